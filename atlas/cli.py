@@ -1,0 +1,94 @@
+"""Command line: ``python -m atlas <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from atlas.package import DEFAULT_DATA_DIR, PackageError, load_package
+
+
+def summary(package) -> dict:
+    terr = package.territories
+    periods = package.observations["period"].astype(str).unique()
+    years = sorted({int(p[:4]) for p in periods})
+    return {
+        "title": package.manifest.get("title"),
+        "territories": {level: int(n) for level, n in terr["level"].value_counts().sort_index().items()},
+        "indicators": int(len(package.indicators)),
+        "themes": int(package.indicators["theme"].nunique()),
+        "ministries": int(package.indicators["ministry"].dropna().nunique()),
+        "years": years,
+        "observations": int(len(package.observations)),
+        "credit_lines": int(len(package.credits)),
+        "commitments": int(len(package.commitments)),
+        "illustrative": package.illustrative,
+    }
+
+
+def _cmd_build_demo(args) -> int:
+    from atlas.demo.generator import build_demo
+    from atlas.package import publish_atomically
+
+    package = publish_atomically(lambda staging: build_demo(staging, seed=args.seed), args.out)
+    counts = summary(package)
+    print(f"built {args.out}: {counts['territories'].get('qpv', 0)} QPV, {counts['indicators']} indicators, "
+          f"{counts['observations']} observations, {counts['credit_lines']} credit lines")
+    return 0
+
+
+def _cmd_summary(args) -> int:
+    package = load_package(args.data_dir)
+    counts = summary(package)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        for key, value in counts.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    package = load_package(args.data_dir)
+    counts = summary(package)
+    print(f"valid package: {args.data_dir} ({counts['observations']} observations, "
+          f"{sum(counts['territories'].values())} territories)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m atlas", description="Atlas QPV data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("build-demo", help="generate the illustrative national package")
+    demo.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.set_defaults(func=_cmd_build_demo)
+
+    summ = sub.add_parser("summary", help="print a package's counts")
+    summ.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
+    summ.add_argument("--json", action="store_true")
+    summ.set_defaults(func=_cmd_summary)
+
+    val = sub.add_parser("validate", help="check a package; exit non-zero when invalid")
+    val.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
+    val.set_defaults(func=_cmd_validate)
+
+    try:  # the ingestion pipeline registers `build` and `fetch`
+        from atlas.ingest.cli import register as register_ingest
+    except ImportError:
+        pass
+    else:
+        register_ingest(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""The illustrative national package: deterministic, plausible, clearly labelled."""

@@ -1,0 +1,181 @@
+"""Reading and checking a sources configuration (TOML).
+
+The configuration is declarative: it names input files and maps their columns
+onto the package tables. Everything is checked before any data is read, so a
+typo in a key fails fast with the place it occurs instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas import schema
+from atlas.package import Problem
+
+DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
+
+# Options that say how to read one input file (see atlas.ingest.readers).
+READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
+             "crs", "records", "member", "na_values", "query", "join", "rows"}
+JOIN_KEYS = READ_KEYS - {"join", "rows", "query"} | {"on", "right_on", "columns", "zero_pad"}
+STEP_KEYS = {
+    "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",
+                                "geometry", "simplify", "keep"},
+    "indicators": READ_KEYS | {"name", "fields", "defaults", "catalogue"},
+    "observations": READ_KEYS | {"name", "level", "fields", "wide", "missing_status", "duplicates"},
+    "commitments": READ_KEYS | {"name", "fields", "duplicates"},
+    "credits": READ_KEYS | {"name", "fields", "fallback", "duplicates"},
+}
+TARGET_TABLES = {
+    "territories": schema.TERRITORIES,
+    "indicators": schema.INDICATORS,
+    "observations": schema.OBSERVATIONS,
+    "commitments": schema.COMMITMENTS,
+    "credits": schema.CREDITS,
+}
+# Pipeline-only indicator keys: how to read the values, not written to the package.
+INDICATOR_EXTRA_KEYS = {"frequency", "range"}
+TOP_KEYS = {"title", "description", "illustrative", "data_root", "geography", "sources", "simplify", "manifest",
+            "downloads"} | set(STEP_KEYS)
+SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
+DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
+FIELD_KEYS = {"column", "value", "template", "zero_pad", "strip", "upper", "replace", "map", "extract", "default",
+              "frequency"}
+DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
+FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")
+DEFAULT_SIMPLIFY = {"tolerance": 0.0005, "grid": 1e-5}
+
+
+class IngestError(Exception):
+    """Input the pipeline cannot build from; names file, row and column of each problem."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        shown = "\n".join(f"  - {p}" for p in self.problems[:20])
+        more = len(self.problems) - 20
+        super().__init__(f"cannot build ({len(self.problems)} problem(s)):\n{shown}"
+                         + (f"\n  … and {more} more" if more > 0 else ""))
+
+
+@dataclass
+class Config:
+    path: Path
+    data: dict
+    data_root: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def steps(self, section: str) -> list[dict]:
+        return self.data.get(section, [])
+
+    def resolve(self, pattern: str) -> list[Path]:
+        """Files matching ``pattern`` (a path or glob relative to the data root), sorted."""
+        target = Path(os.path.expanduser(pattern))
+        if not target.is_absolute():
+            target = self.data_root / target
+        if glob.has_magic(str(target)):
+            matches = sorted(Path(p) for p in glob.glob(str(target)))
+            if not matches:
+                raise IngestError(Problem(self.name, f"no file matches '{pattern}' under {self.data_root}"))
+            return matches
+        if not target.exists():
+            hint = "" if os.environ.get(DATA_ROOT_ENV) else f" (set --data-root or {DATA_ROOT_ENV})"
+            raise IngestError(Problem(self.name, f"input file not found: {target}{hint}"))
+        return [target]
+
+    def display_path(self, path: Path) -> str:
+        """A file's name as shown in reports: relative to the data root, never an absolute path."""
+        try:
+            return path.resolve().relative_to(self.data_root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+
+def load_config(path: Path | str, data_root: Path | str | None = None) -> Config:
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(Problem(str(path), "configuration file not found"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise IngestError(Problem(path.name, f"invalid TOML: {exc}")) from exc
+    problems = check_config(data, path.name)
+    if problems:
+        raise IngestError(problems)
+    root = data_root or os.environ.get(DATA_ROOT_ENV) or None
+    if root is None:
+        root = path.parent / data.get("data_root", ".")
+    return Config(path=path.resolve(), data=data, data_root=Path(root).expanduser().resolve())
+
+
+def check_config(data: dict, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def unknown(where: str, entry: dict, allowed: set[str]) -> None:
+        for key in sorted(set(entry) - allowed):
+            problems.append(Problem(name, f"{where}: unknown key '{key}' (expected one of {', '.join(sorted(allowed))})"))
+
+    unknown("top level", data, TOP_KEYS)
+    for key in ("title",):
+        if not data.get(key):
+            problems.append(Problem(name, f"top level: '{key}' is required"))
+    for i, source in enumerate(data.get("sources", [])):
+        unknown(f"sources[{i}]", source, SOURCE_KEYS)
+        for key in ("id", "title", "publisher", "licence"):
+            if not source.get(key):
+                problems.append(Problem(name, f"sources[{i}]: '{key}' is required"))
+    for i, download in enumerate(data.get("downloads", [])):
+        unknown(f"downloads[{i}]", download, DOWNLOAD_KEYS)
+        for key in ("url", "file"):
+            if not download.get(key):
+                problems.append(Problem(name, f"downloads[{i}]: '{key}' is required"))
+    if not isinstance(data.get("simplify", {}), dict):
+        problems.append(Problem(name, "simplify: must be a table with 'tolerance' and 'grid'"))
+
+    for section, allowed in STEP_KEYS.items():
+        table = TARGET_TABLES[section]
+        columns = {c.name for c in table.columns + table.optional_columns}
+        if section == "indicators":
+            columns |= INDICATOR_EXTRA_KEYS
+        for i, step in enumerate(data.get(section, [])):
+            where = f"{section}[{i}]" + (f" ({step['name']})" if "name" in step else "")
+            unknown(where, step, allowed)
+            if "file" not in step and "rows" not in step:
+                problems.append(Problem(name, f"{where}: needs 'file' (input file) or 'rows' (inline rows)"))
+            for j, join in enumerate(step.get("join", [])):
+                unknown(f"{where}.join[{j}]", join, JOIN_KEYS)
+                if "file" not in join or "on" not in join:
+                    problems.append(Problem(name, f"{where}.join[{j}]: 'file' and 'on' are required"))
+            for field_name, spec in step.get("fields", {}).items():
+                if field_name not in columns:
+                    problems.append(Problem(name, f"{where}.fields: '{field_name}' is not a column of "
+                                                  f"{table.filename} (columns: {', '.join(sorted(columns))})"))
+                if isinstance(spec, dict):
+                    unknown(f"{where}.fields.{field_name}", spec, FIELD_KEYS)
+                    if not {"column", "value", "template"} & set(spec):
+                        problems.append(Problem(name, f"{where}.fields.{field_name}: needs 'column', 'value' "
+                                                      f"or 'template'"))
+                    if spec.get("frequency", "monthly") not in FREQUENCIES:
+                        problems.append(Problem(name, f"{where}.fields.{field_name}: frequency must be one of "
+                                                      f"{', '.join(FREQUENCIES)}"))
+            if step.get("duplicates", "reject") not in DUPLICATE_POLICIES:
+                problems.append(Problem(name, f"{where}: duplicates must be one of {', '.join(DUPLICATE_POLICIES)}"))
+            level = step.get("level")
+            if level is not None and level not in schema.LEVELS:
+                problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(schema.LEVELS)}"))
+            if section == "territories" and "level" not in step:
+                problems.append(Problem(name, f"{where}: 'level' is required"))
+            if section == "territories" and step.get("mode", "add") not in ("add", "update"):
+                problems.append(Problem(name, f"{where}: mode must be 'add' or 'update'"))
+            if section == "territories" and step.get("keep", "all") not in ("all", "referenced"):
+                problems.append(Problem(name, f"{where}: keep must be 'all' or 'referenced'"))
+            if section == "observations" and step.get("missing_status", "missing") not in ("missing", "secret",
+                                                                                           "drop"):
+                problems.append(Problem(name, f"{where}: missing_status must be 'missing', 'secret' or 'drop'"))
+    return problems

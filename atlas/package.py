@@ -1,0 +1,427 @@
+"""Reading, validating and writing a data package.
+
+A package is a folder: ``manifest.json``, one Parquet file per table of
+:mod:`atlas.schema` and ``geometry/<level>.parquet`` (GeoParquet, WGS84).
+Loading validates everything and reports problems by file, row and column,
+so that a bad package is refused before the app serves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from atlas import schema
+from atlas.schema import Table
+
+MAX_PROBLEMS_SHOWN = 20
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    row: int | None = None  # 1-based data row, as a person counts them
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class PackageError(Exception):
+    """A package that must not be served; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        super().__init__(f"invalid data package ({len(problems)} problem(s)):\n{shown}{tail}")
+
+
+@dataclass
+class DataPackage:
+    manifest: dict
+    territories: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    commitments: pd.DataFrame
+    credits: pd.DataFrame
+    geometry: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    root: Path | None = None
+
+    @property
+    def illustrative(self) -> bool:
+        return bool(self.manifest.get("illustrative", False))
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+
+# --------------------------------------------------------------------------- io
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_files(root: Path) -> list[str]:
+    files = [t.filename for t in schema.TABLES]
+    geometry_dir = root / schema.GEOMETRY_DIR
+    if geometry_dir.is_dir():
+        files += sorted(f"{schema.GEOMETRY_DIR}/{p.name}" for p in geometry_dir.glob("*.parquet"))
+    return files
+
+
+def write_package(package: DataPackage, dest: Path) -> Path:
+    """Write every table and the manifest (with checksums) into ``dest``."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for table in schema.TABLES:
+        frame = _normalise_for_writing(package.table(table.name), table)
+        frame.to_parquet(dest / table.filename, index=False, compression="zstd")
+    (dest / schema.GEOMETRY_DIR).mkdir(exist_ok=True)
+    for level, frame in sorted(package.geometry.items()):
+        frame = frame[["code", "geometry"]].reset_index(drop=True)
+        frame.to_parquet(dest / schema.GEOMETRY_DIR / f"{level}.parquet", index=False, compression="zstd")
+    manifest = dict(package.manifest)
+    manifest["files"] = {
+        name: {"sha256": sha256_of(dest / name), "bytes": (dest / name).stat().st_size}
+        for name in _package_files(dest)
+    }
+    (dest / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return dest
+
+
+def _normalise_for_writing(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    out = frame.copy()
+    for col in table.columns + table.optional_columns:
+        if col.name not in out.columns:
+            if col in table.optional_columns:
+                continue
+            out[col.name] = None
+        if col.dtype == "int":
+            out[col.name] = pd.array(out[col.name], dtype="Int64")
+        elif col.dtype == "float":
+            out[col.name] = out[col.name].astype("float64")
+        elif col.dtype == "str":
+            out[col.name] = out[col.name].astype("object").where(out[col.name].notna(), None)
+    names = [c.name for c in table.columns] + [c.name for c in table.optional_columns if c.name in out.columns]
+    return out[names].reset_index(drop=True)
+
+
+def load_package(root: Path | str | None = None, *, verify_checksums: bool = True) -> DataPackage:
+    """Load and fully validate the package at ``root``; raise PackageError otherwise."""
+    root = Path(root) if root is not None else DEFAULT_DATA_DIR
+    problems: list[Problem] = []
+    manifest_path = root / schema.MANIFEST
+    if not manifest_path.is_file():
+        raise PackageError([Problem(str(manifest_path), "missing: this folder is not a data package")])
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PackageError([Problem(schema.MANIFEST, f"not valid JSON ({exc})")]) from exc
+    problems += validate_manifest(manifest, root, verify_checksums=verify_checksums)
+
+    tables: dict[str, pd.DataFrame] = {}
+    for table in schema.TABLES:
+        path = root / table.filename
+        if not path.is_file():
+            problems.append(Problem(table.filename, "file missing"))
+            tables[table.name] = pd.DataFrame(columns=[c.name for c in table.columns])
+            continue
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several unrelated types
+            problems.append(Problem(table.filename, f"unreadable Parquet file ({exc})"))
+            frame = pd.DataFrame(columns=[c.name for c in table.columns])
+        table_problems = validate_table(frame, table)
+        problems += table_problems
+        tables[table.name] = frame if not table_problems else frame
+
+    geometry: dict[str, gpd.GeoDataFrame] = {}
+    geometry_dir = root / schema.GEOMETRY_DIR
+    for path in sorted(geometry_dir.glob("*.parquet")) if geometry_dir.is_dir() else []:
+        name = f"{schema.GEOMETRY_DIR}/{path.name}"
+        level = path.stem
+        if level not in schema.LEVELS:
+            problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(schema.LEVELS)})"))
+            continue
+        try:
+            geometry[level] = gpd.read_parquet(path)
+        except Exception as exc:
+            problems.append(Problem(name, f"unreadable GeoParquet file ({exc})"))
+
+    if problems:
+        raise PackageError(problems)
+    package = DataPackage(manifest=manifest, geometry=geometry, root=root, **_typed(tables))
+    problems += validate_references(package)
+    if problems:
+        raise PackageError(problems)
+    return package
+
+
+def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Give loaded tables the dtypes the app relies on (nullable ints, categories)."""
+    out = {}
+    for table in schema.TABLES:
+        frame = tables[table.name].copy()
+        for col in table.columns + table.optional_columns:
+            if col.name in frame.columns and col.dtype == "int":
+                frame[col.name] = pd.array(frame[col.name], dtype="Int64")
+        out[table.name] = frame
+    obs = out["observations"]
+    for name in ("level", "code", "indicator", "period", "status"):
+        obs[name] = obs[name].astype("category")
+    return out
+
+
+# ------------------------------------------------------------------ validation
+
+REQUIRED_MANIFEST_KEYS = ("title", "generated_at", "illustrative", "sources", "files")
+
+
+def validate_manifest(manifest: dict, root: Path, *, verify_checksums: bool = True) -> list[Problem]:
+    problems = []
+    for key in REQUIRED_MANIFEST_KEYS:
+        if key not in manifest:
+            problems.append(Problem(schema.MANIFEST, f"missing key '{key}'"))
+    if "illustrative" in manifest and not isinstance(manifest["illustrative"], bool):
+        problems.append(Problem(schema.MANIFEST, "'illustrative' must be true or false"))
+    for i, source in enumerate(manifest.get("sources", []) or []):
+        for key in ("id", "title", "publisher", "licence"):
+            if not source.get(key):
+                problems.append(Problem(schema.MANIFEST, f"sources[{i}] lacks '{key}'"))
+    files = manifest.get("files") or {}
+    for name, meta in files.items():
+        path = root / name
+        if not path.is_file():
+            problems.append(Problem(name, "listed in the manifest but missing"))
+        elif verify_checksums and sha256_of(path) != meta.get("sha256"):
+            problems.append(Problem(name, "checksum differs from the manifest (file changed or corrupted)"))
+    return problems
+
+
+def _rows(mask: np.ndarray | pd.Series) -> np.ndarray:
+    return np.flatnonzero(np.asarray(mask)) + 1
+
+
+def validate_table(frame: pd.DataFrame, table: Table) -> list[Problem]:
+    problems: list[Problem] = []
+    file = table.filename
+    for col in table.columns:
+        if col.name not in frame.columns:
+            problems.append(Problem(file, "required column is absent", column=col.name))
+    if problems:
+        return problems
+    for col in table.columns + table.optional_columns:
+        if col.name not in frame.columns:
+            continue
+        series = frame[col.name]
+        problems += _check_column(series, col, file)
+    if table.key and not problems:
+        duplicated = frame.duplicated(list(table.key), keep="first").to_numpy()
+        for row in _rows(duplicated)[:MAX_PROBLEMS_SHOWN]:
+            values = ", ".join(f"{k}={frame.iloc[row - 1][k]!r}" for k in table.key)
+            problems.append(Problem(file, f"duplicate key ({values})", row=row, column=table.key[-1]))
+    return problems
+
+
+def _check_column(series: pd.Series, col: schema.Column, file: str) -> list[Problem]:
+    problems = []
+    missing = series.isna().to_numpy()
+    if col.dtype == "str":
+        if not (pd.api.types.is_string_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype)):
+            is_text = series.map(lambda v: isinstance(v, str)).to_numpy()
+            bad = _rows(~missing & ~is_text)
+            if len(bad):
+                return [Problem(file, f"must hold text (codes are strings), found {series.iloc[bad[0] - 1]!r}",
+                                row=int(bad[0]), column=col.name)]
+        blank = ~missing & (series.astype("string").str.strip() == "").fillna(False).to_numpy()
+        missing = missing | blank
+    elif col.dtype in ("int", "float"):
+        if not (pd.api.types.is_numeric_dtype(series) or series.isna().all()):
+            return [Problem(file, f"must be numeric, found type {series.dtype}", column=col.name)]
+        if col.dtype == "int":
+            fractional = ~missing & (series.fillna(0) % 1 != 0).to_numpy()
+            for row in _rows(fractional)[:3]:
+                problems.append(Problem(file, f"must be a whole number, found {series.iloc[row - 1]}",
+                                        row=int(row), column=col.name))
+        if col.minimum is not None:
+            below = ~missing & (series.fillna(col.minimum) < col.minimum).to_numpy()
+            for row in _rows(below)[:3]:
+                problems.append(Problem(file, f"must be ≥ {col.minimum:g}, found {series.iloc[row - 1]}",
+                                        row=int(row), column=col.name))
+        if pd.api.types.is_float_dtype(series):
+            infinite = np.isinf(series.to_numpy(dtype="float64", na_value=np.nan))
+            for row in _rows(infinite)[:3]:
+                problems.append(Problem(file, "must be finite", row=int(row), column=col.name))
+    if col.required:
+        for row in _rows(missing)[:3]:
+            problems.append(Problem(file, "empty value in a required column", row=int(row), column=col.name))
+    present = series[~missing]
+    if col.choices is not None and len(present):
+        wrong = ~missing & ~series.isin(col.choices).to_numpy()
+        for row in _rows(wrong)[:3]:
+            problems.append(Problem(file, f"{series.iloc[row - 1]!r} is not one of {', '.join(col.choices)}",
+                                    row=int(row), column=col.name))
+    if col.pattern is not None and len(present):
+        matches = series.astype("string").str.match(col.pattern.pattern).fillna(False).to_numpy()
+        for row in _rows(~missing & ~matches)[:3]:
+            problems.append(Problem(file, f"{series.iloc[row - 1]!r} does not match {col.pattern.pattern}",
+                                    row=int(row), column=col.name))
+    return problems
+
+
+PARENT_COLUMNS = {
+    "commune_code": "commune",
+    "epci_code": "epci",
+    "contrat_de_ville_code": "contrat_de_ville",
+    "departement_code": "departement",
+    "region_code": "region",
+}
+
+
+def _known(territories: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(territories["level"], territories["code"], strict=True))
+
+
+def _unknown_territory_rows(frame: pd.DataFrame, level_col: str, code_col: str, known: set) -> np.ndarray:
+    pairs = pd.Series(list(zip(frame[level_col].astype(str), frame[code_col].astype(str), strict=True)))
+    unique = pd.Series(pairs.unique())
+    bad = set(unique[~unique.map(lambda p: p in known)])
+    if not bad:
+        return np.array([], dtype=int)
+    return _rows(pairs.map(lambda p: p in bad).to_numpy())
+
+
+def validate_references(package: DataPackage) -> list[Problem]:
+    """Referential integrity between tables, reported by the referring row."""
+    problems: list[Problem] = []
+    terr = package.territories
+    known = _known(terr)
+    codes_by_level = {level: set(group) for level, group in terr.groupby("level")["code"]}
+
+    for column, level in PARENT_COLUMNS.items():
+        values = terr[column]
+        present = values.notna().to_numpy()
+        unknown = present & ~values.isin(codes_by_level.get(level, set())).to_numpy()
+        for row in _rows(unknown)[:5]:
+            problems.append(Problem("territories.parquet",
+                                    f"parent {level} {values.iloc[row - 1]!r} is not a territory of level '{level}'",
+                                    row=int(row), column=column))
+
+    indicator_ids = set(package.indicators["id"])
+    obs = package.observations
+    for row in _unknown_territory_rows(obs, "level", "code", known)[:5]:
+        r = obs.iloc[row - 1]
+        problems.append(Problem("observations.parquet", f"unknown territory {r['level']}:{r['code']}",
+                                row=int(row), column="code"))
+    bad_ind = ~obs["indicator"].isin(indicator_ids).to_numpy()
+    for row in _rows(bad_ind)[:5]:
+        problems.append(Problem("observations.parquet", f"unknown indicator {obs['indicator'].iloc[row - 1]!r}",
+                                row=int(row), column="indicator"))
+    periods = pd.Series(obs["period"].astype(str).unique())
+    bad_periods = set(periods[periods.map(schema.period_frequency).isna()])
+    if bad_periods:
+        rows = _rows(obs["period"].astype(str).isin(bad_periods).to_numpy())
+        for row in rows[:5]:
+            problems.append(Problem("observations.parquet",
+                                    f"period {obs['period'].iloc[row - 1]!r} is not YYYY, YYYY-Qn or YYYY-MM",
+                                    row=int(row), column="period"))
+    status = obs["status"].astype(str).to_numpy()
+    has_value = obs["value"].notna().to_numpy()
+    for row in _rows((status == "ok") & ~has_value)[:5]:
+        problems.append(Problem("observations.parquet", "status 'ok' but no value", row=int(row), column="value"))
+    for row in _rows(np.isin(status, ("secret", "missing")) & has_value)[:5]:
+        problems.append(Problem("observations.parquet", f"status '{status[row - 1]}' must have an empty value",
+                                row=int(row), column="value"))
+
+    com = package.commitments
+    for row in _rows(~com["indicator"].isin(indicator_ids).to_numpy())[:5]:
+        problems.append(Problem("commitments.parquet", f"unknown indicator {com['indicator'].iloc[row - 1]!r}",
+                                row=int(row), column="indicator"))
+    for row in _unknown_territory_rows(com, "scope_level", "scope_code", known)[:5]:
+        problems.append(Problem("commitments.parquet", f"unknown scope {com['scope_code'].iloc[row - 1]!r}",
+                                row=int(row), column="scope_code"))
+
+    cred = package.credits
+    for row in _unknown_territory_rows(cred, "level", "code", known)[:5]:
+        r = cred.iloc[row - 1]
+        problems.append(Problem("credits.parquet", f"unknown territory {r['level']}:{r['code']}",
+                                row=int(row), column="code"))
+    for lon_lat in ("lon", "lat"):
+        other = "lat" if lon_lat == "lon" else "lon"
+        half = cred[lon_lat].notna().to_numpy() & cred[other].isna().to_numpy()
+        for row in _rows(half)[:3]:
+            problems.append(Problem("credits.parquet", f"'{lon_lat}' given without '{other}'",
+                                    row=int(row), column=other))
+
+    for level, frame in package.geometry.items():
+        name = f"{schema.GEOMETRY_DIR}/{level}.parquet"
+        if "code" not in frame.columns:
+            problems.append(Problem(name, "required column is absent", column="code"))
+            continue
+        if frame.crs is not None and frame.crs.to_epsg() != 4326:
+            problems.append(Problem(name, f"geometry must be WGS84 (EPSG:4326), found {frame.crs}"))
+        unknown = ~frame["code"].isin(codes_by_level.get(level, set())).to_numpy()
+        for row in _rows(unknown)[:5]:
+            problems.append(Problem(name, f"code {frame['code'].iloc[row - 1]!r} is not a territory of level '{level}'",
+                                    row=int(row), column="code"))
+        empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+        for row in _rows(empty)[:5]:
+            problems.append(Problem(name, "empty geometry", row=int(row), column="geometry"))
+    return problems
+
+
+# ------------------------------------------------------------------ publishing
+
+
+def publish_atomically(build: Callable[[Path], None], out_dir: Path | str) -> DataPackage:
+    """Build a package into a temporary sibling folder, validate it, then swap it in.
+
+    The folder being served is replaced only by a package that loaded cleanly;
+    on any failure it is left exactly as it was.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    try:
+        build(staging)
+        package = load_package(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = out_dir.with_name(f".{out_dir.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if out_dir.exists():
+        os.replace(out_dir, previous)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        if previous.exists():
+            os.replace(previous, out_dir)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+    package.root = out_dir
+    return package

@@ -1,0 +1,237 @@
+"""The data package's vocabulary and table schemas.
+
+Every table of a package is described here once; loading, validation, the demo
+generator and the ingestion pipeline all read these definitions, so the model
+lives in a single place (documented in docs/data-package.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+LEVELS: tuple[str, ...] = (
+    "qpv",
+    "commune",
+    "epci",
+    "contrat_de_ville",
+    "departement",
+    "region",
+    "france",
+)
+# Levels whose geometry can be drawn as polygons on the map, finest first.
+MAP_LEVELS: tuple[str, ...] = ("qpv", "commune", "epci", "departement", "region")
+
+LEVEL_LABELS_FR = {
+    "qpv": "Quartier prioritaire (QPV)",
+    "commune": "Commune",
+    "epci": "Intercommunalité (EPCI)",
+    "contrat_de_ville": "Contrat de ville",
+    "departement": "Département",
+    "region": "Région",
+    "france": "France",
+}
+LEVEL_LABELS_EN = {
+    "qpv": "Priority neighbourhood (QPV)",
+    "commune": "Municipality",
+    "epci": "Intermunicipality (EPCI)",
+    "contrat_de_ville": "City contract",
+    "departement": "Department",
+    "region": "Region",
+    "france": "France",
+}
+
+THEMES: dict[str, str] = {
+    "revenus": "Revenus et pauvreté",
+    "emploi": "Emploi et insertion",
+    "education": "Éducation et jeunesse",
+    "sante": "Santé",
+    "securite": "Sécurité et justice",
+    "logement": "Logement et cadre de vie",
+    "culture": "Culture et sport",
+    "demographie": "Démographie",
+    "services": "Services publics",
+}
+
+# The seven ministries whose commitments the barometer follows.
+MINISTRIES: dict[str, str] = {
+    "culture": "Culture",
+    "education": "Éducation nationale",
+    "interieur": "Intérieur",
+    "justice": "Justice",
+    "sante": "Santé",
+    "transition_ecologique": "Transition écologique et Cohésion des territoires",
+    "travail": "Travail",
+}
+# Credits may also come from bodies that are not one of the seven ministries.
+FUNDERS: dict[str, str] = {
+    **MINISTRIES,
+    "collectivites": "Collectivités territoriales",
+    "autres": "Autres financeurs",
+}
+
+POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
+KINDS = ("means", "result", "context")
+STATUSES = ("ok", "secret", "missing", "estimate")
+
+# Periods: a year, a quarter or a month. Values are strings so that they sort
+# chronologically within one frequency and stay readable in CSV exports.
+PERIOD_PATTERNS = {
+    "annual": re.compile(r"^(\d{4})$"),
+    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "monthly": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+}
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+QPV_2015_CODE = re.compile(r"^QP\d{3}\d{3}$|^QP2[AB]\d{3}$")
+QPV_2024_CODE = re.compile(r"^QN[0-9AB]{3}\d{3}[A-Z]?$")
+DEPARTEMENT_CODE = re.compile(r"^(\d{2}|2A|2B|97[1-6])$")
+COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+
+def period_frequency(period: str) -> str | None:
+    for name, pattern in PERIOD_PATTERNS.items():
+        if pattern.match(period):
+            return name
+    return None
+
+
+def period_year(period: str) -> int:
+    return int(period[:4])
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str", "float", "int", "bool"
+    required: bool = True  # may the column hold empty values?
+    choices: tuple[str, ...] | None = None
+    pattern: re.Pattern | None = None
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # file stem inside the package
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    description: str = ""
+    optional_columns: tuple[Column, ...] = field(default=())
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.parquet"
+
+    def column(self, name: str) -> Column:
+        for col in self.columns + self.optional_columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+TERRITORIES = Table(
+    "territories",
+    (
+        Column("level", "str", choices=LEVELS),
+        Column("code", "str"),
+        Column("name", "str"),
+        Column("population", "int", required=False, minimum=0),
+        Column("population_year", "int", required=False),
+        Column("vintage", "str"),
+        Column("commune_code", "str", required=False),
+        Column("epci_code", "str", required=False),
+        Column("contrat_de_ville_code", "str", required=False),
+        Column("departement_code", "str", required=False),
+        Column("region_code", "str", required=False),
+        Column("lon", "float", required=False),
+        Column("lat", "float", required=False),
+    ),
+    optional_columns=(
+        Column("area_km2", "float", required=False, minimum=0),
+        Column("density_level", "int", required=False),
+        Column("commune_codes", "str", required=False),
+    ),
+    key=("level", "code"),
+    description="One row per territory of any level, with its parents.",
+)
+
+INDICATORS = Table(
+    "indicators",
+    (
+        Column("id", "str", pattern=re.compile(r"^[a-z0-9_\-]+$")),
+        Column("label_fr", "str"),
+        Column("label_en", "str"),
+        Column("theme", "str", choices=tuple(THEMES)),
+        Column("ministry", "str", required=False, choices=tuple(MINISTRIES)),
+        Column("unit", "str"),
+        Column("polarity", "str", choices=POLARITIES),
+        Column("kind", "str", choices=KINDS),
+        Column("source", "str"),
+        Column("licence", "str"),
+        Column("vintage", "str"),
+        Column("definition", "str"),
+        Column("comparability", "str", required=False),
+        Column("decimals", "int", minimum=0),
+    ),
+    key=("id",),
+    description="The indicator catalogue.",
+)
+
+OBSERVATIONS = Table(
+    "observations",
+    (
+        Column("level", "str", choices=LEVELS),
+        Column("code", "str"),
+        Column("indicator", "str"),
+        Column("period", "str"),
+        Column("value", "float", required=False),
+        Column("status", "str", choices=STATUSES),
+        Column("beneficiaries", "int", required=False, minimum=0),
+        Column("eligible", "int", required=False, minimum=0),
+    ),
+    key=("level", "code", "indicator", "period"),
+    description="Indicator values in long form.",
+)
+
+COMMITMENTS = Table(
+    "commitments",
+    (
+        Column("id", "str"),
+        Column("ministry", "str", choices=tuple(MINISTRIES)),
+        Column("measure", "str"),
+        Column("indicator", "str"),
+        Column("scope_level", "str", choices=LEVELS),
+        Column("scope_code", "str"),
+        Column("baseline_date", "str", pattern=DATE_PATTERN),
+        Column("baseline_value", "float"),
+        Column("target_date", "str", required=False, pattern=DATE_PATTERN),
+        Column("target_value", "float", required=False),
+    ),
+    key=("id",),
+    description="Ministries' commitments: baseline and target of an indicator on a scope.",
+)
+
+CREDITS = Table(
+    "credits",
+    (
+        Column("id", "str"),
+        Column("year", "int", minimum=1990),
+        Column("programme", "str"),
+        Column("ministry", "str", choices=tuple(FUNDERS)),
+        Column("theme", "str", choices=tuple(THEMES)),
+        Column("carrier", "str"),
+        Column("amount_eur", "float", minimum=0),
+        Column("beneficiaries", "int", required=False, minimum=0),
+        Column("level", "str", choices=LEVELS),
+        Column("code", "str"),
+        Column("lon", "float", required=False),
+        Column("lat", "float", required=False),
+    ),
+    optional_columns=(Column("label", "str", required=False),),
+    key=("id",),
+    description="Public credit lines attached to a territory of any level.",
+)
+
+TABLES: tuple[Table, ...] = (TERRITORIES, INDICATORS, OBSERVATIONS, COMMITMENTS, CREDITS)
+GEOMETRY_DIR = "geometry"
+MANIFEST = "manifest.json"

@@ -17,13 +17,13 @@ def summary(package) -> dict:
     return {
         "title": package.manifest.get("title"),
         "territories": {level: int(n) for level, n in terr["level"].value_counts().sort_index().items()},
-        "indicators": int(len(package.indicators)),
+        "indicators": len(package.indicators),
         "themes": int(package.indicators["theme"].nunique()),
         "ministries": int(package.indicators["ministry"].dropna().nunique()),
         "years": years,
-        "observations": int(len(package.observations)),
-        "credit_lines": int(len(package.credits)),
-        "commitments": int(len(package.commitments)),
+        "observations": len(package.observations),
+        "credit_lines": len(package.credits),
+        "commitments": len(package.commitments),
         "illustrative": package.illustrative,
     }
 

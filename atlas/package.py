@@ -157,7 +157,7 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
             frame = pd.DataFrame(columns=[c.name for c in table.columns])
         table_problems = validate_table(frame, table)
         problems += table_problems
-        tables[table.name] = frame if not table_problems else frame
+        tables[table.name] = frame
 
     geometry: dict[str, gpd.GeoDataFrame] = {}
     geometry_dir = root / schema.GEOMETRY_DIR
@@ -222,6 +222,11 @@ def validate_manifest(manifest: dict, root: Path, *, verify_checksums: bool = Tr
     return problems
 
 
+def _show(value) -> str:
+    """repr() of a cell, without numpy's type wrappers."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _rows(mask: np.ndarray | pd.Series) -> np.ndarray:
     return np.flatnonzero(np.asarray(mask)) + 1
 
@@ -255,7 +260,7 @@ def _check_column(series: pd.Series, col: schema.Column, file: str) -> list[Prob
             is_text = series.map(lambda v: isinstance(v, str)).to_numpy()
             bad = _rows(~missing & ~is_text)
             if len(bad):
-                return [Problem(file, f"must hold text (codes are strings), found {series.iloc[bad[0] - 1]!r}",
+                return [Problem(file, f"must hold text (codes are strings), found {_show(series.iloc[bad[0] - 1])}",
                                 row=int(bad[0]), column=col.name)]
         blank = ~missing & (series.astype("string").str.strip() == "").fillna(False).to_numpy()
         missing = missing | blank
@@ -283,12 +288,12 @@ def _check_column(series: pd.Series, col: schema.Column, file: str) -> list[Prob
     if col.choices is not None and len(present):
         wrong = ~missing & ~series.isin(col.choices).to_numpy()
         for row in _rows(wrong)[:3]:
-            problems.append(Problem(file, f"{series.iloc[row - 1]!r} is not one of {', '.join(col.choices)}",
+            problems.append(Problem(file, f"{_show(series.iloc[row - 1])} is not one of {', '.join(col.choices)}",
                                     row=int(row), column=col.name))
     if col.pattern is not None and len(present):
         matches = series.astype("string").str.match(col.pattern.pattern).fillna(False).to_numpy()
         for row in _rows(~missing & ~matches)[:3]:
-            problems.append(Problem(file, f"{series.iloc[row - 1]!r} does not match {col.pattern.pattern}",
+            problems.append(Problem(file, f"{_show(series.iloc[row - 1])} does not match {col.pattern.pattern}",
                                     row=int(row), column=col.name))
     return problems
 
@@ -302,24 +307,20 @@ PARENT_COLUMNS = {
 }
 
 
-def _known(territories: pd.DataFrame) -> set[tuple[str, str]]:
-    return set(zip(territories["level"], territories["code"], strict=True))
+def _territory_keys(levels: pd.Series, codes: pd.Series) -> pd.Series:
+    return levels.astype("string") + ":" + codes.astype("string")
 
 
-def _unknown_territory_rows(frame: pd.DataFrame, level_col: str, code_col: str, known: set) -> np.ndarray:
-    pairs = pd.Series(list(zip(frame[level_col].astype(str), frame[code_col].astype(str), strict=True)))
-    unique = pd.Series(pairs.unique())
-    bad = set(unique[~unique.map(lambda p: p in known)])
-    if not bad:
-        return np.array([], dtype=int)
-    return _rows(pairs.map(lambda p: p in bad).to_numpy())
+def _unknown_territory_rows(frame: pd.DataFrame, level_col: str, code_col: str, known: pd.Index) -> np.ndarray:
+    keys = _territory_keys(frame[level_col], frame[code_col])
+    return _rows(~keys.isin(known).to_numpy())
 
 
 def validate_references(package: DataPackage) -> list[Problem]:
     """Referential integrity between tables, reported by the referring row."""
     problems: list[Problem] = []
     terr = package.territories
-    known = _known(terr)
+    known = pd.Index(_territory_keys(terr["level"], terr["code"]))
     codes_by_level = {level: set(group) for level, group in terr.groupby("level")["code"]}
 
     for column, level in PARENT_COLUMNS.items():
@@ -328,7 +329,8 @@ def validate_references(package: DataPackage) -> list[Problem]:
         unknown = present & ~values.isin(codes_by_level.get(level, set())).to_numpy()
         for row in _rows(unknown)[:5]:
             problems.append(Problem("territories.parquet",
-                                    f"parent {level} {values.iloc[row - 1]!r} is not a territory of level '{level}'",
+                                    f"parent {level} {_show(values.iloc[row - 1])} is not a territory of level "
+                                    f"'{level}'",
                                     row=int(row), column=column))
 
     indicator_ids = set(package.indicators["id"])
@@ -339,7 +341,7 @@ def validate_references(package: DataPackage) -> list[Problem]:
                                 row=int(row), column="code"))
     bad_ind = ~obs["indicator"].isin(indicator_ids).to_numpy()
     for row in _rows(bad_ind)[:5]:
-        problems.append(Problem("observations.parquet", f"unknown indicator {obs['indicator'].iloc[row - 1]!r}",
+        problems.append(Problem("observations.parquet", f"unknown indicator {_show(obs['indicator'].iloc[row - 1])}",
                                 row=int(row), column="indicator"))
     periods = pd.Series(obs["period"].astype(str).unique())
     bad_periods = set(periods[periods.map(schema.period_frequency).isna()])
@@ -347,7 +349,7 @@ def validate_references(package: DataPackage) -> list[Problem]:
         rows = _rows(obs["period"].astype(str).isin(bad_periods).to_numpy())
         for row in rows[:5]:
             problems.append(Problem("observations.parquet",
-                                    f"period {obs['period'].iloc[row - 1]!r} is not YYYY, YYYY-Qn or YYYY-MM",
+                                    f"period {_show(obs['period'].iloc[row - 1])} is not YYYY, YYYY-Qn or YYYY-MM",
                                     row=int(row), column="period"))
     status = obs["status"].astype(str).to_numpy()
     has_value = obs["value"].notna().to_numpy()
@@ -359,10 +361,10 @@ def validate_references(package: DataPackage) -> list[Problem]:
 
     com = package.commitments
     for row in _rows(~com["indicator"].isin(indicator_ids).to_numpy())[:5]:
-        problems.append(Problem("commitments.parquet", f"unknown indicator {com['indicator'].iloc[row - 1]!r}",
+        problems.append(Problem("commitments.parquet", f"unknown indicator {_show(com['indicator'].iloc[row - 1])}",
                                 row=int(row), column="indicator"))
     for row in _unknown_territory_rows(com, "scope_level", "scope_code", known)[:5]:
-        problems.append(Problem("commitments.parquet", f"unknown scope {com['scope_code'].iloc[row - 1]!r}",
+        problems.append(Problem("commitments.parquet", f"unknown scope {_show(com['scope_code'].iloc[row - 1])}",
                                 row=int(row), column="scope_code"))
 
     cred = package.credits
@@ -386,7 +388,8 @@ def validate_references(package: DataPackage) -> list[Problem]:
             problems.append(Problem(name, f"geometry must be WGS84 (EPSG:4326), found {frame.crs}"))
         unknown = ~frame["code"].isin(codes_by_level.get(level, set())).to_numpy()
         for row in _rows(unknown)[:5]:
-            problems.append(Problem(name, f"code {frame['code'].iloc[row - 1]!r} is not a territory of level '{level}'",
+            problems.append(Problem(name, f"code {_show(frame['code'].iloc[row - 1])} is not a territory of "
+                                          f"level '{level}'",
                                     row=int(row), column="code"))
         empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
         for row in _rows(empty)[:5]:

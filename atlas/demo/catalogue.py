@@ -108,7 +108,8 @@ INDICATORS: tuple[DemoIndicator, ...] = (
     DemoIndicator("scolarisation_2ans", "Taux de scolarisation à 2 ans", "Enrolment rate at age 2", "education",
                   "education", PCT, "higher_is_better", "means", 11.8, -0.02, 1.7, 1.2, 0.3, upper=80,
                   definition="Part des enfants de 2 ans scolarisés en école maternelle."),
-    DemoIndicator("cites_educatives", "Jeunes couverts par une cité éducative", "Young people covered by a cité éducative",
+    DemoIndicator("cites_educatives", "Jeunes couverts par une cité éducative",
+                  "Young people covered by a cité éducative",
                   "education", "education", PCT, "higher_is_better", "means", 0.0, 0.0, 1.0, 1.0, 0.5, upper=100,
                   start_year=2019, eligible_share=0.33,
                   definition="Jeunes de 0 à 25 ans résidant dans le périmètre d'une cité éducative, rapportés aux "
@@ -159,7 +160,8 @@ INDICATORS: tuple[DemoIndicator, ...] = (
                   "higher_is_better", "means", 14.0, 0.01, 1.5, 1.3, 0.25,
                   definition="Équivalents temps plein de policiers et gendarmes affectés à la sécurité du "
                              "quotidien."),
-    DemoIndicator("points_justice", "Points-justice pour 100 000 habitants", "Legal advice points per 100,000 inhabitants",
+    DemoIndicator("points_justice", "Points-justice pour 100 000 habitants",
+                  "Legal advice points per 100,000 inhabitants",
                   "securite", "justice", "pour 100 000 hab.", "higher_is_better", "means", 3.0, 0.06, 1.8, 1.3, 0.4,
                   definition="Lieux d'accès au droit (points-justice, maisons de justice et du droit)."),
     DemoIndicator("travaux_interet_general", "Mesures de travail d'intérêt général (couverture)",

@@ -167,7 +167,7 @@ def _assign_epci(communes: pd.DataFrame, qpv_counts: pd.Series) -> pd.Series:
     epci = pd.Series(pd.NA, index=communes.index, dtype="object")
     lon, lat = communes["lon"].to_numpy(), communes["lat"].to_numpy()
     pop = communes["population"].to_numpy()
-    for dep, group in communes.groupby("dep", sort=True):
+    for _dep, group in communes.groupby("dep", sort=True):
         order = group.sort_values("population", ascending=False).index.to_numpy()
         poles: list[int] = []
         for i in order:
@@ -206,8 +206,7 @@ def _make_quarters(communes: pd.DataFrame, qpv_counts: pd.Series, rng) -> pd.Dat
     # Codes follow the 2024 geography's pattern: QN + département + serial number.
     dep = communes["dep"].to_numpy()[quarters["commune_index"]]
     serial = quarters.groupby(dep).cumcount().to_numpy() + 1
-    quarters["code"] = [f"QN{d.zfill(3) if d[0].isdigit() else d.zfill(3)}{s:03d}" for d, s in zip(dep, serial,
-                                                                                                   strict=True)]
+    quarters["code"] = [f"QN{d.zfill(3)}{s:03d}" for d, s in zip(dep, serial, strict=True)]
     return quarters
 
 
@@ -602,7 +601,7 @@ def _credits(territories: pd.DataFrame, quarters: pd.DataFrame, rng) -> pd.DataF
                 lat = round(float(qpv["lat"].iloc[q] + rng.normal(0, 0.001)), 5)
             benef = None
             if cost and rng.random() < 0.85:
-                benef = max(1, int(round(amounts[k] / (cost * rng.lognormal(0, 0.5)))))
+                benef = max(1, round(amounts[k] / (cost * rng.lognormal(0, 0.5))))
             rows.append({
                 "year": year, "programme": programme, "ministry": ministry, "theme": chosen_themes[k],
                 "carrier": carrier_name(places[q], chosen_themes[k], programme, rng),

@@ -1,0 +1,186 @@
+"""Read-side of the atlas: fast lookups over a loaded package.
+
+The app asks questions (an indicator's values at a level, a territory's
+series, a search) through this class, which builds indexes once, so that
+callbacks stay thin and never scan the full observation table.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from atlas import schema
+from atlas.package import DataPackage
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used for searching (``'Évry' -> 'evry'``)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("-", " ").replace("'", " ")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    level: str
+    code: str
+    name: str
+    context: str  # e.g. the commune and département of a quarter
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} — {self.context}" if self.context else self.name
+
+
+class AtlasService:
+    def __init__(self, package: DataPackage):
+        self.package = package
+        self.manifest = package.manifest
+        self.indicators = package.indicators.set_index("id", drop=False)
+        terr = package.territories.copy()
+        self.territories = terr.set_index(["level", "code"], drop=False).sort_index()
+        obs = package.observations
+        self._obs = obs
+        self._obs_groups = obs.groupby(["indicator", "level"], observed=True).indices
+        self._annual = obs["period"].astype(str).str.len().to_numpy() == 4
+        self._search_index = self._build_search_index(terr)
+
+    # -------------------------------------------------------------- metadata
+
+    @property
+    def illustrative(self) -> bool:
+        return self.package.illustrative
+
+    @functools.cached_property
+    def years(self) -> list[int]:
+        periods = self._obs["period"].astype(str)
+        return sorted({int(p) for p in periods.cat.categories if len(p) == 4} if hasattr(periods, "cat")
+                      else {int(p) for p in periods.unique() if len(p) == 4})
+
+    def levels(self) -> list[str]:
+        present = set(self.territories["level"])
+        return [lvl for lvl in schema.LEVELS if lvl in present]
+
+    def map_levels(self) -> list[str]:
+        return [lvl for lvl in schema.MAP_LEVELS if lvl in self.package.geometry]
+
+    def indicator(self, indicator_id: str) -> dict:
+        return self.indicators.loc[indicator_id].to_dict()
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return indicator_id in self.indicators.index
+
+    def indicator_ids(self, theme: str | None = None, ministry: str | None = None) -> list[str]:
+        frame = self.indicators
+        if theme:
+            frame = frame[frame["theme"] == theme]
+        if ministry:
+            frame = frame[frame["ministry"] == ministry]
+        return list(frame["id"])
+
+    def territory(self, level: str, code: str) -> dict | None:
+        try:
+            return self.territories.loc[(level, code)].to_dict()
+        except KeyError:
+            return None
+
+    def territory_name(self, level: str, code: str | None) -> str | None:
+        if code is None or (isinstance(code, float) and np.isnan(code)):
+            return None
+        row = self.territory(level, code)
+        return row["name"] if row else None
+
+    def codes(self, level: str) -> list[str]:
+        try:
+            return list(self.territories.loc[level, "code"])
+        except KeyError:
+            return []
+
+    def is_known(self, level: str, code: str) -> bool:
+        return (level, code) in self.territories.index
+
+    # ------------------------------------------------------------ observations
+
+    def observations_for(self, indicator: str, level: str) -> pd.DataFrame:
+        rows = self._obs_groups.get((indicator, level))
+        if rows is None:
+            return self._obs.iloc[0:0]
+        return self._obs.iloc[rows]
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - the service lives as long as its package
+    def annual_table(self, indicator: str, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Values and statuses of an indicator at a level: one row per code, one column per year."""
+        rows = self._obs_groups.get((indicator, level))
+        if rows is None:
+            empty = pd.DataFrame()
+            return empty, empty
+        rows = rows[self._annual[rows]]
+        obs = self._obs.iloc[rows]
+        codes = obs["code"].astype(str)
+        years = obs["period"].astype(str).astype(int)
+        values = pd.DataFrame({"code": codes, "year": years, "value": obs["value"].to_numpy()}).pivot(
+            index="code", columns="year", values="value")
+        status = pd.DataFrame({"code": codes, "year": years, "status": obs["status"].astype(str)}).pivot(
+            index="code", columns="year", values="status")
+        return values, status
+
+    def series(self, level: str, code: str, indicator: str) -> pd.DataFrame:
+        """All periods of one territory's indicator, in time order."""
+        obs = self.observations_for(indicator, level)
+        out = obs[obs["code"] == code][["period", "value", "status", "beneficiaries", "eligible"]].copy()
+        out["period"] = out["period"].astype(str)
+        out["status"] = out["status"].astype(str)
+        return out.sort_values("period").reset_index(drop=True)
+
+    def value(self, level: str, code: str, indicator: str, year: int) -> tuple[float | None, str]:
+        values, status = self.annual_table(indicator, level)
+        if values.empty or code not in values.index or year not in values.columns:
+            return None, "missing"
+        value = values.at[code, year]
+        return (None if pd.isna(value) else float(value)), str(status.at[code, year])
+
+    # ------------------------------------------------------------------ search
+
+    @staticmethod
+    def _build_search_index(terr: pd.DataFrame) -> pd.DataFrame:
+        names = terr.set_index(["level", "code"])["name"]
+
+        def context(row) -> str:
+            if row["level"] == "qpv":
+                commune = names.get(("commune", row["commune_code"]), "")
+                return f"QPV {row['code']}, {commune} ({row['departement_code']})"
+            if row["level"] == "commune":
+                return f"Commune {row['code']} ({row['departement_code']})"
+            return f"{schema.LEVEL_LABELS_FR[row['level']]} {row['code']}"
+
+        index = terr[terr["level"].isin(["qpv", "commune", "epci", "departement", "region"])].copy()
+        index["context"] = index.apply(context, axis=1)
+        commune_names = index["commune_code"].map(lambda c: names.get(("commune", c), "") if isinstance(c, str)
+                                                  else "")
+        index["haystack"] = (index["name"] + " " + index["code"] + " " + commune_names).map(fold)
+        order = {"qpv": 0, "commune": 1, "epci": 2, "departement": 3, "region": 4}
+        index["rank"] = index["level"].map(order)
+        return index[["level", "code", "name", "context", "haystack", "rank", "population"]].reset_index(drop=True)
+
+    def search(self, query: str, limit: int = 10, levels: tuple[str, ...] | None = None) -> list[SearchHit]:
+        words = fold(query).split()
+        if not words:
+            return []
+        index = self._search_index
+        if levels:
+            index = index[index["level"].isin(levels)]
+        mask = np.ones(len(index), dtype=bool)
+        for word in words:
+            mask &= index["haystack"].str.contains(word, regex=False).to_numpy()
+        hits = index[mask].copy()
+        if hits.empty:
+            return []
+        # Exact code or name-prefix matches first, then by level and size.
+        first = words[0]
+        hits["prefix"] = ~(hits["haystack"].str.startswith(first) | (hits["code"].str.lower() == first))
+        hits = hits.sort_values(["prefix", "rank", "population"], ascending=[True, True, False]).head(limit)
+        return [SearchHit(r.level, r.code, r.name, r.context) for r in hits.itertuples()]

@@ -1,0 +1,1 @@
+"""Thin callbacks, registered with ``dash.callback`` on import."""

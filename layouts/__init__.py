@@ -1,0 +1,1 @@
+"""Pure functions that return Dash components; they never read global state."""

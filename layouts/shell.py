@@ -1,0 +1,88 @@
+"""The page frame: skip link, header, navigation, illustrative banner, footer."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from atlas.routes import NAVIGATION
+
+
+def header(active_path: str = "/") -> html.Header:
+    links = [
+        dcc.Link(label, href=path, className="nav-link" + (" active" if path == active_path else ""),
+                 id={"type": "nav-link", "path": path})
+        for path, label in NAVIGATION
+    ]
+    return html.Header(
+        className="site-header",
+        children=[
+            html.A("Aller au contenu", href="#page-content", className="skip-link"),
+            html.Div(className="brand", children=[
+                dcc.Link("Atlas QPV", href="/", className="brand-name"),
+                html.Span("Inégalités territoriales et action publique dans les quartiers prioritaires",
+                          className="brand-tagline"),
+            ]),
+            html.Nav(links, className="site-nav", **{"aria-label": "Navigation principale"}),
+        ],
+    )
+
+
+def illustrative_banner(manifest: dict) -> html.Div | None:
+    if not manifest.get("illustrative"):
+        return None
+    return html.Div(
+        id="illustrative-banner",
+        className="banner banner-illustrative",
+        role="note",
+        children=[
+            html.Strong("Données illustratives. "),
+            "Les quartiers, indicateurs, crédits et engagements affichés sont générés pour la démonstration "
+            "(ordres de grandeur plausibles) ; ils ne décrivent aucun territoire réel. ",
+            dcc.Link("En savoir plus", href="/a-propos"),
+        ],
+    )
+
+
+def geography_note(manifest: dict) -> str:
+    geography = manifest.get("geography") or {}
+    parts = [f"{level} : {vintage}" for level, vintage in geography.items()]
+    return "Géographies — " + " ; ".join(parts) if parts else ""
+
+
+def footer(manifest: dict) -> html.Footer:
+    sources = manifest.get("sources") or []
+    items = [
+        html.Li([
+            html.A(s["title"], href=s["url"]) if s.get("url") else s["title"],
+            f" — {s['publisher']}, {s['licence']}" + (f", millésime {s['vintage']}" if s.get("vintage") else ""),
+        ])
+        for s in sources
+    ]
+    return html.Footer(
+        className="site-footer",
+        children=[
+            html.H2("Sources", className="footer-title"),
+            html.Ul(items, className="footer-sources"),
+            html.P(geography_note(manifest), className="footer-geography"),
+            html.P([
+                f"Jeu de données : {manifest.get('title', '')} (généré le {manifest.get('generated_at', '')[:10]}). ",
+                "Code source libre (licence MIT) ; données sous Licence Ouverte 2.0 sauf mention contraire. ",
+                dcc.Link("Télécharger les données", href="/donnees"), ".",
+            ]),
+        ],
+    )
+
+
+def app_frame(manifest: dict) -> html.Div:
+    """The static frame; the router fills ``page-content``."""
+    banner = illustrative_banner(manifest)
+    return html.Div(
+        className="app",
+        children=[
+            dcc.Location(id="url", refresh="callback-nav"),
+            html.Div(id="site-header", children=header("/")),
+            *([banner] if banner else []),
+            html.Main(id="page-content", className="page", tabIndex="-1"),
+            footer(manifest),
+        ],
+    )

@@ -1,0 +1,101 @@
+"""Shared fixtures: the embedded package, the app, a live server and a headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+ARTIFACTS = ROOT / "artifacts"
+REAL_DATA = Path(os.environ.get("ATLAS_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def require_real_data() -> Path:
+    """The real open-data folder; skipped when absent, except in CI where absence is a failure."""
+    if (REAL_DATA / "SOURCES.md").is_file():
+        return REAL_DATA
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"real data expected in CI at {REAL_DATA}")
+    pytest.skip(f"real data not available at {REAL_DATA}")
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    return require_real_data()
+
+
+@pytest.fixture(scope="session")
+def package():
+    from atlas.package import load_package
+
+    return load_package(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def dash_app():
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture(scope="session")
+def service(dash_app):
+    from callbacks.state import service as current
+
+    return current()
+
+
+@pytest.fixture(scope="session")
+def client(dash_app):
+    return dash_app.server.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_app):
+    """The app served on a free loopback port for the browser tests."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium expected in CI at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -8,7 +8,9 @@ Run ``make run`` (or ``python app.py``); ``gunicorn app:server`` serves it too.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 from pathlib import Path
 
 import dash
@@ -42,10 +44,10 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     app.layout = app_frame(service.manifest)
     server = app.server
 
-    from callbacks import cache as cache_module
-    from callbacks import router  # noqa: F401
+    _register_callbacks()
+    from callbacks.cache import init_cache
 
-    cache_module.init_cache(server)
+    init_cache(server)
 
     @server.before_request
     def answer_unknown_pages_with_404():
@@ -63,6 +65,14 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
                        observations=len(service.package.observations))
 
     return app
+
+
+def _register_callbacks() -> None:
+    """Import every module of ``callbacks/``: each registers its callbacks and pages on import."""
+    import callbacks
+
+    for module in sorted(pkgutil.iter_modules(callbacks.__path__), key=lambda m: m.name):
+        importlib.import_module(f"callbacks.{module.name}")
 
 
 app = create_app()

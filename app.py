@@ -8,6 +8,7 @@ Run ``make run`` (or ``python app.py``); ``gunicorn app:server`` serves it too.
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib
 import os
 import pkgutil
@@ -39,6 +40,7 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
         assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=True,
         update_title=None,
+        compress=True,  # callback responses gzipped: values travel in a few kilobytes
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">')
     app.layout = app_frame(service.manifest)
@@ -58,6 +60,25 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
         if not route.found:
             return Response(app.index(), status=404, mimetype="text/html")
         return None
+
+    @server.route("/geo/<name>")
+    def static_geometry(name: str):
+        """Versioned geometry: immutable, cached by browsers for a year, sent gzipped."""
+        level, _, rest = name.partition(".")
+        version = rest.removesuffix(".geojson")
+        if level not in service.map_levels():
+            return Response("unknown level", status=404)
+        layer = service.static_layer(level)
+        if version != layer.version:
+            return Response("unknown version", status=404)
+        headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{layer.version}"',
+                   "Vary": "Accept-Encoding"}
+        if request.headers.get("If-None-Match") == f'"{layer.version}"':
+            return Response(status=304, headers=headers)
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            return Response(layer.gzipped, mimetype="application/geo+json",
+                            headers={**headers, "Content-Encoding": "gzip"})
+        return Response(gzip.decompress(layer.gzipped), mimetype="application/geo+json", headers=headers)
 
     @server.route("/healthz")
     def healthz():

@@ -103,6 +103,25 @@ class AtlasService:
     def is_known(self, level: str, code: str) -> bool:
         return (level, code) in self.territories.index
 
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one encoding per level for the process's life
+    def static_layer(self, level: str):
+        """The level's geometry as compact, versioned, gzipped GeoJSON (see atlas.geo)."""
+        from atlas.geo import encode_layer
+
+        frame = self.package.geometry[level]
+        names = dict(zip(self.territories.loc[level, "code"], self.territories.loc[level, "name"], strict=True))
+        return encode_layer(level, frame, names)
+
+    def bounds_of(self, level: str, code: str) -> list[list[float]] | None:
+        from atlas.geo import territory_bounds
+
+        if level in self.package.geometry:
+            return territory_bounds(self.package.geometry[level], code)
+        row = self.territory(level, code)
+        if row and row.get("lon") == row.get("lon") and row.get("lon") is not None:
+            return [[row["lat"] - 0.05, row["lon"] - 0.05], [row["lat"] + 0.05, row["lon"] + 0.05]]
+        return None
+
     # ------------------------------------------------------------ observations
 
     def observations_for(self, indicator: str, level: str) -> pd.DataFrame:

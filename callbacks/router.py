@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from atlas.cli import summary
 from atlas.routes import resolve
@@ -56,9 +56,10 @@ def register_page(name: str, builder) -> None:
     Output("page-content", "children"),
     Output("site-header", "children"),
     Input("url", "pathname"),
-    Input("url", "search"),
+    State("url", "search"),
 )
 def render(pathname, search):
+    # Only a new path rebuilds the page: pages keep their own state in the query string.
     return page_for(pathname, search), shell.header(_nav_path(pathname))
 
 

@@ -39,7 +39,7 @@ PCT = "%"
 INDICATORS: tuple[DemoIndicator, ...] = (
     # Revenus et pauvreté
     DemoIndicator("taux_pauvrete", "Taux de pauvreté (seuil à 60 %)", "Poverty rate (60% threshold)", "revenus", None,
-                  PCT, "higher_is_worse", "context", 14.2, 0.004, 3.0, 1.45, 0.22, upper=95, secret_below=1000,
+                  PCT, "higher_is_worse", "context", 14.2, 0.004, 3.0, 1.45, 0.22, upper=80, secret_below=1000,
                   source="Illustratif (ordres de grandeur INSEE Filosofi)",
                   definition="Part des personnes dont le niveau de vie est inférieur à 60 % du niveau de vie médian."),
     DemoIndicator("revenu_median", "Revenu disponible médian par unité de consommation",

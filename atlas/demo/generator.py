@@ -130,11 +130,13 @@ def _commune_populations(communes: pd.DataFrame, rng: np.random.Generator) -> np
 def _voronoi_cells(communes: pd.DataFrame) -> np.ndarray:
     """One illustrative cell per commune: Voronoi of centroids, clipped to the land they cover."""
     cells = np.empty(len(communes), dtype=object)
-    zone = np.where(communes["dep"].isin(OVERSEAS), communes["dep"], "metro")
+    # Islands get their own diagram, or a Voronoi cell would bridge them to the mainland.
+    zone = np.where(communes["dep"].isin(OVERSEAS), communes["dep"],
+                    np.where(communes["dep"].isin(("2A", "2B")), "corse", "metro"))
     for name in sorted(set(zone)):
         idx = np.flatnonzero(zone == name)
         points = shapely.points(communes["lon"].to_numpy()[idx], communes["lat"].to_numpy()[idx])
-        hull = shapely.concave_hull(MultiPoint(list(points)), ratio=0.03 if name == "metro" else 0.35)
+        hull = shapely.concave_hull(MultiPoint(list(points)), ratio=0.03 if name == "metro" else 0.3)
         land = hull.buffer(0.04 if name == "metro" else 0.05, quad_segs=4)
         diagram = shapely.voronoi_polygons(MultiPoint(list(points)), extend_to=land, ordered=True)
         zone_cells = shapely.intersection(np.asarray(diagram.geoms), land)
@@ -411,7 +413,7 @@ def _observations(territories: pd.DataFrame, rng) -> pd.DataFrame:
         national = np.minimum(national, upper)
         d_factor = rng.lognormal(0, ind.dispersion * 0.5, len(dep))
         c_factor = rng.lognormal(0, ind.dispersion * 0.6, len(com))
-        q_factor = rng.lognormal(0, ind.dispersion, len(qpv))
+        q_factor = rng.lognormal(0, ind.dispersion * 0.7, len(qpv))
         yearly = lambda n: rng.lognormal(0, 0.025, (n, len(years)))  # noqa: E731
         gap = ind.qpv_ratio * (1 + ind.gap_trend) ** t
 

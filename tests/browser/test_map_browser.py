@@ -1,0 +1,92 @@
+"""The map in headless Chromium: colours change in place, geometry is fetched once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+FILLS = """() => Array.from(document.querySelectorAll('.leaflet-choropleth-pane path'))
+    .map(p => p.getAttribute('fill'))"""
+
+
+def wait_for_polygons(page, minimum: int = 1000):
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.leaflet-choropleth-pane path').length >= {minimum}", timeout=30_000)
+
+
+def choose(page, dropdown_id: str, text: str):
+    page.click(f"#{dropdown_id}")
+    page.locator(".dash-dropdown-option", has_text=text).first.click()
+
+
+def test_indicator_and_year_change_recolour_without_refetching_geometry(page, live_server):
+    geometry_requests = []
+    page.on("request", lambda r: geometry_requests.append(r.url) if "/geo/" in r.url else None)
+    page.goto(live_server + "/?fond=aucun&vue=48.86,2.40,11", wait_until="networkidle")
+    wait_for_polygons(page)
+    before = page.evaluate(FILLS)
+    assert len(set(before)) >= 5  # five classes plus secret/missing
+    qpv_fetches = [u for u in geometry_requests if "/geo/qpv." in u]
+    assert len(qpv_fetches) == 1
+
+    choose(page, "map-indicator", "Revenu disponible")
+    page.wait_for_function(f"(before) => ({FILLS})().join() !== before.join()", arg=before, timeout=15_000)
+    after_indicator = page.evaluate(FILLS)
+    assert after_indicator != before
+    assert "Revenu disponible" in page.inner_text("#map-legend")
+    screenshot(page, "map-choropleth")
+
+    # The year slider re-colours in the browser (keyboard on the slider handle).
+    page.focus("#map-year [role=slider]")
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"(before) => ({FILLS})().join() !== before.join()", arg=after_indicator,
+                           timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#map-legend').innerText.includes('2018')")
+    page.wait_for_function("() => location.search.includes('annee=2018')")
+    assert len([u for u in geometry_requests if "/geo/qpv." in u]) == 1
+
+
+def test_gap_mode_legend_and_widest_gaps(page, live_server):
+    page.goto(live_server + "/?fond=aucun&mode=gap&reference=departement&vue=45.76,4.85,11",
+              wait_until="networkidle")
+    wait_for_polygons(page)
+    legend = page.inner_text("#map-legend")
+    assert "Écart à son département" in legend
+    assert "Secret statistique" in legend and "Non disponible" in legend
+    assert page.locator(".widest-gaps li").count() == 10
+    screenshot(page, "map-gap-mode")
+
+
+def test_url_reproduces_the_view_and_back_button(page, live_server):
+    page.goto(live_server + "/?fond=aucun&indicateur=taux_chomage&niveau=departement&annee=2019",
+              wait_until="networkidle")
+    wait_for_polygons(page, 90)
+    assert "Taux de chômage" in page.inner_text("#map-legend") and "2019" in page.inner_text("#map-legend")
+    choose(page, "map-indicator", "Taux d'emploi")
+    page.wait_for_function("() => location.search.includes('indicateur=taux_emploi')")
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#map-legend').innerText.includes('chômage')",
+                           timeout=15_000)
+    page.reload(wait_until="networkidle")
+    wait_for_polygons(page, 90)
+    assert "chômage" in page.inner_text("#map-legend")
+
+
+def test_table_alternative_is_sortable_by_keyboard(page, live_server):
+    page.goto(live_server + "/?fond=aucun&niveau=region", wait_until="networkidle")
+    page.focus("#map-table-toggle")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#map-table td")
+    assert page.locator("#map-table tbody tr").count() > 5
+    screenshot(page, "map-table")
+
+
+def test_click_on_a_quarter_opens_its_profile(page, live_server):
+    page.goto(live_server + "/?fond=aucun&vue=43.30,5.40,12", wait_until="networkidle")
+    wait_for_polygons(page)
+    page.locator(".leaflet-choropleth-pane path").first.dispatch_event("click")
+    page.wait_for_function("() => location.pathname.startsWith('/qpv/')", timeout=15_000)

@@ -33,6 +33,8 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     data_dir = Path(data_dir or os.environ.get("ATLAS_DATA_DIR") or DEFAULT_DATA_DIR)
     service = AtlasService(load_package(data_dir))
     state.set_service(service)
+    for level in service.map_levels():  # encode the static geometry once, before the first visitor
+        service.static_layer(level)
 
     app = dash.Dash(
         __name__,

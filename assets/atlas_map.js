@@ -88,8 +88,14 @@
     return lines.join("<br>");
   }
 
+  // Leaflet layers of each map, so that a year change can restyle them in place.
+  const registry = {};
+
   function onEachFeature(feature, layer, context) {
     const id = context && context.id ? context.id : "map";
+    const source = context ? context.url : null;
+    if (!registry[id] || registry[id].source !== source) { registry[id] = { source: source, layers: [] }; }
+    registry[id].layers.push(layer);
     layer.bindTooltip(() => tooltipHtml(feature, id), { sticky: true, className: "atlas-tooltip" });
     layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#000091" }));
     layer.on("mouseout", (event) => {
@@ -117,11 +123,19 @@
   };
 
   // ---------------------------------------------------------------- clientside callbacks
-  function withYear(year, hideout) {
+  // A year change restyles the existing polygons directly (no new props, no layer re-creation);
+  // the server then patches the exact values for tooltips, with the same year.
+  function withYear(year, hideout, id) {
     if (!hideout || year === undefined || year === null) { return window.dash_clientside.no_update; }
-    if (hideout.year === year) { return window.dash_clientside.no_update; }
-    window.atlasMap.lastYearChange = performance.now();
-    return Object.assign({}, hideout, { year: year });
+    const key = id || "map-choropleth";
+    const current = Object.assign({}, latest[key] || hideout, { year: year });
+    latest[key] = current;
+    const entry = registry[key];
+    if (!entry) { return Object.assign({}, hideout, { year: year }); }
+    for (const layer of entry.layers) {
+      if (layer.feature && layer.setStyle) { layer.setStyle(style(layer.feature, { hideout: current, id: key })); }
+    }
+    return window.dash_clientside.no_update;
   }
 
   function play(nIntervals, years, current) {

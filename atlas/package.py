@@ -20,6 +20,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
 
 from atlas import schema
 from atlas.schema import Table
@@ -102,8 +105,7 @@ def write_package(package: DataPackage, dest: Path) -> Path:
         frame.to_parquet(dest / table.filename, index=False, compression="zstd")
     (dest / schema.GEOMETRY_DIR).mkdir(exist_ok=True)
     for level, frame in sorted(package.geometry.items()):
-        frame = frame[["code", "geometry"]].reset_index(drop=True)
-        frame.to_parquet(dest / schema.GEOMETRY_DIR / f"{level}.parquet", index=False, compression="zstd")
+        write_geoparquet(frame, dest / schema.GEOMETRY_DIR / f"{level}.parquet")
     manifest = dict(package.manifest)
     manifest["files"] = {
         name: {"sha256": sha256_of(dest / name), "bytes": (dest / name).stat().st_size}
@@ -111,6 +113,33 @@ def write_package(package: DataPackage, dest: Path) -> Path:
     }
     (dest / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return dest
+
+
+def write_geoparquet(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """GeoParquet with lon/lat WGS84 coordinates and no embedded PROJJSON.
+
+    An absent ``crs`` means OGC:CRS84 in GeoParquet; writing it ourselves keeps files byte-identical
+    whichever PROJ database the process happened to load.
+    """
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
+        frame = frame.to_crs(4326)
+    frame = frame.reset_index(drop=True)
+    geometries = np.asarray(frame.geometry.values)
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geometries))
+    geo = {
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {
+            "encoding": "WKB",
+            "geometry_types": sorted({g.geom_type for g in geometries if g is not None}),
+            "bbox": [minx, miny, maxx, maxy],
+        }},
+    }
+    table = pa.table({
+        "code": pa.array([str(c) for c in frame["code"]], type=pa.string()),
+        "geometry": pa.array(shapely.to_wkb(geometries, output_dimension=2, byte_order=1), type=pa.binary()),
+    }).replace_schema_metadata({"geo": json.dumps(geo, separators=(",", ":"))})
+    pq.write_table(table, path, compression="zstd")
 
 
 def _normalise_for_writing(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -168,7 +197,10 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
             problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(schema.LEVELS)})"))
             continue
         try:
-            geometry[level] = gpd.read_parquet(path)
+            frame = gpd.read_parquet(path)
+            if frame.crs is None or frame.crs.equals("OGC:CRS84"):
+                frame = frame.set_crs(4326, allow_override=True)  # same lon/lat coordinates
+            geometry[level] = frame
         except Exception as exc:
             problems.append(Problem(name, f"unreadable GeoParquet file ({exc})"))
 

@@ -141,7 +141,7 @@ def map_outputs(indicator, level, mode, reference, operation, scheme, fixed, bas
 
 # Instant re-colouring: the year only changes the hideout, in the browser.
 clientside_callback(
-    "function(year, hideout) { return window.dash_clientside.atlasMap.withYear(year, hideout); }",
+    "function(year, hideout) { return window.dash_clientside.atlasMap.withYear(year, hideout, 'map-choropleth'); }",
     Output("map-choropleth", "hideout", allow_duplicate=True),
     Input("map-year", "value"),
     State("map-choropleth", "hideout"),
@@ -177,6 +177,7 @@ def year_outputs(year, indicator, level, mode, reference, operation, scheme, fix
     patch["values"] = values_for(request.indicator, request.level, request.mode, request.reference,
                                  request.operation, year)
     patch["values_year"] = year
+    patch["year"] = year  # the browser already shows this year; keep the prop in step
     legend = no_update
     if not request.fixed and request.mode != "gap":
         payload = payload_for(request.indicator, request.level, request.mode, request.reference, request.operation,

@@ -168,7 +168,7 @@ def test_year_outputs_send_values_only(service):
                                                             "difference", "quantiles", True,
                                                             "indicateur=taux_pauvrete&annee=2024")
     operations = patch.to_plotly_json()["operations"]
-    assert {op["location"][0] for op in operations} == {"values", "values_year"}
+    assert {op["location"][0] for op in operations} == {"values", "values_year", "year"}
     assert parse_qs(query)["annee"] == ["2018"]
 
 

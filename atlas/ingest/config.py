@@ -40,7 +40,9 @@ TARGET_TABLES = {
 # Pipeline-only indicator keys: how to read the values, not written to the package.
 INDICATOR_EXTRA_KEYS = {"frequency", "range"}
 TOP_KEYS = {"title", "description", "illustrative", "data_root", "geography", "sources", "simplify", "manifest",
-            "downloads"} | set(STEP_KEYS)
+            "downloads", "include"} | set(STEP_KEYS)
+LIST_KEYS = ("sources", "downloads", *STEP_KEYS)  # arrays of tables that an included file adds to
+TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
 FIELD_KEYS = {"column", "value", "template", "zero_pad", "strip", "upper", "replace", "map", "extract", "default",
@@ -99,12 +101,7 @@ class Config:
 
 def load_config(path: Path | str, data_root: Path | str | None = None) -> Config:
     path = Path(path)
-    if not path.is_file():
-        raise IngestError(Problem(str(path), "configuration file not found"))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise IngestError(Problem(path.name, f"invalid TOML: {exc}")) from exc
+    data = _read_with_includes(path, seen=())
     problems = check_config(data, path.name)
     if problems:
         raise IngestError(problems)
@@ -114,17 +111,47 @@ def load_config(path: Path | str, data_root: Path | str | None = None) -> Config
     return Config(path=path.resolve(), data=data, data_root=Path(root).expanduser().resolve())
 
 
+def _read_with_includes(path: Path, seen: tuple[Path, ...]) -> dict:
+    """A config with the files it ``include``s merged in: their sources and steps come first."""
+    if not path.is_file():
+        raise IngestError(Problem(str(path), "configuration file not found"))
+    if path.resolve() in seen:
+        raise IngestError(Problem(path.name, "includes itself (directly or through another file)"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise IngestError(Problem(path.name, f"invalid TOML: {exc}")) from exc
+    merged: dict = {}
+    for name in data.get("include", []):
+        included = _read_with_includes(path.parent / name, (*seen, path.resolve()))
+        for key in TOP_KEYS - set(LIST_KEYS) - set(TABLE_KEYS) - {"include"}:
+            if key in included:
+                raise IngestError(Problem(name, f"'{key}' belongs in the including file, not in an included one"))
+        for key in LIST_KEYS:
+            merged.setdefault(key, []).extend(included.get(key, []))
+        for key in TABLE_KEYS:
+            merged.setdefault(key, {}).update(included.get(key, {}))
+    for key, value in data.items():
+        if key in LIST_KEYS:
+            merged[key] = merged.get(key, []) + value
+        elif key in TABLE_KEYS:
+            merged[key] = {**merged.get(key, {}), **value}
+        elif key != "include":
+            merged[key] = value
+    return merged
+
+
 def check_config(data: dict, name: str) -> list[Problem]:
     problems: list[Problem] = []
 
     def unknown(where: str, entry: dict, allowed: set[str]) -> None:
+        expected = ", ".join(sorted(allowed))
         for key in sorted(set(entry) - allowed):
-            problems.append(Problem(name, f"{where}: unknown key '{key}' (expected one of {', '.join(sorted(allowed))})"))
+            problems.append(Problem(name, f"{where}: unknown key '{key}' (expected one of {expected})"))
 
     unknown("top level", data, TOP_KEYS)
-    for key in ("title",):
-        if not data.get(key):
-            problems.append(Problem(name, f"top level: '{key}' is required"))
+    if not data.get("title"):
+        problems.append(Problem(name, "top level: 'title' is required"))
     for i, source in enumerate(data.get("sources", [])):
         unknown(f"sources[{i}]", source, SOURCE_KEYS)
         for key in ("id", "title", "publisher", "licence"):

@@ -65,11 +65,6 @@ class BuildReport:
             row: int | None = None, column: str | None = None) -> None:
         self.issues.append(Issue(step, action, kind, message, file, row, column))
 
-    def add_many(self, step: str, action: str, kind: str, messages, files, rows, column: str | None) -> None:
-        """Record one issue per row; ``messages``, ``files`` and ``rows`` are parallel sequences."""
-        for message, file, row in zip(messages, files, rows, strict=True):
-            self.issues.append(Issue(step, action, kind, message, file, None if row is None else int(row), column))
-
     def finish(self, status: str, error: str | None = None) -> None:
         self.status = status
         self.error = error

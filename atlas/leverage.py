@@ -1,0 +1,103 @@
+"""Leverage view: credits per QPV inhabitant against the change in a result indicator, per territory.
+
+A descriptive quadrant around the medians of the territories shown — it shows where spending and
+results diverge, never why: correlation is not causation (docs/barometer.md). No Dash here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from atlas import credits as cr
+
+CAVEAT_FR = ("Ce graphique rapproche deux mesures sans établir de lien de cause à effet : une corrélation n'est "
+             "pas une causalité. Les crédits vont souvent là où les difficultés sont les plus fortes, les "
+             "résultats dépendent de bien d'autres facteurs (conjoncture, démographie, autres politiques) et "
+             "peuvent se manifester avec retard.")
+
+QUADRANTS = ("more_better", "more_worse", "less_better", "less_worse")
+
+
+def quadrant_labels(polarity: str) -> dict[str, str]:
+    if polarity == "neutral":
+        up, down = "hausse plus forte", "hausse plus faible"
+    else:
+        up, down = "évolution plus favorable", "évolution moins favorable"
+    return {
+        "more_better": f"Plus de crédits, {up}",
+        "more_worse": f"Plus de crédits, {down}",
+        "less_better": f"Moins de crédits, {up}",
+        "less_worse": f"Moins de crédits, {down}",
+    }
+
+
+def leverage_levels(service) -> list[str]:
+    """Levels that contain QPV and where credits can be attached (the QPV level itself is too fine)."""
+    present = set(service.package.territories["level"])
+    return [lvl for lvl in ("contrat_de_ville", "epci", "commune", "departement", "region") if lvl in present]
+
+
+def indicator_change(service, indicator: str, level: str, start_year: int, end_year: int) -> pd.DataFrame:
+    """Per territory of ``level``: the annual value at the first and last year of the period that it has."""
+    values, _ = service.annual_table(indicator, level)
+    cols = ["code", "start_year", "start_value", "end_year", "end_value", "change"]
+    if values.empty:
+        return pd.DataFrame(columns=cols)
+    years = [y for y in values.columns if start_year <= int(y) <= end_year]
+    if len(years) < 2:
+        return pd.DataFrame(columns=cols)
+    window = values[years]
+    first_year = window.notna().idxmax(axis=1)
+    last_year = window.notna().iloc[:, ::-1].idxmax(axis=1)
+    has_two = window.notna().sum(axis=1) >= 2
+    rows = []
+    for code in window.index[has_two.to_numpy()]:
+        fy, ly = int(first_year[code]), int(last_year[code])
+        sv, ev = float(window.at[code, fy]), float(window.at[code, ly])
+        rows.append({"code": str(code), "start_year": fy, "start_value": sv, "end_year": ly, "end_value": ev,
+                     "change": ev - sv})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def leverage_table(service, lines: pd.DataFrame, indicator: str, level: str, years: tuple[int, int]) -> pd.DataFrame:
+    """One row per territory with credits per QPV inhabitant over the period, the indicator's change and the
+    quadrant around the medians of the territories shown.
+
+    ``lines`` are prepared credit lines (:func:`atlas.credits.prepare`), already filtered.
+    """
+    territories = service.package.territories
+    cols = ["code", "name", "cents", "amount_eur", "qpv_population", "per_inhabitant", "start_year", "start_value",
+            "end_year", "end_value", "change", "improvement", "quadrant"]
+    money = cr.by_territory(lines, territories, level)
+    change = indicator_change(service, indicator, level, int(years[0]), int(years[1]))
+    if money.empty or change.empty:
+        return pd.DataFrame(columns=cols)
+    frame = money.merge(change, on="code", how="inner")
+    frame = frame[frame["per_inhabitant"].notna()].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    polarity = service.indicator(indicator)["polarity"] if service.has_indicator(indicator) else "neutral"
+    sign = -1.0 if polarity == "higher_is_worse" else 1.0
+    frame["improvement"] = frame["change"] * sign  # > 0 means better (or up, for a neutral indicator)
+    x_median = float(frame["per_inhabitant"].median())
+    y_median = float(frame["improvement"].median())
+    more = frame["per_inhabitant"] >= x_median
+    better = frame["improvement"] >= y_median
+    frame["quadrant"] = np.select([more & better, more & ~better, ~more & better],
+                                  ["more_better", "more_worse", "less_better"], "less_worse")
+    frame["name"] = [service.territory_name(level, c) or c for c in frame["code"]]
+    frame.attrs.update(x_median=x_median, y_median=y_median, polarity=polarity)
+    return frame[cols].sort_values("per_inhabitant", ascending=False).reset_index(drop=True)
+
+
+def medians(table: pd.DataFrame) -> tuple[float | None, float | None]:
+    """Median credits per inhabitant and median change (raw, in the indicator's unit)."""
+    if table.empty:
+        return None, None
+    return float(table["per_inhabitant"].median()), float(table["change"].median())
+
+
+def quadrant_counts(table: pd.DataFrame) -> dict[str, int]:
+    counts = table["quadrant"].value_counts() if not table.empty else pd.Series(dtype=int)
+    return {q: int(counts.get(q, 0)) for q in QUADRANTS}

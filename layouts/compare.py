@@ -1,0 +1,285 @@
+"""The comparison page (/comparer): pure functions of their inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
+from atlas.formatting import format_number, format_value
+from atlas.schema import LEVEL_LABELS_FR, THEMES
+from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
+from layouts.charts import PALETTE, download_button, graph, style_figure
+
+MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
+MARK_SYMBOL = {"best": "▲", "worst": "▼"}
+STATUS_TEXT = {"secret": "secret statistique", "missing": "non disponible"}
+MAX_TRENDS = 6
+DROPDOWN_LABELS_FR = {
+    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner", "search": "Rechercher",
+    "clear_search": "Effacer la recherche", "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucun indicateur trouvé", "selected_count": "{num_selected} choisis",
+}
+PLOT_HEIGHT = 230  # pixels of plotting area in small multiples
+
+
+def legend_and_source_below(fig: go.Figure, entries: int, plot_height: int = PLOT_HEIGHT) -> go.Figure:
+    """A vertical legend under the x axis and the source line under the legend, without overlap.
+
+    Positions are computed in pixels (one legend row ≈ 20 px) then converted to paper units.
+    """
+    top = 50 if fig.layout.title.text else 20
+    axis, row, source = 34, 20, 28
+    bottom = axis + row * entries + source
+    fig.update_layout(height=top + plot_height + bottom, margin={"t": top, "b": bottom},
+                      legend={"orientation": "v", "x": 0, "xanchor": "left", "y": -axis / plot_height,
+                              "yanchor": "top", "traceorder": "normal"})
+    fig.update_annotations(selector={"name": "source"}, y=-(bottom - 6) / plot_height, yanchor="bottom")
+    return fig
+
+
+def cell_text(value, status: str, unit: str, decimals: int) -> str:
+    if status in STATUS_TEXT or value is None or pd.isna(value):
+        return STATUS_TEXT.get(status, "non disponible")
+    return format_value(value, unit, decimals)
+
+
+def mark_badge(mark: str | None):
+    """A best/worst badge: a symbol for the eye and words for everyone (never colour alone)."""
+    if mark not in MARK_TEXT:
+        return None
+    return html.Span([html.Span(MARK_SYMBOL[mark], **{"aria-hidden": "true"}), f" {MARK_TEXT[mark]}"],
+                     className=f"mark mark-{mark}")
+
+
+def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = None) -> html.Td:
+    children = [html.Span(cell_text(value, status, unit, decimals))]
+    if status == "estimate":
+        children += [" ", html.Span("estimation", className="flag flag-estimate")]
+    badge = mark_badge(mark)
+    if badge is not None:
+        children += [" ", badge]
+    classes = "num" + (f" cell-{mark}" if mark else "") + (" cell-unavailable" if status in STATUS_TEXT else "")
+    return html.Td(children, className=classes)
+
+
+def territory_label(level: str, code: str, name: str) -> str:
+    """« Marseille (commune 13055) », « France »."""
+    if level == "france":
+        return "France"
+    return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
+
+
+def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:
+    """The selected territories, each with a keyboard-reachable link that removes it."""
+    items = []
+    for level, code in territories:
+        name = names.get((level, code), code)
+        link = dcc.Link(name, href=f"/qpv/{code}") if level == "qpv" else html.Span(name)
+        items.append(html.Li(className="chip", children=[
+            link,
+            dcc.Link(["Retirer", html.Span(f" {name} de la comparaison", className="visually-hidden")],
+                     href="/comparer" + search_for(without(territories, level, code)), className="chip-remove"),
+        ]))
+    return html.Ul(items, className="chips", id="compare-selection", **{"aria-label": "Territoires comparés"})
+
+
+def search_results(hits, territories: list[tuple[str, str]]) -> list:
+    """Links that add a search hit to the selection (the URL holds the state)."""
+    if len(territories) >= MAX_TERRITORIES:
+        return [html.Li(f"{MAX_TERRITORIES} territoires au plus : retirez-en un pour en ajouter un autre.",
+                        className="muted")]
+    items = []
+    for hit in hits:
+        if (hit.level, hit.code) in territories:
+            continue
+        href = "/comparer" + search_for(with_added(territories, hit.level, hit.code))
+        items.append(html.Li(dcc.Link(f"Ajouter : {hit.label}", href=href)))
+    return items or [html.Li("Aucun territoire trouvé.", className="muted")]
+
+
+def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], names: dict) -> html.Table:
+    """One row per indicator, grouped by theme, one column per territory, best/worst marked."""
+    head = html.Thead(html.Tr([html.Th("Indicateur", scope="col"), html.Th("Année", scope="col", className="num")]
+                              + [html.Th(names.get(t, t[1]), scope="col", className="num") for t in territories]))
+    body = []
+    if not rows.empty:
+        for theme, label in THEMES.items():
+            theme_rows = rows[rows["theme"] == theme]
+            if theme_rows.empty:
+                continue
+            body.append(html.Tr(html.Th(label, colSpan=2 + len(territories), scope="colgroup"),
+                                className="theme-row"))
+            for indicator, group in theme_rows.groupby("indicator", sort=False):
+                first = group.iloc[0]
+                cells = {(r.level, r.code): r for r in group.itertuples()}
+                body.append(html.Tr([
+                    html.Th(scope="row", children=[
+                        html.Span(first["label"]),
+                        html.Span(f" ({first['unit']})" if first["unit"] not in ("", "ratio", "indice") else "",
+                                  className="muted"),
+                        html.Br(),
+                        html.Small(f"Source : {first['source']}, {first['vintage']}", className="source-line"),
+                    ]),
+                    html.Td("–" if pd.isna(first["year"]) else str(int(first["year"])), className="num"),
+                    *[value_cell(cells[t].value, cells[t].status, first["unit"], int(first["decimals"]),
+                                 cells[t].mark) if t in cells else html.Td("non disponible", className="num")
+                      for t in territories],
+                ], **{"data-indicator": indicator}))
+    return html.Table([html.Caption("Valeurs de la dernière année disponible ; ▲ meilleur et ▼ moins bon selon le "
+                                    "sens de chaque indicateur (aucune marque pour les indicateurs de contexte)."),
+                       head, html.Tbody(body)], className="data-table compare-table", id="compare-table")
+
+
+def wellbeing_table(results: dict, territories: list[tuple[str, str]], names: dict, marks: dict) -> html.Table:
+    head = html.Thead(html.Tr([html.Th("Territoire", scope="col"), html.Th("Année", scope="col", className="num"),
+                               html.Th("Indice", scope="col", className="num")]
+                              + [html.Th(label, scope="col", className="num")
+                                 for label in DIMENSION_LABELS_FR.values()]))
+    body = []
+    for key in territories:
+        result = results.get(key)
+        if result is None:
+            continue
+        index_cell = value_cell(result.index, result.status, "", DECIMALS, marks.get(key))
+        body.append(html.Tr([
+            html.Th(names.get(key, key[1]), scope="row"),
+            html.Td(str(result.year) if result.year else "–", className="num"),
+            index_cell,
+            *[html.Td(format_number(v, DECIMALS) if v is not None else "–", className="num")
+              for v in result.dimensions.values()],
+        ]))
+    return html.Table([html.Caption("Indice de bien-être territorial (0 à 1) et ses trois dimensions ; sans valeur "
+                                    "lorsqu'une donnée d'entrée est secrète ou manquante."), head, html.Tbody(body)],
+                      className="data-table wellbeing-table")
+
+
+def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list[tuple[str, str]]) -> go.Figure:
+    fig = go.Figure()
+    unit, decimals = meta["unit"], int(meta["decimals"])
+    for i, (level, code) in enumerate(territories):
+        data = frame[(frame["level"] == level) & (frame["code"] == code)].sort_values("year")
+        if data.empty:
+            continue
+        text = [cell_text(v, s, unit, decimals) + (" (estimation)" if s == "estimate" else "")
+                for v, s in zip(data["value"], data["status"], strict=True)]
+        fig.add_trace(go.Scatter(
+            x=data["year"], y=data["value"], mode="lines+markers", name=names.get((level, code), code),
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2.5}, text=text, connectgaps=False,
+            hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
+        ))
+    style_figure(fig, title=f"{meta['label_fr']}", source=f"{meta['source']}, {meta['vintage']}")
+    legend_and_source_below(fig, len(fig.data))
+    fig.update_xaxes(dtick=1, title=None)
+    fig.update_yaxes(title=unit if unit not in ("", "ratio", "indice") else None, rangemode="tozero"
+                     if unit == "%" else "normal")
+    return fig
+
+
+def trend_table(frame: pd.DataFrame, meta: dict, names: dict, territories: list[tuple[str, str]]) -> html.Details:
+    """The chart's data as a table (alternative for screen readers and print)."""
+    years = sorted(frame["year"].unique()) if not frame.empty else []
+    rows = []
+    for level, code in territories:
+        data = frame[(frame["level"] == level) & (frame["code"] == code)].set_index("year")
+        rows.append(html.Tr([html.Th(names.get((level, code), code), scope="row")] + [
+            value_cell(data.at[y, "value"] if y in data.index else None,
+                       data.at[y, "status"] if y in data.index else "missing", meta["unit"], int(meta["decimals"]))
+            for y in years]))
+    return html.Details(className="chart-table", children=[
+        html.Summary(f"Données du graphique « {meta['label_fr']} »"),
+        html.Table([html.Thead(html.Tr([html.Th("Territoire", scope="col")]
+                                       + [html.Th(str(y), scope="col", className="num") for y in years])),
+                    html.Tbody(rows)], className="data-table"),
+    ])
+
+
+def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, str]]) -> list:
+    """Small multiples: one chart per chosen indicator, with its table alternative."""
+    out = []
+    for indicator, frame in frames.items():
+        meta = metas[indicator]
+        out.append(html.Div(className="trend", children=[
+            graph({"type": "compare-trend", "indicator": indicator}, trend_figure(frame, meta, names, territories),
+                  filename=f"comparaison-{indicator}",
+                  description=f"Évolution de « {meta['label_fr']} » pour les territoires comparés ; "
+                              "les valeurs figurent dans le tableau qui suit."),
+            trend_table(frame, meta, names, territories),
+        ]))
+    return out
+
+
+def indicator_options(indicators: pd.DataFrame) -> list[dict]:
+    return [{"label": f"{THEMES.get(row.theme, row.theme)} — {row.label_fr}", "value": row.id}
+            for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
+
+
+def compare_page(*, territories: list[tuple[str, str]], names: dict, problems: list[str], rows: pd.DataFrame,
+                 wellbeing: dict, wellbeing_marks: dict, trend_frames: dict, metas: dict,
+                 options: list[dict], chosen: list[str], examples: list[tuple[str, str]],
+                 france_available: bool = True) -> html.Div:
+    alert = None
+    if problems:
+        alert = html.Div(className="alert", role="alert", children=[
+            html.P(html.Strong("Certains codes n'ont pas pu être utilisés :")),
+            html.Ul([html.Li(p) for p in problems]),
+        ])
+    search = html.Div(className="search compare-search", children=[
+        html.Label("Ajouter un territoire (quartier, commune, intercommunalité, département, région)",
+                   htmlFor="compare-search"),
+        dcc.Input(id="compare-search", type="search", placeholder="ex. Marseille, QN013001, Seine-Saint-Denis…",
+                  autoComplete="off", className="search-input", debounce=False,
+                  disabled=len(territories) >= MAX_TERRITORIES),
+        html.Ul(id="compare-search-results", className="search-results", **{"aria-live": "polite"}),
+        html.P(dcc.Link("Ajouter la France", href="/comparer" + search_for(with_added(territories, "france", "FR"))),
+               className="add-france")
+        if france_available and ("france", "FR") not in territories and len(territories) < MAX_TERRITORIES
+        else None,
+    ])
+    header = [
+        html.H1("Comparer des territoires"),
+        html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection est enregistrée "
+               "dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
+        alert,
+        selection_chips(territories, names) if territories else None,
+        search,
+    ]
+    if not territories:
+        example_links = [html.Li(dcc.Link(label, href=href)) for label, href in examples]
+        return html.Div(className="compare", children=[*header, html.Section(className="compare-empty", children=[
+            html.H2("Aucun territoire sélectionné"),
+            html.P("Cherchez un territoire ci-dessus, ou partez d'un exemple :"),
+            html.Ul(example_links),
+        ])])
+    return html.Div(className="compare", children=[
+        *header,
+        dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
+        html.Div(className="actions no-print", children=[
+            download_button("compare-csv-button", "Télécharger le tableau (CSV)"),
+            dcc.Download(id="compare-csv"),
+            html.Button("Imprimer", id="compare-print", className="button button-secondary", n_clicks=0),
+        ]),
+        html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
+            html.H2("Indice de bien-être territorial", id="compare-wellbeing-title"),
+            wellbeing_table(wellbeing, territories, names, wellbeing_marks),
+            html.P(["Méthode inspirée de l'indice de développement humain : voir ",
+                    html.Code("docs/wellbeing-index.md"), "."], className="source-line"),
+        ]),
+        html.Section(**{"aria-labelledby": "compare-trends-title"}, children=[
+            html.H2("Évolutions", id="compare-trends-title"),
+            html.Label("Indicateurs affichés (six au plus)", htmlFor="compare-indicators"),
+            dcc.Dropdown(id="compare-indicators", options=options, value=chosen, multi=True,
+                         placeholder="Choisir des indicateurs…", className="compare-indicators",
+                         labels=DROPDOWN_LABELS_FR, maxHeight=320),
+            html.Div(className="actions no-print", children=[
+                download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
+                dcc.Download(id="compare-trends-csv"),
+            ]),
+            html.Div(trends(trend_frames, metas, names, territories), id="compare-trends", className="trends"),
+        ]),
+        html.Section(**{"aria-labelledby": "compare-table-title"}, children=[
+            html.H2("Tous les indicateurs", id="compare-table-title"),
+            comparison_table(rows, territories, names),
+        ]),
+    ])

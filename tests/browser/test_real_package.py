@@ -1,0 +1,101 @@
+"""The app serves a package built from the real open data (../shared/data/real): every page works."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT, require_real_data, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.realdata]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def real_package(tmp_path_factory):
+    from atlas.ingest.config import load_config
+    from atlas.ingest.pipeline import build
+
+    real = require_real_data()
+    out = tmp_path_factory.mktemp("real-app") / "package"
+    package, _report = build(load_config(ROOT / "configs" / "real-occitanie.toml", real), out, progress=False)
+    return package, out
+
+
+@pytest.fixture(scope="module")
+def real_server(real_package):
+    _package, folder = real_package
+    port = free_port()
+    env = {**os.environ, "ATLAS_DATA_DIR": str(folder), "ATLAS_BASEMAP": "aucun"}
+    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"the app did not start on the real package: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the app did not answer /healthz within 90 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def occitanie_qpv(package) -> str:
+    terr = package.territories
+    toulouse = terr[(terr["level"] == "qpv") & (terr["commune_code"] == "31555")]
+    return sorted(toulouse["code"])[0]
+
+
+def test_every_page_answers_on_real_data(real_package, real_server):
+    package, _ = real_package
+    for path in ["/", "/barometre", "/credits", "/comparer", "/donnees", "/a-propos",
+                 f"/qpv/{occitanie_qpv(package)}"]:
+        with urllib.request.urlopen(real_server + path, timeout=30) as response:
+            assert response.status == 200, path
+
+
+def test_real_pages_render_in_chromium(page, real_package, real_server):
+    package, _ = real_package
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(real_server + "/?vue=43.60,1.44,12", wait_until="networkidle")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-choropleth-pane path').length >= 10",
+                           timeout=30_000)
+    assert page.locator("#illustrative-banner").count() == 0  # real data: no illustrative banner
+    assert "QPV 2015" in page.inner_text("footer")
+    screenshot(page, "real-occitanie-map")
+
+    page.goto(real_server + f"/qpv/{occitanie_qpv(package)}", wait_until="networkidle")
+    page.wait_for_selector("h1")
+    assert "Toulouse" in page.inner_text("main")
+    screenshot(page, "real-occitanie-profile")
+
+    page.goto(real_server + "/barometre", wait_until="networkidle")
+    page.wait_for_selector("h1")
+    page.wait_for_timeout(1500)
+    screenshot(page, "real-barometer")
+
+    page.goto(real_server + "/credits", wait_until="networkidle")
+    page.wait_for_selector("h1")
+    page.wait_for_timeout(1500)
+    screenshot(page, "real-credits")
+    assert errors == []

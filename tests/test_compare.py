@@ -1,0 +1,169 @@
+"""The comparison: best/worst marks on hand-made cases, URL parsing, the page and its callbacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas.compare import (
+    MAX_TERRITORIES,
+    comparison_rows,
+    mark_best_worst,
+    parse_selection,
+    parse_token,
+    search_for,
+    trend_frame,
+    with_added,
+    without,
+)
+from tests.test_routes import text_of
+
+
+def test_marks_follow_polarity():
+    values = {"a": 10.0, "b": 30.0, "c": 20.0}
+    assert mark_best_worst(values, "higher_is_better") == {"a": "worst", "b": "best", "c": None}
+    assert mark_best_worst(values, "higher_is_worse") == {"a": "best", "b": "worst", "c": None}
+
+
+def test_neutral_indicators_get_no_mark():
+    assert mark_best_worst({"a": 1.0, "b": 2.0}, "neutral") == {"a": None, "b": None}
+
+
+def test_ties_share_the_mark_and_equal_values_get_none():
+    assert mark_best_worst({"a": 5.0, "b": 5.0, "c": 1.0}, "higher_is_better") == {
+        "a": "best", "b": "best", "c": "worst"}
+    assert mark_best_worst({"a": 2.0, "b": 2.0}, "higher_is_better") == {"a": None, "b": None}
+
+
+def test_absent_values_are_ignored():
+    values = {"a": None, "b": float("nan"), "c": 3.0, "d": 4.0}
+    assert mark_best_worst(values, "higher_is_worse") == {"a": None, "b": None, "c": "best", "d": "worst"}
+    assert mark_best_worst({"a": None, "b": 3.0}, "higher_is_better") == {"a": None, "b": None}
+
+
+def test_parse_token():
+    assert parse_token("qpv:QN013001") == ("qpv", "QN013001")
+    assert parse_token("QN013001") == ("qpv", "QN013001")
+    assert parse_token("qn013001") == ("qpv", "QN013001")
+    assert parse_token("Commune:13055") == ("commune", "13055")
+    assert parse_token("departement:2a") == ("departement", "2A")
+    assert parse_token("FR") == ("france", "FR")
+    for bad in ("", "13055", "pays:FR", "qpv:", "x" * 80, "<script>"):
+        assert parse_token(bad) is None, bad
+
+
+def test_parse_selection_keeps_known_deduplicated_and_capped():
+    known = {("qpv", "QN013001"), ("commune", "13055"), ("departement", "13"), ("region", "93"), ("france", "FR")}
+    selection = parse_selection(
+        "?codes=qpv:QN013001,commune%3A13055,QN013001,bogus,qpv:QN999999,departement:13,region:93,france:FR",
+        lambda level, code: (level, code) in known)
+    assert selection.territories == [("qpv", "QN013001"), ("commune", "13055"), ("departement", "13"),
+                                     ("region", "93")]
+    assert len(selection.territories) == MAX_TERRITORIES
+    text = " ".join(selection.problems)
+    assert "« bogus » n'est pas un code reconnu" in text
+    assert "qpv:QN999999" in text
+    assert "4 territoires au plus" in text
+    assert parse_selection("", lambda *_: True).territories == []
+    assert parse_selection(None, lambda *_: True).problems == []
+
+
+def test_url_helpers_round_trip():
+    chosen = [("qpv", "QN013001"), ("commune", "13055")]
+    assert search_for(chosen) == "?codes=qpv:QN013001,commune:13055"
+    assert search_for([]) == ""
+    assert with_added(chosen, "france", "FR")[-1] == ("france", "FR")
+    assert with_added(chosen, "qpv", "QN013001") == chosen
+    assert without(chosen, "qpv", "QN013001") == [("commune", "13055")]
+    assert parse_selection(search_for(chosen), lambda *_: True).territories == chosen
+
+
+def _pair(service):
+    code = sorted(service.codes("qpv"))[0]
+    territory = service.territory("qpv", code)
+    return [("qpv", code), ("commune", territory["commune_code"]), ("france", "FR")]
+
+
+def test_comparison_rows_use_one_year_per_indicator_and_mark_by_polarity(service):
+    territories = _pair(service)
+    rows = comparison_rows(service, territories)
+    assert len(rows) == len(service.indicators) * len(territories)
+    for indicator, group in rows.groupby("indicator"):
+        assert group["year"].nunique() <= 1
+        polarity = service.indicator(indicator)["polarity"]
+        marked = group.dropna(subset=["mark"])
+        if polarity == "neutral":
+            assert marked.empty
+            continue
+        usable = group.dropna(subset=["value"])
+        if usable["value"].nunique() >= 2:
+            best = marked[marked["mark"] == "best"]["value"].iloc[0]
+            expected = usable["value"].max() if polarity == "higher_is_better" else usable["value"].min()
+            assert best == expected
+    # Values are the observations themselves.
+    row = rows[(rows["indicator"] == "taux_chomage") & (rows["level"] == "france")].iloc[0]
+    assert service.value("france", "FR", "taux_chomage", int(row["year"]))[0] == row["value"]
+
+
+def test_trend_frame(service):
+    frame = trend_frame(service, _pair(service), "taux_pauvrete")
+    assert set(frame["level"]) == {"qpv", "commune", "france"}
+    assert frame["year"].min() == service.years[0]
+
+
+def test_page_with_bad_codes_explains_instead_of_crashing(service):
+    from callbacks.router import page_for
+
+    text = text_of(page_for("/comparer", "?codes=nimporte,qpv:QN999999,commune:,%%%"))
+    assert "n'est pas un code reconnu" in text
+    assert "Aucun territoire « qpv:QN999999 »" in text
+    assert "Aucun territoire sélectionné" in text
+    assert "Ajouter un territoire" in text
+
+
+def test_page_lists_territories_and_marks(service):
+    from callbacks.router import page_for
+
+    territories = _pair(service)
+    component = page_for("/comparer", search_for(territories))
+    text = text_of(component)
+    assert service.territory_name(*territories[0]) in text
+    assert "meilleur" in text and "moins bon" in text
+    assert "Indice de bien-être territorial" in text
+
+
+def test_callbacks_as_plain_functions(service):
+    from callbacks import compare as cb
+
+    territories = _pair(service)
+    search = search_for(territories)
+    items = cb.search_territories("Seine-Saint-Denis", search)
+    hrefs = [item.children.href for item in items if hasattr(item.children, "href")]
+    assert hrefs and all(h.startswith("/comparer?codes=" + search[len("?codes="):]) for h in hrefs)
+    assert any(h.endswith(",departement:93") for h in hrefs)
+    assert cb.search_territories("", search) == []
+
+    full = search_for([*territories, ("departement", "93")])
+    assert "4 territoires au plus" in text_of(cb.search_territories("Paris", full))
+
+    trends = cb.update_trends(["taux_chomage", "inconnu"], search)
+    assert len(trends) == 1
+    assert "Source :" in str(trends[0].children[0].children[0].figure.layout.annotations[0].text)
+
+    download = cb.download_table(1, search)
+    assert download["filename"] == "atlas-qpv-comparaison.csv"
+    frame = cb.table_csv(service, search)
+    assert set(frame["mark"].dropna()) <= {"meilleur", "moins bon"}
+
+    assert cb.follow_url(search, "/carte") is cb.no_update
+    assert "Comparer des territoires" in text_of(cb.follow_url(search, "/comparer"))
+
+
+@pytest.mark.parametrize("search", ["?codes=", "?codes=,,,", "?foo=bar", "?codes=" + "a" * 5000])
+def test_degenerate_queries(service, search):
+    from callbacks.router import page_for
+
+    assert "Comparer des territoires" in text_of(page_for("/comparer", search))
+
+
+def test_compare_route_answers_200(client):
+    assert client.get("/comparer?codes=nimporte").status_code == 200

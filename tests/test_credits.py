@@ -1,0 +1,143 @@
+"""Credits: totals to the cent, breakdowns, territory filter, per-QPV-inhabitant, URL state, callbacks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from atlas import credits as cr
+from tests.tiny import tiny_package
+
+
+def raw_total(frame: pd.DataFrame) -> Decimal:
+    return sum((Decimal(repr(float(a))).quantize(Decimal("0.01")) for a in frame["amount_eur"]), Decimal("0"))
+
+
+@pytest.fixture(scope="module")
+def lines(package):
+    return cr.prepare(package.credits)
+
+
+def test_totals_equal_raw_lines_to_the_cent(lines, package):
+    totals = cr.totals(lines, package.territories)
+    assert totals["amount_eur"] == raw_total(package.credits)
+    assert totals["lines"] == len(package.credits)
+
+
+@pytest.mark.parametrize("by", ["year", "programme", "ministry", "theme", "carrier", ["year", "ministry"]])
+def test_breakdowns_add_up_to_the_total(lines, by):
+    table = cr.breakdown(lines, by)
+    assert int(table["cents"].sum()) == int(lines["cents"].sum())
+    assert int(table["lines"].sum()) == len(lines)
+
+
+def test_each_year_matches_the_raw_lines(lines, package):
+    table = cr.breakdown(lines, "year").set_index("year")
+    for year, part in package.credits.groupby("year"):
+        assert cr.euros(table.at[int(year), "cents"]) == raw_total(part)
+
+
+def test_filters_and_territory(lines, package):
+    terr = package.territories
+    first = int(lines["year"].min())
+    sub = cr.filter_lines(lines, terr, years=(first, first), programmes=["P147"])
+    raw = package.credits[(package.credits["year"] == first) & (package.credits["programme"] == "P147")]
+    assert cr.totals(sub, terr)["amount_eur"] == raw_total(raw)
+    in93 = cr.filter_lines(lines, terr, territory=("departement", "93"))
+    assert len(in93)
+    codes = cr.ancestor_codes(terr, in93, "departement")
+    assert set(codes) == {"93"}
+    # Every line of the département is in exactly one of its contrats de ville, or attached higher up.
+    by_cv = cr.by_territory(in93, terr, "contrat_de_ville")
+    attached_above = in93[in93["level"].isin(["departement", "epci"])]
+    assert int(by_cv["cents"].sum()) + int(attached_above["cents"].sum()) <= int(in93["cents"].sum())
+    by_dep = cr.by_territory(lines, terr, "departement")
+    assert int(by_dep.set_index("code").at["93", "cents"]) == int(in93["cents"].sum())
+
+
+def test_qpv_population_reached_counts_each_qpv_once():
+    package = tiny_package()
+    terr = package.territories
+    lines = cr.prepare(pd.DataFrame([
+        {"id": "a", "year": 2023, "programme": "P147", "ministry": "travail", "theme": "emploi", "carrier": "X",
+         "amount_eur": 100.10, "beneficiaries": 3, "level": "qpv", "code": "QP093001", "lon": None, "lat": None},
+        {"id": "b", "year": 2023, "programme": "P147", "ministry": "travail", "theme": "emploi", "carrier": "Y",
+         "amount_eur": 50.05, "beneficiaries": None, "level": "commune", "code": "93066", "lon": None, "lat": None},
+    ]))
+    # The commune holds both QPV (9 + 10 inhabitants); QP093001 is reached twice but counts once.
+    assert cr.qpv_population_reached(terr, lines) == 19
+    assert cr.qpv_population_reached(terr, lines.iloc[:1]) == 9
+    totals = cr.totals(lines, terr)
+    assert totals["cents"] == 15015 and totals["amount_eur"] == Decimal("150.15")
+    assert totals["per_qpv_inhabitant"] == pytest.approx(150.15 / 19)
+    assert totals["beneficiaries"] == 3 and totals["lines_with_beneficiaries"] == 1
+    assert cr.qpv_population_by(terr, "commune").to_dict() == {"93066": 19}
+
+
+def test_p147_share_uses_the_documented_constant(lines):
+    year = max(cr.STATE_BUDGET_NET_EXPENDITURE_EUR)
+    share = cr.p147_share(lines, year)
+    p147 = lines[(lines["programme"] == "P147") & (lines["year"] == year)]
+    assert share["cents"] == int(p147["cents"].sum())
+    assert share["share"] == pytest.approx(float(cr.euros(share["cents"])) / cr.STATE_BUDGET_NET_EXPENDITURE_EUR[year])
+    assert 0 < share["share"] < 0.01  # P147 is a fraction of a percent of the State budget
+    assert cr.p147_share(lines, 2015)["budget_year"] == min(cr.STATE_BUDGET_NET_EXPENDITURE_EUR)
+
+
+def test_map_layers_keep_every_cent(lines, package):
+    points = cr.located_points(lines)
+    places = cr.unlocated_by_territory(lines, package.territories)
+    assert int(points["cents"].sum()) + int(places["cents"].sum()) == int(lines["cents"].sum())
+    geo = cr.symbols_geojson(places)
+    radii = [f["properties"]["r"] for f in geo["features"]]
+    assert radii == sorted(radii, reverse=True)  # largest drawn first, under the small ones
+
+
+def test_state_round_trip(service):
+    years = list(range(2015, 2025))
+    kwargs = {"years": years, "programmes": ["P147", "P102"], "funders": ["travail"], "themes": ["emploi"],
+              "is_known": service.is_known, "leverage_levels": ["contrat_de_ville", "departement"],
+              "result_indicators": ["taux_chomage", "neet"]}
+    query = ("?debut=2020&programme=P147,P102&financeur=travail&theme=emploi&territoire=region:11"
+             "&porteur=mission&niveau=contrat_de_ville&indicateur=neet")
+    state = cr.credits_state(query, **kwargs)
+    assert state["programmes"] == ["P147", "P102"] and state["end"] == 2024
+    assert cr.credits_query(state, years, default_level="departement", default_indicator="taux_chomage") == query
+    bad = cr.credits_state("?programme=P999&debut=1900&niveau=qpv", **kwargs)
+    assert bad["programmes"] == [] and bad["start"] == 2015 and bad["level"] == "departement"
+
+
+def test_callbacks_as_plain_functions(service):
+    from callbacks import credits as cc
+    from tests.test_routes import text_of
+
+    years = cc.years_of()
+    outputs = cc.update_summary(years[0], years[-1], ["P147"], None, None, "departement:93", None)
+    kpis = text_of(outputs[0])
+    assert "Montant total" in kpis and "Par habitant des QPV" in kpis
+    rows, count, page = cc.update_lines(1, [{"column_id": "amount_eur", "direction": "desc"}], years[0], years[-1],
+                                        None, None, None, None, None)
+    assert page == 1 and count > 1
+    amounts = [r["amount_eur"] for r in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    first_page, _, _ = cc.update_lines(0, [{"column_id": "amount_eur", "direction": "desc"}], years[0], years[-1],
+                                       None, None, None, None, None)
+    assert min(r["amount_eur"] for r in first_page) >= max(amounts)
+    summary, fig, _table = cc.update_leverage("departement", "taux_chomage", years[0], years[-1], None, None, None,
+                                             None, None)
+    assert "Plus de crédits" in text_of(summary)
+    assert any("Source" in (a.text or "") for a in fig.layout.annotations)
+    assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", "departement",
+                       "taux_chomage") == "?programme=P147"
+    sent = cc.download_lines(1, years[-1], years[-1], ["P147"], None, None, "departement:93", None)
+    assert sent["filename"] == "lignes-de-credits.csv"
+
+
+def test_builder_reads_the_url(service):
+    from callbacks.router import page_for
+    from tests.test_routes import text_of
+
+    text = text_of(page_for("/credits", "?programme=P147&territoire=departement:93"))
+    assert "Crédits de la politique de la ville" in text and "corrélation n'est pas une causalité" in text

@@ -1,0 +1,216 @@
+"""The quarter profile: sentences equal the observations, statuses are spelled out, callbacks work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from atlas.formatting import format_number, format_value
+from atlas.profile import (
+    CREDIT_SCOPES,
+    build_profile,
+    credits_by_year,
+    credits_for,
+    gap_phrase,
+    map_geometry,
+    measures_for,
+    profile_frame,
+    value_text,
+)
+from layouts.profile import sparkline_svg
+from tests.test_routes import text_of
+
+
+def _obs(package, level, code, indicator, year):
+    obs = package.observations
+    row = obs[(obs["level"] == level) & (obs["code"] == code) & (obs["indicator"] == indicator)
+              & (obs["period"].astype(str) == str(year))]
+    return (None, "missing") if row.empty else (row["value"].iloc[0], str(row["status"].iloc[0]))
+
+
+@pytest.fixture(scope="module")
+def known(package):
+    """The first quarter (by code) whose unemployment rate is 'ok' in the last year for it and its parents."""
+    terr = package.territories.set_index(["level", "code"])
+    year = max(int(p) for p in package.observations["period"].astype(str).unique() if len(p) == 4)
+    for code in sorted(terr.loc["qpv"].index):
+        row = terr.loc[("qpv", code)]
+        chain = [("qpv", code), ("commune", row["commune_code"]), ("departement", row["departement_code"]),
+                 ("france", "FR")]
+        values = [_obs(package, lvl, c, "taux_chomage", year) for lvl, c in chain]
+        if all(status == "ok" for _, status in values):
+            return code, year, chain, [v for v, _ in values]
+    pytest.skip("no quarter with a complete unemployment chain")
+
+
+def test_sentence_numbers_equal_the_observations(service, known):
+    code, year, _, values = known
+    profile = build_profile(service, code)
+    figure = next(f for f in profile.figures if f.indicator == "taux_chomage")
+    assert figure.year == year
+    q, c, d, f = (format_value(v, "%", 1) for v in values)
+    diff = round(round(values[0], 1) - round(values[3], 1), 1)
+    more = "de plus" if diff > 0 else "de moins"
+    points = "point" if abs(diff) < 2 else "points"
+    expected = (f"Taux de chômage des 15-64 ans : {q} dans le quartier, contre {c} dans la commune, {d} dans le "
+                f"département et {f} en France ({year}), soit {format_number(abs(diff), 1)}\u00a0{points} {more} "
+                "qu'en France.")
+    assert figure.sentence == expected
+    assert figure.verdict == ("unfavourable" if diff > 0 else "favourable")
+    assert [v for _, v, _ in figure.series][-1] == values[0]
+
+
+def test_estimates_are_flagged_once_when_all_values_are_estimates(service, package, known):
+    code = known[0]
+    profile = build_profile(service, code)
+    figure = next(f for f in profile.figures if f.indicator == "taux_pauvrete")
+    statuses = {v.status for v in figure.values.values()}
+    if statuses == {"estimate"}:
+        assert figure.sentence.endswith(f"({figure.year}, estimations), soit {figure.gap}.")
+        assert "(estimation)" not in figure.sentence
+    value, _ = _obs(package, "qpv", code, "taux_pauvrete", figure.year)
+    assert format_value(value, "%", 1) in figure.sentence
+
+
+def test_secret_and_missing_values_are_spelled_out(service, package):
+    obs = package.observations
+    secret = obs[(obs["level"] == "qpv") & (obs["indicator"] == "esperance_vie") & (obs["status"] == "secret")]
+    code = sorted(secret["code"].unique())[0]
+    profile = build_profile(service, code)
+    figure = next(f for f in profile.figures if f.indicator == "esperance_vie")
+    if figure.values["qpv"].status == "secret":
+        assert figure.sentence.startswith("Espérance de vie à la naissance : secret statistique dans le quartier")
+        assert figure.gap == "" and figure.verdict is None
+    assert value_text(None, "secret", "%", 1) == "secret statistique"
+    assert value_text(None, "missing", "%", 1) == "non disponible"
+    assert value_text(12.34, "estimate", "%", 1) == "12,3\u00a0% (estimation)"
+    text = text_of(_page(service, code))
+    assert "secret statistique" in text
+    assert "Indice non calculé" in text or "Indice de bien-être" in text
+
+
+def test_gap_phrases():
+    assert gap_phrase(42.14, 14.5, "%", 1) == "27,6\u00a0points de plus qu'en France"
+    assert gap_phrase(15.0, 14.0, "%", 1) == "1,0\u00a0point de plus qu'en France"
+    assert gap_phrase(13800, 22000, "€", 0) == "8\u202f200\u00a0€ de moins qu'en France (−37\u00a0%)"
+    assert gap_phrase(14.5, 14.54, "%", 1) == "le même niveau qu'en France"
+
+
+def test_population_and_sections(service, known):
+    profile = build_profile(service, known[0])
+    assert [s.id for s in profile.sections] == ["population", "revenus", "emploi", "education", "sante",
+                                                "securite", "logement", "services"]
+    assert all(f.source and f.vintage for f in profile.figures)
+    assert set(profile.parents) == {"qpv", "commune", "departement", "france"}
+    assert build_profile(service, "QN999999") is None
+
+
+def test_credits_are_split_by_scope(service, package, known):
+    territory = service.territory("qpv", known[0])
+    lines = credits_for(package.credits, territory)
+    assert set(lines["scope"]) <= {scope for scope, _ in CREDIT_SCOPES}
+    credits = package.credits
+    own = credits[(credits["level"] == "qpv") & (credits["code"] == known[0])]
+    assert lines[lines["scope"] == "qpv"]["amount_eur"].sum() == pytest.approx(own["amount_eur"].sum())
+    commune = credits[(credits["level"] == "commune") & (credits["code"] == territory["commune_code"])]
+    assert (lines["scope"] == "commune").sum() == len(commune)
+    if not lines.empty:
+        assert credits_by_year(lines).to_numpy().sum() == pytest.approx(lines["amount_eur"].sum())
+
+
+def test_measures_count_beneficiaries(service, package, known):
+    measures = measures_for(service, known[0])
+    obs = package.observations
+    counted = obs[(obs["level"] == "qpv") & (obs["code"] == known[0]) & obs["beneficiaries"].notna()]
+    assert set(measures["indicator"]) == set(counted["indicator"])
+    for row in measures.itertuples():
+        last = counted[counted["indicator"] == row.indicator].sort_values("period").iloc[-1]
+        assert row.beneficiaries == int(last["beneficiaries"])
+
+
+def test_map_geometry_frames_the_commune(service, known):
+    geometry = map_geometry(service.package.geometry, service.territory("qpv", known[0]))
+    assert geometry["qpv"]["features"][0]["properties"]["code"] == known[0]
+    (south, west), (north, east) = geometry["bounds"]
+    assert south < north and west < east
+
+
+def test_profile_csv_has_every_year_and_role(service, known):
+    profile = build_profile(service, known[0])
+    frame = profile_frame(service, profile)
+    assert set(frame["role"]) == {"Quartier", "Commune", "Département", "France"}
+    assert frame["year"].nunique() == len(service.years)
+    assert {"source", "vintage", "status"} <= set(frame.columns)
+
+
+def test_sparkline_breaks_at_gaps():
+    svg = sparkline_svg([(2020, 1.0, "ok"), (2021, None, "secret"), (2022, 3.0, "estimate"), (2023, 4.0, "ok")],
+                        [(2020, 2.0, "ok"), (2023, 2.0, "ok")])
+    assert svg.count("M") == 3  # two quarter segments and the France line
+    assert 'fill="#fff"' in svg  # the estimate is a hollow point
+    assert sparkline_svg([], []).startswith("<svg")
+
+
+def _page(service, code):
+    from callbacks.profile import build_profile_page
+
+    return build_profile_page(service, {"code": code}, "", today=dt.date(2026, 11, 25))
+
+
+def test_page_content(service, known):
+    code = known[0]
+    text = text_of(_page(service, code))
+    profile = build_profile(service, code)
+    for figure in profile.figures:
+        assert figure.sentence in text
+    for heading in ("Chiffres clés", "Indice de bien-être territorial", "Quartiers comparables",
+                    "Crédits reçus et mesures", "Mesures qui atteignent les habitants", "Sources et définitions"):
+        assert heading in text
+    assert "Profil édité le 25 novembre 2026" in text
+    assert "Crédits attribués à la commune (non spécifiques au quartier)" in text
+
+
+def test_router_serves_profile_and_404(service, known, client):
+    from callbacks.router import page_for
+
+    assert service.territory_name("qpv", known[0]) in text_of(page_for(f"/qpv/{known[0]}"))
+    assert "Page introuvable" in text_of(page_for("/qpv/QN999999"))
+    assert client.get(f"/qpv/{known[0]}").status_code == 200
+    css = client.get("/assets/print.css")
+    assert css.status_code == 200 and b"@media print" in css.data
+
+
+def test_callbacks_as_plain_functions(service, known):
+    from callbacks import profile as cb
+
+    code = known[0]
+    figure, table = cb.update_evolution("taux_chomage", code)
+    assert figure.layout.title.text == service.indicator("taux_chomage")["label_fr"]
+    assert any("Source :" in a.text for a in figure.layout.annotations)
+    assert "Taux de chômage" in text_of(table)
+    assert cb.update_evolution("inconnu", code) == (cb.no_update, cb.no_update)
+    assert cb.update_evolution("taux_chomage", "QN999999") == (cb.no_update, cb.no_update)
+
+    download = cb.download_profile(1, code)
+    assert download["filename"] == f"atlas-qpv-{code}-chiffres-cles.csv"
+    assert cb.download_profile(None, code) is cb.no_update
+    credits = cb.download_credits(1, code)
+    assert credits["filename"] == f"atlas-qpv-{code}-credits.csv"
+    series = cb.download_evolution(1, "taux_chomage", code)
+    assert series["filename"].endswith("taux_chomage.csv")
+    peers = cb.peer_list(code)
+    assert len(peers) == 5 and all(isinstance(d, float) for _, d in peers)
+
+
+def test_csv_is_bom_utf8_with_french_text(service, known):
+    import base64
+    import io
+
+    from callbacks import profile as cb
+
+    download = cb.download_profile(1, known[0])
+    raw = base64.b64decode(download["content"]) if download.get("base64") else download["content"].encode()
+    frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert "Pauvreté et revenus" in set(frame["section"])

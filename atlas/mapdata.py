@@ -45,8 +45,9 @@ class MapRequest:
 
     def normalised(self, service: AtlasService) -> MapRequest:
         """Unknown options fall back to defaults, so that any URL gives a valid map."""
-        indicator = self.indicator if service.has_indicator(self.indicator) else service.indicator_ids()[0]
         level = self.level if self.level in service.map_levels() else service.map_levels()[0]
+        available = service.indicators_at(level) or tuple(service.indicator_ids())
+        indicator = self.indicator if self.indicator in available else available[0]
         mode = self.mode if self.mode in MODES and level == "qpv" else "value"
         return replace(
             self,
@@ -268,7 +269,7 @@ def widest_gaps(service: AtlasService, request: MapRequest, year: int, limit: in
 
 def request_from_query(params: dict, service: AtlasService) -> tuple[MapRequest, int]:
     """A map request and year from URL parameters, with defaults for anything absent or wrong."""
-    default_indicator = "taux_pauvrete" if service.has_indicator("taux_pauvrete") else service.indicator_ids()[0]
+    default_indicator = "taux_pauvrete"  # falls back to the first indicator mapped at the level
     request = MapRequest(
         indicator=params.get("indicateur", default_indicator),
         level=params.get("niveau", "qpv"),

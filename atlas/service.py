@@ -82,6 +82,12 @@ class AtlasService:
             frame = frame[frame["ministry"] == ministry]
         return list(frame["id"])
 
+    @functools.lru_cache(maxsize=16)  # noqa: B019
+    def indicators_at(self, level: str) -> tuple[str, ...]:
+        """Indicators with yearly values at ``level``, in catalogue order (what a map can show)."""
+        present = {ind for (ind, lvl), rows in self._obs_groups.items() if lvl == level and self._annual[rows].any()}
+        return tuple(i for i in self.indicators["id"] if i in present)
+
     def territory(self, level: str, code: str) -> dict | None:
         try:
             return self.territories.loc[(level, code)].to_dict()

@@ -63,6 +63,7 @@ def build_page(svc, params: dict, search: str):
         geometry=geometry_urls(), view=parse_view(query.get("vue")),
         basemap=basemap if basemap in layout.BASEMAPS else "aucun", payload=payload,
         meta=svc.indicator(request.indicator), gaps=gaps_block(svc, request, payload["year"]),
+        available=svc.indicators_at(request.level),
     )
     return page
 
@@ -84,11 +85,13 @@ register_page("carte", build_page)
     Output("map-indicator", "value", allow_duplicate=True),
     Input("map-theme", "value"),
     Input("map-ministry", "value"),
+    Input("map-level", "value"),
     State("map-indicator", "value"),
     prevent_initial_call=True,
 )
-def filter_indicators(theme, ministry, current):
-    options = layout.indicator_options(service().indicators, theme, ministry)
+def filter_indicators(theme, ministry, level, current):
+    svc = service()
+    options = layout.indicator_options(svc.indicators, theme, ministry, svc.indicators_at(level))
     values = [o["value"] for o in options]
     if not values:
         return options, no_update

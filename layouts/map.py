@@ -22,8 +22,10 @@ def geometry_url(layer) -> str:
     return f"{GEO_PREFIX}{layer.filename}"
 
 
-def indicator_options(indicators, theme: str | None = None, ministry: str | None = None) -> list[dict]:
-    frame = indicators
+def indicator_options(indicators, theme: str | None = None, ministry: str | None = None,
+                      available: tuple[str, ...] | None = None) -> list[dict]:
+    """Indicators the map can show at the chosen level, narrowed by theme and ministry."""
+    frame = indicators if available is None else indicators[indicators["id"].isin(available)]
     if theme:
         frame = frame[frame["theme"] == theme]
     if ministry:
@@ -99,7 +101,8 @@ def widest_gaps_list(frame, meta: dict, request: MapRequest, year: int) -> html.
 
 def map_page(*, indicators, levels: list[str], years: list[int], request: MapRequest, year: int,
              geometry: dict[str, str], view: dict, basemap: str, payload: dict, meta: dict, gaps=None,
-             theme: str | None = None, ministry: str | None = None) -> html.Div:
+             theme: str | None = None, ministry: str | None = None,
+             available: tuple[str, ...] | None = None) -> html.Div:
     """The whole page; ``geometry`` maps each level to its static file URL."""
     tile = BASEMAPS.get(basemap)
     overlays = []
@@ -124,7 +127,7 @@ def map_page(*, indicators, levels: list[str], years: list[int], request: MapReq
                 dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
                              value=ministry, placeholder="Tous les ministères", clearable=True),
                 html.Label("Indicateur", htmlFor="map-indicator"),
-                dcc.Dropdown(id="map-indicator", options=indicator_options(indicators, theme, ministry),
+                dcc.Dropdown(id="map-indicator", options=indicator_options(indicators, theme, ministry, available),
                              value=request.indicator, clearable=False),
                 html.Fieldset([
                     html.Legend("Échelle"),

@@ -218,10 +218,10 @@ def test_payload_cache_keys_are_normalised(dash_app):
 
 
 def test_indicator_filters(service):
-    options, value = map_callbacks.filter_indicators("culture", None, "taux_pauvrete")
+    options, value = map_callbacks.filter_indicators("culture", None, "qpv", "taux_pauvrete")
     ids = [o["value"] for o in options]
     assert ids and set(service.indicators.loc[ids, "theme"]) == {"culture"}
     assert value == ids[0]
-    options, value = map_callbacks.filter_indicators(None, "justice", "recidive")
+    options, value = map_callbacks.filter_indicators(None, "justice", "qpv", "recidive")
     assert value == "recidive"
     assert pd.Series([o["value"] for o in options]).isin(service.indicator_ids(ministry="justice")).all()

@@ -80,6 +80,9 @@ def test_real_pages_render_in_chromium(page, real_package, real_server):
     page.goto(real_server + "/?vue=43.60,1.44,12", wait_until="networkidle")
     page.wait_for_function("() => document.querySelectorAll('.leaflet-choropleth-pane path').length >= 10",
                            timeout=30_000)
+    fills = page.evaluate("() => Array.from(document.querySelectorAll('.leaflet-choropleth-pane path'))"
+                          ".map(p => p.getAttribute('fill'))")
+    assert len(set(fills) - {"#ffffff", "#bdbdbd"}) >= 3  # the default indicator has values for these quarters
     assert page.locator("#illustrative-banner").count() == 0  # real data: no illustrative banner
     assert "QPV 2015" in page.inner_text("footer")
     screenshot(page, "real-occitanie-map")

@@ -46,11 +46,22 @@
     }
   };
 
+  const latestBarometer = {};
+
   window.atlasBarometer = {
-    /* Choropleth: the fill colour is computed server-side from the progress class. */
-    choroplethStyle: function (feature) {
-      return {fillColor: (feature.properties || {}).fill || "#E0E0E0", color: "#ffffff", weight: 0.7,
-              fillOpacity: 0.9};
+    // Colours and tooltips arrive in the hideout; the shapes are the atlas's static geometry.
+    choroplethStyle: function (feature, context) {
+      const h = (context && context.hideout) || {};
+      latestBarometer.hideout = h;
+      const code = (feature.properties || {}).code;
+      return {fillColor: (h.fills || {})[code] || "#E0E0E0", color: "#ffffff", weight: 0.7, fillOpacity: 0.9};
+    },
+    onEachFeature: function (feature, layer) {
+      const props = feature.properties || {};
+      layer.bindTooltip(function () {
+        const tips = (latestBarometer.hideout || {}).tips || {};
+        return tips[props.code] || (props.name + " (" + props.code + ") : pas d'engagement");
+      }, {sticky: true});
     },
     hoverStyle: function () {
       return {weight: 2.5, color: "#1e1e1e"};

@@ -447,25 +447,6 @@ def latest_coverage(table: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates("indicator", keep="last").drop(columns="_end").reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ geometry
-
-_GEOJSON_CACHE: dict = {}
-
-
-def geojson(service, level: str, tolerance: float = 0.005) -> dict:
-    """The level's shapes as GeoJSON (simplified for display), with each feature's code and name."""
-    key = (id(service.package), level, tolerance)
-    if key not in _GEOJSON_CACHE:
-        frame = service.package.geometry.get(level)
-        if frame is None or frame.empty:
-            _GEOJSON_CACHE[key] = {"type": "FeatureCollection", "features": []}
-        else:
-            shapes = frame[["code", "geometry"]].copy()
-            shapes["geometry"] = shapes.geometry.simplify(tolerance, preserve_topology=True)
-            shapes["name"] = [service.territory_name(level, c) or c for c in shapes["code"]]
-            _GEOJSON_CACHE[key] = shapes.__geo_interface__
-    return _GEOJSON_CACHE[key]
-
 
 # --------------------------------------------------------------- URL state
 

@@ -118,6 +118,14 @@ class AtlasService:
         names = dict(zip(self.territories.loc[level, "code"], self.territories.loc[level, "name"], strict=True))
         return encode_layer(level, frame, names)
 
+    @functools.lru_cache(maxsize=16)  # noqa: B019
+    def static_geojson(self, level: str) -> dict:
+        """The same compact geometry as a GeoJSON dict, for small maps that embed it in their page."""
+        import gzip
+        import json
+
+        return json.loads(gzip.decompress(self.static_layer(level).gzipped))
+
     def bounds_of(self, level: str, code: str) -> list[list[float]] | None:
         from atlas.geo import territory_bounds
 

@@ -180,15 +180,17 @@ def render_commitments(ministry, theme, territory, end, scope):
 
 
 def render_map(measure, end):
+    """(level, hideout of colours and tooltips, caption, table): filters send colours, never geometry."""
     token = package_token()
     frame, level = map_view(token, measure, end)
-    if not level:
-        empty = {"type": "FeatureCollection", "features": []}
-        return empty, "Aucun engagement territorialisé dans ce jeu de données.", None
+    svc = service()
+    if not level or level not in svc.map_levels():
+        return None, {"fills": {}, "tips": {}}, "Aucun engagement territorialisé dans ce jeu de données.", None
     ministry, _, indicator = (measure or "").partition(":")
-    meta = service().indicator(indicator) if service().has_indicator(indicator) else {"unit": "", "decimals": 1}
+    meta = svc.indicator(indicator) if svc.has_indicator(indicator) else {"unit": "", "decimals": 1}
     unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
-    data = ui.choropleth_data(bar.geojson(service(), level), frame, unit, decimals)
+    layer = svc.static_layer(level)
+    hideout = ui.choropleth_hideout(layer.codes, frame, unit, decimals)
     if frame.empty:
         caption = "Choisissez un engagement pour afficher son avancement par territoire."
     else:
@@ -198,7 +200,7 @@ def render_map(measure, end):
         caption = (f"{frame['measure'].iloc[0]} ({MINISTRIES.get(ministry, ministry)}) — "
                    f"{LEVEL_LABELS_FR[level].split(' (')[0].lower()}s : " + ", ".join(parts)
                    + f". Évaluation au 31 décembre {end} au plus tard.")
-    return data, caption, ui.map_table(frame, unit, decimals)
+    return level, hideout, caption, ui.map_table(frame, unit, decimals)
 
 
 def render_series(indicator, territory, start, end, frequency):
@@ -265,9 +267,10 @@ def build(svc, params: dict, search: str):
 
     measures = measure_options(token, ministry, theme, end)
     measure = pick(state["measure"], measures)
-    data, caption, table = render_map(measure, end)
-    map_block = ui.map_section(measure_options=measures, measure_value=measure, data=data,
-                               level=map_view(token, measure, end)[1] or "departement", table=table, caption=caption)
+    level, hideout, caption, table = render_map(measure, end)
+    shapes = svc.static_geojson(level) if level else {"type": "FeatureCollection", "features": []}
+    map_block = ui.map_section(measure_options=measures, measure_value=measure, shapes=shapes, hideout=hideout,
+                               level=level or "departement", table=table, caption=caption)
 
     indicators = indicator_options(ministry, theme)
     indicator = pick(state["indicator"], indicators)
@@ -323,11 +326,12 @@ def update_commitments(ministry, theme, territory, end, scope):
     return render_commitments(ministry, theme, territory, end, scope)
 
 
-@callback(Output("baro-map-layer", "data"), Output("baro-map-caption", "children"),
+@callback(Output("baro-map-layer", "hideout"), Output("baro-map-caption", "children"),
           Output("baro-map-table", "children"),
           Input("baro-measure", "value"), Input("baro-end", "value"), prevent_initial_call=True)
 def update_map(measure, end):
-    return render_map(measure, end)
+    _level, hideout, caption, table = render_map(measure, end)
+    return hideout, caption, table
 
 
 @callback(Output("baro-series-graph", "figure"), Output("baro-frequency", "options"),

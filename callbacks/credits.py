@@ -231,7 +231,8 @@ def build(svc, params: dict, search: str):
         carriers=ui.chart("cred-carriers-graph", carrier_fig, carrier_table, filename="principaux-porteurs",
                           description="Les quinze porteurs recevant le plus de crédits ; voir le tableau."),
     )
-    outline = bar.geojson(svc, map_level()) if map_level() in svc.package.geometry else {
+    # The outline comes with the page, from the atlas's compact static geometry.
+    outline = svc.static_geojson(map_level()) if map_level() in svc.map_levels() else {
         "type": "FeatureCollection", "features": []}
     map_block = ui.map_section(outline=outline, points=points, symbols=symbols, caption=map_caption, table=map_table)
     rows, count = lines_page(token, filters, [], 0, PAGE_SIZE)

@@ -282,24 +282,20 @@ def status_chart(fig: go.Figure, table) -> html.Div:
 MAP_CENTER = {"lat": 46.5, "lng": 2.5}
 
 
-def choropleth_data(shapes: dict, frame: pd.DataFrame, unit: str, decimals: int) -> dict:
-    """Each shape gets its fill colour and a French tooltip from the commitments' progress."""
+def choropleth_hideout(codes, frame: pd.DataFrame, unit: str, decimals: int) -> dict:
+    """Fill colour and French tooltip per territory code; the shapes come once from the static geometry."""
     by_code = {r.scope_code: r for r in frame.itertuples(index=False)}
-    features = []
-    for feature in shapes.get("features", []):
-        props = feature.get("properties", {})
-        code = str(props.get("code"))
+    fills, tips = {}, {}
+    for code in codes:
         row = by_code.get(code)
         share = None if row is None or row.progress is None or pd.isna(row.progress) else float(row.progress)
         _, colour = bar.progress_class(share)
-        if row is None:
-            tip = f"{props.get('name', code)} ({code}) : pas d'engagement"
-        else:
-            tip = (f"{row.scope_name} ({code}) — {bar.STATUS_LABELS_FR[row.status]} ; avancement {fmt_share(share)} ;"
-                   f" actuel {fmt(row.current_value, unit, decimals)}, cible {fmt(row.target_value, unit, decimals)}")
-        features.append({"type": "Feature", "geometry": feature["geometry"],
-                         "properties": {"code": code, "fill": colour, "tooltip": tip}})
-    return {"type": "FeatureCollection", "features": features}
+        fills[code] = colour
+        if row is not None:
+            tips[code] = (f"{row.scope_name} ({code}) — {bar.STATUS_LABELS_FR[row.status]} ; avancement "
+                          f"{fmt_share(share)} ; actuel {fmt(row.current_value, unit, decimals)}, cible "
+                          f"{fmt(row.target_value, unit, decimals)}")
+    return {"fills": fills, "tips": tips}
 
 
 def progress_legend() -> html.Ul:
@@ -310,11 +306,14 @@ def progress_legend() -> html.Ul:
     ])
 
 
-def progress_map(data: dict, level: str) -> html.Div:
+def progress_map(shapes: dict, hideout: dict, level: str) -> html.Div:
+    """The shapes come with the page; changing the commitment only sends new colours (hideout)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="baro-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "480px"},
                attributionControl=True, keyboard=True, children=[
-                   dl.GeoJSON(id="baro-map-layer", data=data, style={"variable": "atlasBarometer.choroplethStyle"},
+                   dl.GeoJSON(id="baro-map-layer", data=shapes, hideout=hideout,
+                              style={"variable": "atlasBarometer.choroplethStyle"},
+                              onEachFeature={"variable": "atlasBarometer.onEachFeature"},
                               hoverStyle={"variable": "atlasBarometer.hoverStyle"},
                               attribution=f"Contours : {LEVEL_LABELS_FR.get(level, level)} (jeu de données)"),
                ]),
@@ -332,14 +331,14 @@ def map_table(frame: pd.DataFrame, unit: str, decimals: int) -> html.Table:
                       numeric={"reference", "actuel", "cible", "avancement"})
 
 
-def map_section(*, measure_options, measure_value, data, level, table, caption) -> html.Section:
+def map_section(*, measure_options, measure_value, shapes, hideout, level, table, caption) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-map-title"}, children=[
         html.H2("Carte de l'avancement par territoire", id="baro-map-title"),
         labelled("Engagement représenté", dropdown("baro-measure", measure_options, measure_value, clearable=False,
                                                    placeholder="Choisir un engagement"), "baro-measure"),
         html.P(caption, id="baro-map-caption", className="muted"),
         progress_legend(),
-        progress_map(data, level),
+        progress_map(shapes, hideout, level),
         html.P("Les territoires d'outre-mer figurent dans le tableau ci-dessous.", className="muted"),
         html.Details(className="table-alternative", open=False, children=[
             html.Summary("Tableau de la carte (accessible au clavier et aux lecteurs d'écran)"),

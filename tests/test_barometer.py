@@ -213,8 +213,10 @@ def test_callbacks_as_plain_functions(service):
     values = [o["value"] for o in freq_options]
     assert frequency in values and "annual" in values
     assert config["toImageButtonOptions"]["filename"].startswith("serie-taux-chomage")
-    data, caption, _map_table = cb.update_map("travail:taux_chomage", years[-1])
-    assert data["features"] and all("fill" in f["properties"] for f in data["features"])
+    hideout, caption, _map_table = cb.update_map("travail:taux_chomage", years[-1])
+    assert set(hideout) == {"fills", "tips"}  # a filter change sends colours, never geometry
+    assert set(hideout["fills"]) == set(service.codes("departement"))
+    assert all(colour.startswith("#") for colour in hideout["fills"].values()) and hideout["tips"]
     assert "Travail" in caption
     options = cb.update_choices("culture", None, "france:FR", years[-1], "taux_chomage", None, None)
     assert options[1] != "taux_chomage"  # not a culture indicator any more

@@ -90,3 +90,37 @@ def test_click_on_a_quarter_opens_its_profile(page, live_server):
     wait_for_polygons(page)
     page.locator(".leaflet-choropleth-pane path").first.dispatch_event("click")
     page.wait_for_function("() => location.pathname.startsWith('/qpv/')", timeout=15_000)
+
+
+def test_tooltip_gives_name_value_rank_and_vintage_in_french(page, live_server):
+    page.goto(live_server + "/?fond=aucun&indicateur=revenu_median&vue=48.86,2.40,12", wait_until="networkidle")
+    wait_for_polygons(page)
+    # Hover the largest coloured quarter on screen, as a person would with the mouse.
+    box = page.evaluate("""() => {
+        const paths = Array.from(document.querySelectorAll('.leaflet-choropleth-pane path'))
+            .filter(p => !['#ffffff', '#bdbdbd'].includes(p.getAttribute('fill')));
+        const boxes = paths.map(p => p.getBoundingClientRect()).filter(r => r.top > 0 && r.left > 0);
+        boxes.sort((a, b) => b.width * b.height - a.width * a.height);
+        const r = boxes[0];
+        return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+    }""")
+    page.mouse.move(box["x"] - 5, box["y"] - 5)
+    page.mouse.move(box["x"], box["y"], steps=4)
+    page.wait_for_selector(".atlas-tooltip")
+    text = page.inner_text(".atlas-tooltip")
+    assert "Revenu disponible médian" in text and "€" in text
+    assert "\u202f" in text or "\u00a0" in text  # French grouping and unit spacing
+    assert "Rang" in text and "Millésime" in text
+
+
+def test_search_autocompletes_and_zooms_to_the_place(page, live_server):
+    page.goto(live_server + "/?fond=aucun", wait_until="networkidle")
+    wait_for_polygons(page)
+    page.fill("#map-search", "Strasbourg")
+    page.wait_for_selector("#map-search-results .search-hit")
+    assert "Strasbourg" in page.inner_text("#map-search-results")
+    page.locator("#map-search-results .search-hit").first.click()
+    page.wait_for_function("() => { const v = new URLSearchParams(location.search).get('vue'); "
+                           "if (!v) return false; const [lat, lon, z] = v.split(',').map(Number); "
+                           "return Math.abs(lat - 48.58) < 0.3 && Math.abs(lon - 7.75) < 0.3 && z >= 10; }",
+                           timeout=15_000)

@@ -128,6 +128,18 @@ def main() -> None:
 
     result["indicator_change"] = summarise(indicator_runs)
     result["year_change"] = summarise(year_runs)
+    # Chromium reports finished requests asynchronously, so a late response can land in the next window:
+    # the per-callback figures below are exact whatever the timing.
+    updates = [e for e in exchanges if "_dash-update-component" in e["url"]]
+    by_output = {"indicator_change_main_callback": "..map-choropleth.hideout...map-choropleth.url",
+                 "year_change_values_patch": "..map-choropleth.hideout@"}
+    for name, prefix in by_output.items():
+        hits = [e for e in updates if json.loads(e["post"] or "{}").get("output", "").startswith(prefix)]
+        if hits:
+            result[name] = {"calls": len(hits), "median_bytes": int(statistics.median(e["bytes"] for e in hits)),
+                            "max_bytes": max(e["bytes"] for e in hits),
+                            "median_server_ms": round(statistics.median(e["server_ms"] or 0 for e in hits), 1),
+                            "max_server_ms": round(max(e["server_ms"] or 0 for e in hits), 1)}
     result["geometry_requests"] = len(geometry)
     result["geometry_fetched_twice"] = len(geometry) != len(set(geometry))
     result["targets"] = {"bytes_per_change": 20_000, "server_ms_per_change": 150}

@@ -85,40 +85,28 @@ def main() -> None:
         result["first_load_requests"] = len(exchanges)
         result["geometry_bytes"] = sum(e["bytes"] for e in exchanges if "/geo/" in e["url"])
 
+        def timed_change(act) -> dict:
+            """Run one change; time to the first re-coloured polygon, and the callbacks it caused."""
+            mark = len(exchanges)
+            page.evaluate(f"() => {{ window.__changeStart = performance.now(); window.__recolour = ({WATCH})(); }}")
+            act()
+            elapsed = page.evaluate("() => window.__recolour")
+            page.wait_for_load_state("networkidle")
+            time.sleep(1.0)  # let follow-up callbacks land in this change's window
+            calls = [e for e in exchanges[mark:] if "_dash-update-component" in e["url"]]
+            return {"ms_to_recolour": elapsed, "bytes": sum(e["bytes"] for e in calls),
+                    "server_ms": sum(e["server_ms"] or 0 for e in calls), "requests": len(calls)}
+
         indicators = ["revenu_median", "taux_chomage", "reussite_brevet", "taux_pauvrete", "neet", "suroccupation"]
         indicator_runs, year_runs = [], []
         for i in range(args.repeat):
             # Indicator change: the dropdown, a server round trip, then re-colouring.
-            label = indicators[i % len(indicators)]
-            mark = len(exchanges)
             page.click("#map-indicator")
-            option = page.locator(f".dash-dropdown-option:has(input[value='{label}'])").first
-            page.evaluate(f"() => {{ window.__changeStart = performance.now(); window.__recolour = ({WATCH})(); }}")
-            option.click()
-            elapsed = page.evaluate("() => window.__recolour")
-            page.wait_for_load_state("networkidle")
-            time.sleep(1.0)  # let follow-up callbacks land in this change's window
-            calls = [e for e in exchanges[mark:] if "_dash-update-component" in e["url"]]
-            if os.environ.get("BENCH_DEBUG"):
-                for e in calls:
-                    print(e["bytes"], e["server_ms"], json.loads(e["post"])["output"][:90], file=sys.stderr)
-            indicator_runs.append({"ms_to_recolour": elapsed, "bytes": sum(e["bytes"] for e in calls),
-                                   "server_ms": sum(e["server_ms"] or 0 for e in calls), "requests": len(calls)})
-
+            option = page.locator(f".dash-dropdown-option:has(input[value='{indicators[i % len(indicators)]}'])")
+            indicator_runs.append(timed_change(option.first.click))
             # Year change: keyboard on the slider; colours change in the browser.
-            mark = len(exchanges)
             page.focus("#map-year [role=slider]")
-            page.evaluate(f"() => {{ window.__changeStart = performance.now(); window.__recolour = ({WATCH})(); }}")
-            page.keyboard.press("ArrowLeft")
-            elapsed = page.evaluate("() => window.__recolour")
-            page.wait_for_load_state("networkidle")
-            time.sleep(1.0)  # let follow-up callbacks land in this change's window
-            calls = [e for e in exchanges[mark:] if "_dash-update-component" in e["url"]]
-            if os.environ.get("BENCH_DEBUG"):
-                for e in calls:
-                    print(e["bytes"], e["server_ms"], json.loads(e["post"])["output"][:90], file=sys.stderr)
-            year_runs.append({"ms_to_recolour": elapsed, "bytes": sum(e["bytes"] for e in calls),
-                              "server_ms": sum(e["server_ms"] or 0 for e in calls), "requests": len(calls)})
+            year_runs.append(timed_change(lambda: page.keyboard.press("ArrowLeft")))
         browser.close()
     server.shutdown()
 

@@ -64,10 +64,14 @@ def render(pathname, search):
 
 
 def _nav_path(pathname: str | None) -> str:
-    path = pathname or "/"
-    if path.startswith("/qpv/"):
+    """The navigation entry to highlight: profiles belong to the map; unknown pages to none."""
+    svc = service()
+    route = resolve(pathname, lambda code: svc.is_known("qpv", code))
+    if not route.found:
+        return ""
+    if route.page == "qpv":
         return "/"
-    return path.rstrip("/") or "/"
+    return (pathname or "/").rstrip("/") or "/"
 
 
 @callback(Output("search-404-results", "children"), Input("search-404", "value"), prevent_initial_call=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from atlas.routes import NAVIGATION
+from atlas.schema import LEVEL_LABELS_FR
 
 
 def header(active_path: str = "/") -> html.Header:
@@ -45,7 +46,7 @@ def illustrative_banner(manifest: dict) -> html.Div | None:
 
 def geography_note(manifest: dict) -> str:
     geography = manifest.get("geography") or {}
-    parts = [f"{level} : {vintage}" for level, vintage in geography.items()]
+    parts = [f"{LEVEL_LABELS_FR.get(level, level)} : {vintage}" for level, vintage in geography.items()]
     return "Géographies — " + " ; ".join(parts) if parts else ""
 
 

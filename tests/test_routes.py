@@ -64,3 +64,18 @@ def test_router_renders_each_page_as_a_plain_function(service):
 
 def test_debug_tools_are_off_by_default(dash_app):
     assert not dash_app._dev_tools.ui
+
+
+def test_navigation_highlights_the_current_section(service):
+    from callbacks.router import _nav_path
+
+    assert _nav_path("/barometre/") == "/barometre"
+    assert _nav_path(f"/qpv/{service.codes('qpv')[0]}") == "/"
+    assert _nav_path("/nowhere") == ""
+
+
+def test_footer_names_levels_and_vintages(service):
+    from layouts.shell import geography_note
+
+    note = geography_note(service.manifest)
+    assert "Quartier prioritaire (QPV) : QPV 2024" in note and "Département : COG 2018" in note

@@ -1,0 +1,91 @@
+"""Production shape: gunicorn with two workers sharing a Redis cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture
+def redis_server():
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server expected in CI (make test installs it)")
+        pytest.skip("redis-server not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                "no"], stdout=subprocess.DEVNULL)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def render_map_page(base: str) -> dict:
+    """Ask the router callback for the map page, as the browser does after loading /."""
+    body = {
+        "output": "..page-content.children...site-header.children..",
+        "outputs": [{"id": "page-content", "property": "children"}, {"id": "site-header", "property": "children"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "state": [{"id": "url", "property": "search", "value": "?indicateur=neet&annee=2019"}],
+        "changedPropIds": ["url.pathname"],
+    }
+    request = urllib.request.Request(base + "/_dash-update-component", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def test_gunicorn_workers_share_the_redis_cache(redis_server):
+    import redis
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    port = free_port()
+    env = {**os.environ, "ATLAS_REDIS_URL": f"redis://127.0.0.1:{redis_server}/0", "ATLAS_BASEMAP": "aucun"}
+    process = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", process)
+        client = redis.Redis(port=redis_server)
+        first = render_map_page(base)
+        keys = client.keys("atlas:map-payload:*")
+        assert keys, "the map payload was not cached in Redis"
+        for _ in range(4):  # whichever worker answers, it serves the same page from the shared cache
+            assert render_map_page(base) == first
+        assert client.keys("atlas:map-payload:*") == keys
+        with urllib.request.urlopen(base + "/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

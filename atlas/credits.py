@@ -259,7 +259,8 @@ def points_geojson(points: pd.DataFrame) -> dict:
     """Compact GeoJSON for the clustered layer: amount in euros (a), line count (n), carrier (c)."""
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-         "properties": {"a": round(int(c) / 100), "n": int(n), "c": str(carrier)}}
+         # The carrier is named only when the point holds a single line.
+         "properties": {"a": round(int(c) / 100), "n": int(n), **({"c": str(carrier)} if int(n) == 1 else {})}}
         for lon, lat, c, n, carrier in zip(points["lon"], points["lat"], points["cents"], points["lines"],
                                            points["carrier"], strict=True)
     ]

@@ -571,6 +571,12 @@ def _credits(territories: pd.DataFrame, quarters: pd.DataFrame, rng) -> pd.DataF
     theme_p = np.array([0.26, 0.22, 0.16, 0.08, 0.08, 0.08, 0.07, 0.05])
     rows: list[dict] = []
 
+    sites = [
+        [(round(float(lon + dx), 5), round(float(lat + dy), 5))
+         for dx, dy in zip(rng.normal(0, 0.0015, 4), rng.normal(0, 0.001, 4), strict=True)]
+        for lon, lat in zip(qpv["lon"], qpv["lat"], strict=True)
+    ]
+
     def place(level_choice: str, q: int):
         """Territory for a line reaching quarter index q, at the requested level."""
         quarter = qpv.iloc[q]
@@ -599,8 +605,8 @@ def _credits(territories: pd.DataFrame, quarters: pd.DataFrame, rng) -> pd.DataF
             level, code = place(chosen_levels[k], q)
             lon = lat = None
             if level == "qpv" and rng.random() < 0.75:
-                lon = round(float(qpv["lon"].iloc[q] + rng.normal(0, 0.0015)), 5)
-                lat = round(float(qpv["lat"].iloc[q] + rng.normal(0, 0.001)), 5)
+                # Funded actions happen at a few places of the quarter (social centre, school, hall…).
+                lon, lat = sites[q][int(rng.integers(len(sites[q])))]
             benef = None
             if cost and rng.random() < 0.85:
                 benef = max(1, round(amounts[k] / (cost * rng.lognormal(0, 0.5))))

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-
-import pytest
 from flask import Flask
 
 from callbacks import cache as cache_module
@@ -23,35 +16,11 @@ def test_keys_are_normalised():
     assert key("x", 1) != key("y", 1)
 
 
-@pytest.fixture
-def redis_url():
-    server = shutil.which("redis-server")
-    if server is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server expected in CI (make test installs it)")
-        pytest.skip("redis-server not installed")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+def test_cached_values_go_to_redis_and_are_shared(redis_port, monkeypatch):
     import redis
 
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0", client
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def test_cached_values_go_to_redis_and_are_shared(redis_url, monkeypatch):
-    url, client = redis_url
-    monkeypatch.setenv("ATLAS_REDIS_URL", url)
+    client = redis.Redis(port=redis_port)
+    monkeypatch.setenv("ATLAS_REDIS_URL", f"redis://127.0.0.1:{redis_port}/0")
     calls = []
 
     @cache_module.cached("test-square")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import ROOT, free_port
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
@@ -34,21 +26,6 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
         except OSError:
             time.sleep(0.5)
     pytest.fail(f"{url} did not answer within {seconds} s")
-
-
-@pytest.fixture
-def redis_server():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server expected in CI (make test installs it)")
-        pytest.skip("redis-server not installed")
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                "no"], stdout=subprocess.DEVNULL)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def render_map_page(base: str) -> dict:
@@ -66,18 +43,18 @@ def render_map_page(base: str) -> dict:
         return json.loads(response.read())
 
 
-def test_gunicorn_workers_share_the_redis_cache(redis_server):
+def test_gunicorn_workers_share_the_redis_cache(redis_port):
     import redis
 
     gunicorn = Path(sys.executable).with_name("gunicorn")
     port = free_port()
-    env = {**os.environ, "ATLAS_REDIS_URL": f"redis://127.0.0.1:{redis_server}/0", "ATLAS_BASEMAP": "aucun"}
+    env = {**os.environ, "ATLAS_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "ATLAS_BASEMAP": "aucun"}
     process = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", process)
-        client = redis.Redis(port=redis_server)
+        client = redis.Redis(port=redis_port)
         first = render_map_page(base)
         keys = client.keys("atlas:map-payload:*")
         assert keys, "the map payload was not cached in Redis"

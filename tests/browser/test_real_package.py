@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,15 +10,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, require_real_data, screenshot
+from tests.conftest import ROOT, free_port, require_real_data, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

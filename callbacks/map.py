@@ -299,6 +299,23 @@ def search_result_items(query: str | None) -> list:
 
 
 @callback(
+    Output("atlas-map", "viewport", allow_duplicate=True),
+    Input({"type": "map-quick-view", "code": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def quick_view(clicks):
+    if not any(clicks or []):
+        return no_update
+    return quick_viewport(ctx.triggered_id["code"])
+
+
+def quick_viewport(code: str):
+    if code == "FR":
+        return {"center": layout.FRANCE_VIEW["center"], "zoom": layout.FRANCE_VIEW["zoom"], "transition": "flyTo"}
+    return viewport_for("departement", code)
+
+
+@callback(
     Output("atlas-map", "viewport"),
     Output("map-search-results", "children", allow_duplicate=True),
     Input({"type": "map-hit", "level": ALL, "code": ALL}, "n_clicks"),

@@ -16,6 +16,9 @@ BASEMAPS = {
             "© contributeurs d'OpenStreetMap"),
 }
 GEO_PREFIX = "/geo/"
+# Quick views: metropolitan France and the five overseas départements, which a national view cannot show.
+QUICK_VIEWS = (("FR", "France métropolitaine"), ("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"),
+               ("974", "La Réunion"), ("976", "Mayotte"))
 
 
 def geometry_url(layer) -> str:
@@ -191,6 +194,11 @@ def map_page(*, indicators, levels: list[str], years: list[int], request: MapReq
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
                 ),
+                html.Nav(className="quick-views", **{"aria-label": "Aller à"}, children=[
+                    html.Span("Aller à : "),
+                    *[html.Button(label, id={"type": "map-quick-view", "code": code}, n_clicks=0,
+                                  className="search-hit") for code, label in QUICK_VIEWS],
+                ]),
                 html.Div(id="map-legend", className="map-legend", children=legend(payload), **{"aria-live": "polite"}),
                 html.Div(id="map-gaps", children=gaps),
                 html.Div(id="map-indicator-note", children=indicator_note(meta)),

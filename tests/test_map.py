@@ -225,3 +225,10 @@ def test_indicator_filters(service):
     options, value = map_callbacks.filter_indicators(None, "justice", "qpv", "recidive")
     assert value == "recidive"
     assert pd.Series([o["value"] for o in options]).isin(service.indicator_ids(ministry="justice")).all()
+
+
+def test_quick_views_reach_overseas_departements(service):
+    viewport = map_callbacks.quick_viewport("974")
+    (south, west), (north, east) = viewport["bounds"]
+    assert south < -21.0 < north and west < 55.5 < east  # La Réunion
+    assert map_callbacks.quick_viewport("FR")["zoom"] == 6

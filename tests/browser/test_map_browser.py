@@ -124,3 +124,13 @@ def test_search_autocompletes_and_zooms_to_the_place(page, live_server):
                            "if (!v) return false; const [lat, lon, z] = v.split(',').map(Number); "
                            "return Math.abs(lat - 48.58) < 0.3 && Math.abs(lon - 7.75) < 0.3 && z >= 10; }",
                            timeout=15_000)
+
+
+def test_overseas_quick_view(page, live_server):
+    page.goto(live_server + "/?fond=aucun", wait_until="networkidle")
+    wait_for_polygons(page)
+    page.get_by_role("button", name="La Réunion").click()
+    page.wait_for_function("() => { const v = new URLSearchParams(location.search).get('vue'); "
+                           "if (!v) return false; const [lat, lon] = v.split(',').map(Number); "
+                           "return Math.abs(lat + 21.1) < 0.5 && Math.abs(lon - 55.5) < 0.5; }", timeout=15_000)
+    screenshot(page, "map-reunion")

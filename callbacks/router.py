@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from atlas.cli import summary
 from atlas.routes import resolve
@@ -56,10 +56,19 @@ def register_page(name: str, builder) -> None:
     Output("page-content", "children"),
     Output("site-header", "children"),
     Input("url", "pathname"),
+    Input("history-nav", "data"),
     State("url", "search"),
 )
-def render(pathname, search):
-    # Only a new path rebuilds the page: pages keep their own state in the query string.
+def render(pathname, history, search):
+    """A new path rebuilds the page; so does a back/forward step that only changed the query string.
+
+    Pages write their own filters into the query string without a rebuild; the map follows history steps
+    itself (without reloading its geometry), so it is left alone.
+    """
+    if ctx.triggered_id == "history-nav":
+        if not history or history.get("pathname") != pathname or resolve(pathname).page == "carte":
+            return no_update, no_update
+        search = history.get("search", "")
     return page_for(pathname, search), shell.header(_nav_path(pathname))
 
 

@@ -81,6 +81,7 @@ def app_frame(manifest: dict) -> html.Div:
         className="app",
         children=[
             dcc.Location(id="url", refresh="callback-nav"),
+            dcc.Store(id="history-nav"),
             html.Div(id="site-header", children=header("/")),
             *([banner] if banner else []),
             html.Main(id="page-content", className="page", tabIndex="-1"),

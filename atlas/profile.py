@@ -20,7 +20,12 @@ import pandas as pd
 from atlas.compare import indicator_row
 from atlas.formatting import format_number, format_value
 
-# Sections of the profile: (id, French title, indicators). Absent indicators are skipped.
+# Sections of the profile: (id, French title, preferred indicators). When a package has none of a section's
+# preferred indicators for quarters (real packages name theirs differently), the section shows the first
+# quarter-level indicators of the same theme instead.
+SECTION_THEMES = {"population": "demographie", "revenus": "revenus", "emploi": "emploi", "education": "education",
+                  "sante": "sante", "securite": "securite", "logement": "logement", "services": "services"}
+FIGURES_PER_SECTION = 3
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("population", "Population", ("part_moins_25", "familles_monoparentales", "indice_jeunesse")),
     ("revenus", "Pauvreté et revenus", ("taux_pauvrete", "revenu_median", "part_dependance_prestations")),
@@ -161,14 +166,20 @@ def verdict(quarter: float, reference: float, polarity: str, decimals: int) -> s
 def sentence(figure: KeyFigure) -> str:
     """The comparison in one French sentence (numbers exactly as displayed elsewhere)."""
     flag = not figure.all_estimates  # when all values are estimates, say it once
-    others = [f"{figure.text(role, flag_estimate=flag)} {ROLE_PHRASES[role]}"
-              for role in ROLES[1:] if role in figure.values]
+    # References without a value are left out; a secret one is named, since that is information too.
+    shown = [role for role in ROLES[1:] if role in figure.values and figure.values[role].status != "missing"]
+    others = [f"{figure.text(role, flag_estimate=flag)} {ROLE_PHRASES[role]}" for role in shown]
     compared = " et ".join([", ".join(others[:-1]), others[-1]]) if len(others) > 1 else "".join(others)
     text = f"{figure.label} : {figure.text('qpv', flag_estimate=flag)} {ROLE_PHRASES['qpv']}"
     if compared:
         text += f", contre {compared}"
+    notes = []
     if figure.year is not None:
-        text += f" ({figure.year}, estimations)" if figure.all_estimates else f" ({figure.year})"
+        notes.append(f"{figure.year}, estimations" if figure.all_estimates else str(figure.year))
+    if not compared:
+        notes.append("aucune valeur de comparaison dans ce jeu de données")
+    if notes:
+        text += f" ({' ; '.join(notes)})"
     if figure.gap:
         text += f", soit {figure.gap}"
     return text + "."
@@ -229,7 +240,7 @@ def build_profile(service, code: str) -> Profile | None:
     parents = parents_of(service, territory)
     sections = []
     for section_id, title, indicators in SECTIONS:
-        figures = [key_figure(service, parents, ind) for ind in indicators if service.has_indicator(ind)]
+        figures = [key_figure(service, parents, ind) for ind in section_indicators(service, section_id, indicators)]
         if figures:
             sections.append(Section(section_id, title, figures))
     commune = parents.get("commune")
@@ -241,6 +252,17 @@ def build_profile(service, code: str) -> Profile | None:
         commune_population=_int_or_none(commune_row.get("population")) if commune_row else None,
         sections=sections, year=service.years[-1] if service.years else None,
     )
+
+
+def section_indicators(service, section_id: str, preferred: tuple[str, ...]) -> list[str]:
+    """The section's preferred indicators measured for quarters, or else the theme's first ones."""
+    at_qpv = service.indicators_at("qpv")
+    chosen = [ind for ind in preferred if ind in at_qpv]
+    if chosen:
+        return chosen
+    theme = SECTION_THEMES[section_id]
+    frame = service.indicators
+    return [ind for ind in at_qpv if frame.at[ind, "theme"] == theme][:FIGURES_PER_SECTION]
 
 
 def _int_or_none(value) -> int | None:

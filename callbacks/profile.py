@@ -81,8 +81,9 @@ def build_profile_page(svc, params: dict, search: str, today: dt.date | None = N
     peer_wellbeing, peer_marks = wellbeing_side_by_side(svc, peer_keys)
 
     lines = model.credits_for(svc.package.credits, profile.territory)
-    figure, table, _ = evolution_parts(svc, parents, DEFAULT_EVOLUTION if svc.has_indicator(DEFAULT_EVOLUTION)
-                                       else svc.indicator_ids()[0])
+    at_qpv = svc.indicators_at("qpv")
+    evolution = DEFAULT_EVOLUTION if DEFAULT_EVOLUTION in at_qpv else (at_qpv or tuple(svc.indicator_ids()))[0]
+    figure, table, _ = evolution_parts(svc, parents, evolution)
     compare_keys = role_keys
     return layout.profile_page(
         profile,
@@ -101,7 +102,7 @@ def build_profile_page(svc, params: dict, search: str, today: dt.date | None = N
         credits_source=credits_source(svc, lines),
         evolution_figure=figure, evolution_table=table,
         evolution_options=cmp.indicator_options(svc.indicators),
-        evolution_chosen=DEFAULT_EVOLUTION,
+        evolution_chosen=evolution,
         sources=model.sources_used(profile), illustrative=svc.illustrative, today=today or dt.date.today(),
         dataset_title=svc.manifest.get("title", ""),
         region_name=svc.territory_name("region", profile.territory.get("region_code")) or "",

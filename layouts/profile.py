@@ -497,8 +497,10 @@ OVERVIEW = ("taux_pauvrete", "revenu_median", "taux_chomage", "reussite_brevet",
 
 
 def overview_figures(profile: Profile) -> list[KeyFigure]:
+    """The headline figures, or else the first figure of each section (packages name indicators differently)."""
     by_id = {f.indicator: f for f in profile.figures}
-    return [by_id[i] for i in OVERVIEW if i in by_id]
+    chosen = [by_id[i] for i in OVERVIEW if i in by_id]
+    return chosen or [s.figures[0] for s in profile.sections if s.figures][: len(OVERVIEW)]
 
 
 def key_figure_short(figure: KeyFigure) -> str:

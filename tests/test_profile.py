@@ -214,3 +214,18 @@ def test_csv_is_bom_utf8_with_french_text(service, known):
     raw = base64.b64decode(download["content"]) if download.get("base64") else download["content"].encode()
     frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
     assert "Pauvreté et revenus" in set(frame["section"])
+
+
+def test_sentence_leaves_out_references_without_value():
+    from atlas.profile import KeyFigure, Value, sentence
+
+    def value(role, v, status="ok"):
+        return Value(role, role, "x", role, v, status)
+
+    figure = KeyFigure("tp", "Taux de pauvreté", "%", 1, "higher_is_worse", "Insee", "2017", 2017,
+                       {"qpv": value("qpv", 43.9), "commune": value("commune", None, "missing"),
+                        "france": value("france", 14.5)}, [], [])
+    assert sentence(figure) == "Taux de pauvreté : 43,9\u00a0% dans le quartier, contre 14,5\u00a0% en France (2017)."
+    alone = KeyFigure("tp", "Taux de pauvreté", "%", 1, "higher_is_worse", "Insee", "2017", 2017,
+                      {"qpv": value("qpv", 43.9), "commune": value("commune", None, "missing")}, [], [])
+    assert sentence(alone).endswith("dans le quartier (2017 ; aucune valeur de comparaison dans ce jeu de données).")

@@ -82,7 +82,11 @@ def test_real_pages_render_in_chromium(page, real_package, real_server):
 
     page.goto(real_server + f"/qpv/{occitanie_qpv(package)}", wait_until="networkidle")
     page.wait_for_selector("h1")
-    assert "Toulouse" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "Toulouse" in main
+    # Key figures come from the real catalogue (its own indicator ids), set against commune and France.
+    assert "Taux de pauvreté" in main and "dans le quartier" in main
+    assert page.locator(".overview-list li").count() >= 3
     screenshot(page, "real-occitanie-profile")
 
     page.goto(real_server + "/barometre", wait_until="networkidle")

@@ -26,7 +26,8 @@ def chosen_indicators(svc, search: str | None) -> list[str]:
     """Indicators of ``&indicateurs=a,b`` when valid, else the defaults present in the package."""
     query = parse_qs((search or "").lstrip("?"))
     asked = [i for v in query.get("indicateurs", []) for i in v.split(",") if svc.has_indicator(i.strip())]
-    chosen = asked or [i for i in DEFAULT_TRENDS if svc.has_indicator(i)]
+    # Defaults: the usual headline indicators, or else the first ones measured for quarters.
+    chosen = asked or [i for i in DEFAULT_TRENDS if svc.has_indicator(i)] or list(svc.indicators_at("qpv")[:4])
     return chosen[: layout.MAX_TRENDS]
 
 

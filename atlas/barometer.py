@@ -157,12 +157,15 @@ def latest_values(obs: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
     frame["code"] = frame["code"].astype(str)
     frame["period"] = frame["period"].astype(str)
     frame["status"] = frame["status"].astype(str)
-    frame["end"] = frame["period"].map(period_end)
+    # A package has a few dozen distinct periods: parse each once, not once per row.
+    periods = frame["period"].unique()
+    frame["end"] = frame["period"].map({p: period_end(p) for p in periods})
     if as_of is not None:
         frame = frame[frame["end"] <= as_of]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    frame["rank"] = frame["period"].map(lambda p: FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual"))
+    frame["rank"] = frame["period"].map(
+        {p: FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual") for p in periods})
     # Latest end first; on the same end date prefer the annual value (commitments are stated yearly).
     frame = frame.sort_values(["code", "end", "rank"], ascending=[True, False, True])
     return frame.drop_duplicates("code")[cols].set_index("code", drop=False)

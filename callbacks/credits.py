@@ -141,8 +141,9 @@ def static_options(token: str) -> dict:
     svc = service()
     frame = lines()
     programmes = frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index.tolist()
-    funders = [f for f in FUNDERS if f in set(frame["ministry"])]
-    themes = [t for t in THEMES if t in set(frame["theme"])]
+    present_funders, present_themes = set(frame["ministry"].unique()), set(frame["theme"].unique())
+    funders = [f for f in FUNDERS if f in present_funders]
+    themes = [t for t in THEMES if t in present_themes]
     territories = []
     for level in ("france", "region", "departement", "contrat_de_ville"):
         names = bar.territory_names(svc, level)

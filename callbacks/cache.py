@@ -45,7 +45,21 @@ def cache_key(namespace: str, *args, **kwargs) -> str:
     return f"{namespace}:{hashlib.sha1(payload.encode()).hexdigest()}"
 
 
-def cached(namespace: str, *, normalise_args=True):
+def package_fingerprint() -> str:
+    """Identifies the package being served, so that a shared cache never mixes two packages."""
+    from callbacks.state import service
+
+    try:
+        package = service().package
+    except RuntimeError:  # no package loaded (a bare Flask app in tests)
+        return "no-package"
+    if getattr(package, "_cache_fingerprint", None) is None:
+        files = json.dumps(package.manifest.get("files", {}), sort_keys=True)
+        package._cache_fingerprint = hashlib.sha1(files.encode()).hexdigest()[:12]
+    return package._cache_fingerprint
+
+
+def cached(namespace: str):
     """Memoise a pure function of JSON-able arguments in the app cache (no-op outside an app)."""
 
     def decorate(fn):
@@ -53,7 +67,7 @@ def cached(namespace: str, *, normalise_args=True):
         def wrapper(*args, **kwargs):
             if not has_app_context():  # called as a plain function, e.g. in unit tests
                 return fn(*args, **kwargs)
-            key = cache_key(namespace, *args, **kwargs)
+            key = cache_key(f"{namespace}:{package_fingerprint()}", *args, **kwargs)
             try:
                 hit = cache.get(key)
             except Exception:  # a cache outage must not break a page

@@ -33,7 +33,8 @@ def render_map_page(base: str) -> dict:
     body = {
         "output": "..page-content.children...site-header.children..",
         "outputs": [{"id": "page-content", "property": "children"}, {"id": "site-header", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/"},
+                   {"id": "history-nav", "property": "data", "value": None}],
         "state": [{"id": "url", "property": "search", "value": "?indicateur=neet&annee=2019"}],
         "changedPropIds": ["url.pathname"],
     }

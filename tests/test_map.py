@@ -206,15 +206,16 @@ def test_static_geometry_is_versioned_gzipped_and_cached(client, service):
 
 
 def test_payload_cache_keys_are_normalised(dash_app):
-    from callbacks.cache import cache, cache_key
+    from callbacks.cache import cache, cache_key, package_fingerprint
 
     assert cache_key("m", "QPV", "2024") == cache_key("m", "qpv", 2024)
     with dash_app.server.app_context():
         cache.clear()
         first = map_callbacks.payload_for("taux_pauvrete", "qpv", "value", "commune", "difference", "quantiles",
                                           True, 2024)
-        assert cache.get(cache_key("map-payload", "taux_pauvrete", "qpv", "value", "commune", "difference",
-                                   "quantiles", True, 2024)) == first
+        key = cache_key(f"map-payload:{package_fingerprint()}", "taux_pauvrete", "qpv", "value", "commune",
+                        "difference", "quantiles", True, 2024)
+        assert cache.get(key) == first
 
 
 def test_indicator_filters(service):

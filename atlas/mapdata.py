@@ -178,8 +178,8 @@ def year_values(service: AtlasService, request: MapRequest, codes: tuple[str, ..
     return encode_values(shown[year].where(status[year] != "secret"), decimals)
 
 
-def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ...], year: int) -> dict:
-    """The hideout of the choropleth: classes for every year, exact values for one, classes and palette."""
+def map_classes(service: AtlasService, request: MapRequest, codes: tuple[str, ...]) -> dict:
+    """What does not depend on the year shown: classes of every year, breaks, palette and labels."""
     request = request.normalised(service)
     meta = service.indicator(request.indicator)
     polarity = meta["polarity"]
@@ -206,7 +206,6 @@ def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ..
     def breaks_for(y):
         return breaks if breaks is not None else breaks_by_year[str(y)]
 
-    year = year if year in years else (years[-1] if years else year)
     return {
         "level": request.level,
         "indicator": request.indicator,
@@ -219,16 +218,26 @@ def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ..
         "reference": request.reference if request.mode == "gap" else None,
         "operation": request.operation if request.mode == "gap" else None,
         "years": years,
-        "year": year,
         "classes": class_codes(shown, status, breaks_for),
-        "values": encode_values(shown[year].where(status[year] != "secret"), decimals) if years else [],
-        "values_year": year,
         "breaks": breaks,
         "breaks_by_year": breaks_by_year,
         "colors": colors,
         "missing_color": MISSING_COLOR,
         "secret_color": SECRET_COLOR,
     }
+
+
+def shown_year(classes: dict, year: int) -> int:
+    """The year to show: the one asked for when the indicator has it, else its latest."""
+    years = classes["years"]
+    return year if year in years or not years else years[-1]
+
+
+def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ...], year: int) -> dict:
+    """The hideout of the choropleth: the year-independent classes plus exact values of the year shown."""
+    classes = map_classes(service, request, codes)
+    year = shown_year(classes, year)
+    return {**classes, "year": year, "values": year_values(service, request, codes, year), "values_year": year}
 
 
 def class_labels(breaks: list[float], unit: str, decimals: int) -> list[str]:

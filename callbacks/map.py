@@ -9,7 +9,15 @@ import pandas as pd
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.dash_table.Format import Format, Group, Scheme
 
-from atlas.mapdata import MapRequest, map_payload, query_from_request, request_from_query, widest_gaps, year_values
+from atlas.mapdata import (
+    MapRequest,
+    map_classes,
+    query_from_request,
+    request_from_query,
+    shown_year,
+    widest_gaps,
+    year_values,
+)
 from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import service
@@ -38,11 +46,20 @@ def parse_view(value: str | None) -> dict:
     return dict(layout.FRANCE_VIEW)
 
 
-@cached("map-payload")
-def payload_for(indicator, level, mode, reference, operation, scheme, fixed, year) -> dict:
+@cached("map-classes")
+def classes_for(indicator, level, mode, reference, operation, scheme, fixed) -> dict:
+    """Year-independent part of the hideout, shared by every year of the same map."""
     svc = service()
     request = MapRequest(indicator, level, mode, reference, operation, scheme, bool(fixed))
-    return map_payload(svc, request, svc.static_layer(request.normalised(svc).level).codes, int(year))
+    return map_classes(svc, request, svc.static_layer(request.normalised(svc).level).codes)
+
+
+@cached("map-payload")
+def payload_for(indicator, level, mode, reference, operation, scheme, fixed, year) -> dict:
+    classes = classes_for(indicator, level, mode, reference, operation, scheme, fixed)
+    year = shown_year(classes, int(year))
+    return {**classes, "year": year, "values": values_for(indicator, level, mode, reference, operation, year),
+            "values_year": year}
 
 
 @cached("map-year-values")
@@ -181,16 +198,10 @@ def year_outputs(year, indicator, level, mode, reference, operation, scheme, fix
                                  request.operation, year)
     patch["values_year"] = year
     patch["year"] = year  # the browser already shows this year; keep the prop in step
-    legend = no_update
-    if not request.fixed and request.mode != "gap":
-        payload = payload_for(request.indicator, request.level, request.mode, request.reference, request.operation,
-                              request.scheme, request.fixed, year)
-        legend = layout.legend(payload)
-    elif query is not None:
-        # The title carries the year; it is cheap to rebuild from the cached payload.
-        payload = payload_for(request.indicator, request.level, request.mode, request.reference, request.operation,
-                              request.scheme, request.fixed, year)
-        legend = layout.legend({**payload, "year": year})
+    # The legend's title carries the year (and its breaks may vary by year): rebuilt from cached classes.
+    classes = classes_for(request.indicator, request.level, request.mode, request.reference, request.operation,
+                          request.scheme, request.fixed)
+    legend = layout.legend({**classes, "year": year})
     gaps = gaps_block(svc, request, year) if request.mode == "gap" else no_update
     params = parse_search(query)
     params["annee"] = str(year)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
-REAL_DATA_ENV = "ATLAS_REAL_DATA"
+from tests.conftest import require_real_data  # the one rule: skip without real data, fail on CI
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "configs"
 
@@ -47,22 +47,6 @@ fields = { code = "code", name = "name", region_code = "reg" }
 """
 
 
-def real_data_dir() -> Path:
-    default = REPO / ".." / "shared" / "data" / "real"
-    return Path(os.environ.get(REAL_DATA_ENV) or default).resolve()
-
-
-def require_real_data() -> Path:
-    """The real data folder; skip without it, except on CI where its absence must fail the run."""
-    folder = real_data_dir()
-    if not (folder / "SOURCES.md").is_file():
-        message = f"real data not found at {folder} (set {REAL_DATA_ENV})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
-
-
 def write_config(folder: Path, extra: str = "", *, base: bool = True) -> Path:
     path = folder / "sources.toml"
     path.write_text((BASE_TOML if base else "") + textwrap.dedent(extra), encoding="utf-8")
@@ -74,10 +58,6 @@ def make_config():
     """``make_config(folder, extra_toml)`` writes sources.toml: the base territories plus ``extra_toml``."""
     return write_config
 
-
-@pytest.fixture
-def real_data() -> Path:
-    return require_real_data()
 
 
 @pytest.fixture(scope="session")

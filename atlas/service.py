@@ -16,6 +16,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.package import DataPackage
+from atlas.presentation import Presentation, build_presentation
 
 
 def fold(text: str) -> str:
@@ -60,6 +61,11 @@ class AtlasService:
         periods = self._obs["period"].astype(str)
         return sorted({int(p) for p in periods.cat.categories if len(p) == 4} if hasattr(periods, "cat")
                       else {int(p) for p in periods.unique() if len(p) == 4})
+
+    @functools.cached_property
+    def presentation(self) -> Presentation:
+        """Which indicators the pages feature: declared by the package, else derived from its catalogue."""
+        return build_presentation(self.manifest, self.package.indicators, self._obs, self.map_levels())
 
     def levels(self) -> list[str]:
         present = set(self.territories["level"])

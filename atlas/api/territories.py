@@ -1,0 +1,172 @@
+"""Territories and indicators of the read API: search, filters, one territory with its parents, the catalogue.
+
+Pure functions over an :class:`~atlas.service.AtlasService`; the lookup tables they need are built once
+per service (a few hundred milliseconds on the national package) and bounded in number.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from atlas import schema
+from atlas.api.observations import observation_groups
+from atlas.api.output import plain
+from atlas.service import fold
+
+PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
+LEVEL_RANK = {level: i for i, level in enumerate(schema.LEVELS)}
+
+
+@functools.lru_cache(maxsize=4)
+def territory_frame(service) -> pd.DataFrame:
+    """Every territory with its search text, in a stable order (level, then code)."""
+    terr = service.package.territories.copy()
+    for column in ("level", "code", "name", *(f"{p}_code" for p in PARENT_LEVELS)):
+        if column in terr.columns:
+            terr[column] = terr[column].astype(object).where(terr[column].notna(), None)
+    communes = dict(zip(terr.loc[terr["level"] == "commune", "code"], terr.loc[terr["level"] == "commune", "name"],
+                        strict=True))
+    commune_names = terr["commune_code"].map(lambda c: communes.get(c, "") if isinstance(c, str) else "")
+    terr["haystack"] = (terr["name"].astype(str) + " " + terr["code"].astype(str) + " " + commune_names).map(fold)
+    terr["rank"] = terr["level"].map(LEVEL_RANK)
+    terr["population_sort"] = pd.to_numeric(terr["population"], errors="coerce").fillna(-1)
+    return terr.sort_values(["rank", "code"]).reset_index(drop=True)
+
+
+def parent_codes(row) -> dict:
+    return {p: row.get(f"{p}_code") for p in PARENT_LEVELS
+            if isinstance(row.get(f"{p}_code"), str) and LEVEL_RANK[p] > LEVEL_RANK[row["level"]]}
+
+
+def territory_item(row) -> dict:
+    item = {"level": row["level"], "code": row["code"], "name": row["name"],
+            "population": plain(row.get("population")), "population_year": plain(row.get("population_year")),
+            "vintage": plain(row.get("vintage")), "parents": parent_codes(row),
+            "lon": plain(row.get("lon")), "lat": plain(row.get("lat"))}
+    if "area_km2" in row:
+        item["area_km2"] = plain(row.get("area_km2"))
+    return item
+
+
+def search_territories(service, *, q: str | None, level: str | None, parent: str | None, limit: int,
+                       offset: int) -> tuple[list[dict], int]:
+    """Territories matching every filter; with ``q``, exact codes and name prefixes first, then larger ones."""
+    frame = territory_frame(service)
+    mask = np.ones(len(frame), dtype=bool)
+    if level:
+        mask &= (frame["level"] == level).to_numpy()
+    if parent:
+        parent_level, _, parent_code = parent.partition(":")
+        if parent_level != "france":
+            column = f"{parent_level}_code"
+            if column not in frame.columns:
+                return [], 0
+            mask &= (frame[column] == parent_code).to_numpy(dtype=bool, na_value=False)
+            mask &= (frame["rank"] < LEVEL_RANK[parent_level]).to_numpy()
+        else:
+            mask &= (frame["level"] != "france").to_numpy()
+    words = fold(q).split() if q else []
+    for word in words:
+        mask &= frame["haystack"].str.contains(word, regex=False).to_numpy()
+    hits = frame[mask]
+    if words:
+        first = words[0]
+        exact = (hits["code"].str.lower() == first) | hits["haystack"].str.startswith(first)
+        hits = hits.assign(_later=~exact).sort_values(["_later", "rank", "population_sort", "code"],
+                                                      ascending=[True, True, False, True])
+    rows = hits.iloc[offset:offset + limit].to_dict("records")
+    return [territory_item(r) for r in rows], int(mask.sum())
+
+
+def territory_detail(service, level: str, code: str) -> dict | None:
+    """One territory with its parents named, finest first, down to France."""
+    row = service.territory(level, code)
+    if row is None:
+        return None
+    row = {**row, "level": level, "code": code}
+    item = territory_item(row)
+    parents = []
+    for parent_level, parent_code in item["parents"].items():
+        name = service.territory_name(parent_level, parent_code)
+        if name is not None:
+            parents.append({"level": parent_level, "code": parent_code, "name": name})
+    if level != "france":
+        parents += [{"level": "france", "code": c, "name": service.territory_name("france", c)}
+                    for c in service.codes("france")]
+    item["parents"] = parents
+    if level == "qpv" and isinstance(row.get("commune_codes"), str):
+        item["commune_codes"] = [c for c in row["commune_codes"].split("|") if c]
+    item["links"] = {"observations": f"/api/v1/observations?level={level}&code={code}&indicator="}
+    if level == "qpv":
+        item["links"]["summary"] = f"/api/v1/qpv/{code}"
+    return item
+
+
+# ------------------------------------------------------------------ indicators
+
+INDICATOR_FIELDS = ("id", "label_fr", "label_en", "theme", "ministry", "unit", "polarity", "kind", "source",
+                    "licence", "vintage", "definition", "comparability", "decimals")
+
+
+def indicator_item(meta: dict) -> dict:
+    item = {field: plain(meta.get(field)) for field in INDICATOR_FIELDS}
+    for field in ("ministry", "comparability"):
+        if item[field] == "":
+            item[field] = None
+    item["theme_label_fr"] = schema.THEMES.get(item["theme"])
+    return item
+
+
+def list_indicators(service, *, theme: str | None, ministry: str | None, kind: str | None, level: str | None,
+                    limit: int, offset: int) -> tuple[list[dict], int]:
+    frame = service.package.indicators
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in (("theme", theme), ("ministry", ministry), ("kind", kind)):
+        if value:
+            mask &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
+    if level:
+        mask &= frame["id"].isin(indicator_levels(service).get(level, set())).to_numpy()
+    rows = frame[mask]
+    return [indicator_item(r) for r in rows.iloc[offset:offset + limit].to_dict("records")], int(mask.sum())
+
+
+def indicator_levels(service) -> dict[str, set[str]]:
+    """``level -> {indicator ids with at least one observation there}``."""
+    out: dict[str, set[str]] = {}
+    for indicator, level in observation_groups(service):
+        out.setdefault(level, set()).add(indicator)
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def indicator_coverage(service) -> dict[str, list[dict]]:
+    """Per indicator, per level: number of territories and observations, first and last period."""
+    obs = service.package.observations
+    code_ids, _ = pd.factorize(obs["code"])
+    period_ids, periods = pd.factorize(obs["period"].astype(str) if not hasattr(obs["period"], "cat")
+                                       else obs["period"].cat.rename_categories(
+                                           [str(c) for c in obs["period"].cat.categories]))
+    periods = np.asarray(periods, dtype=object)
+    out: dict[str, list[dict]] = {}
+    for (indicator, level), rows in observation_groups(service).items():
+        present = sorted(periods[np.unique(period_ids[rows])])
+        out.setdefault(indicator, []).append({
+            "level": level, "territories": len(np.unique(code_ids[rows])), "observations": len(rows),
+            "first_period": str(present[0]), "last_period": str(present[-1])})
+    for levels in out.values():
+        levels.sort(key=lambda r: LEVEL_RANK[r["level"]])
+    return out
+
+
+def indicator_detail(service, indicator: str) -> dict | None:
+    if not service.has_indicator(indicator):
+        return None
+    item = indicator_item(service.indicator(indicator))
+    item["coverage"] = indicator_coverage(service).get(indicator, [])
+    item["links"] = {"observations": f"/api/v1/observations?indicator={indicator}",
+                     "csv": f"/api/v1/observations?indicator={indicator}&format=csv",
+                     "download": f"/download/indicateur/{indicator}.csv"}
+    return item

@@ -83,9 +83,9 @@ def search_territories(service, *, q: str | None, level: str | None, parent: str
 
 def territory_detail(service, level: str, code: str) -> dict | None:
     """One territory with its parents named, finest first, down to France."""
-    row = service.territory(level, code)
-    if row is None:
+    if not service.is_known(level, code):  # (``territory()`` would read ("region", "name") as row + column)
         return None
+    row = service.territory(level, code)
     row = {**row, "level": level, "code": code}
     item = territory_item(row)
     parents = []

@@ -278,3 +278,17 @@ def test_human_page_in_french_with_examples(client):
         assert response.status_code == 200 and response.mimetype == "text/html"
         text = response.data.decode()
         assert 'lang="fr"' in text and "curl " in text and "pd.read_csv" in text and "<script" not in text
+
+
+def test_readme_examples_answer(client, service):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    curl = re.search(r"curl '(http://127\.0\.0\.1:8050)(/api/v1/[^']+)'", readme)
+    assert curl and get_json(client, curl.group(2))["total"] > 0
+    first = service.package.indicators["id"].iloc[0]
+    assert "{api}/indicators?format=csv" in readme
+    pandas_url = re.search(r'f"\{api\}(/observations\?[^"]+)"', readme).group(1).replace("{catalogue.id[0]}", first)
+    response = client.get("/api/v1" + pandas_url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -40,12 +40,23 @@ def licences(manifest: dict) -> list[str]:
     return seen
 
 
+def coverage_label(terr) -> str:
+    """Where the quarters are: « France » when they span most régions, else the régions' names."""
+    region_names = dict(zip(terr.loc[terr["level"] == "region", "code"], terr.loc[terr["level"] == "region", "name"],
+                            strict=True))
+    qpv_regions = terr.loc[terr["level"] == "qpv", "region_code"].dropna().unique()
+    names = sorted(str(region_names[c]) for c in qpv_regions if c in region_names) or sorted(
+        str(n) for n in region_names.values())
+    if not names or len(names) >= 13:
+        return "France"
+    return ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+
+
 def spatial_coverage(service) -> dict:
     terr = service.package.territories
     located = terr[terr["lon"].notna() & terr["lat"].notna()]
     counts = {level: int((terr["level"] == level).sum()) for level in service.levels()}
-    regions = sorted(terr.loc[terr["level"] == "region", "name"].astype(str))
-    label = "France" if ("france" in counts and len(regions) >= 13) or not regions else ", ".join(regions[:5])
+    label = coverage_label(terr)
     coverage = {"@type": "dct:Location", "locn:geographicName": label, "territories_by_level": counts}
     if len(located):
         west, east = float(located["lon"].min()), float(located["lon"].max())

@@ -171,7 +171,14 @@ def check_credits(service, values: dict) -> None:
 # ------------------------------------------------------------------- handlers
 
 
-def list_answer(items: list[dict], total: int, columns, **payload) -> Answer:
+NOTHING_FR = "Aucun résultat pour ces critères dans ce jeu de données."
+NOTHING_EN = "No result for these criteria in this package."
+
+
+def list_answer(items: list[dict], total: int, columns, note: tuple[str, str] | None = None, **payload) -> Answer:
+    """A page of rows; an empty result says why in one sentence (French and English)."""
+    if total == 0:
+        payload["note_fr"], payload["note_en"] = note or (NOTHING_FR, NOTHING_EN)
     return Answer(payload=payload, items=items, total=total, columns=tuple(columns))
 
 
@@ -246,7 +253,13 @@ def get_credits(service, v: dict) -> Answer:
         ministry=v["ministry"], theme=v["theme"], territory=v["territory"], limit=v["limit"], offset=v["offset"])
     columns = (("key", "level", "code", "name", "amount_eur", "lines", "qpv_population", "per_qpv_inhabitant")
                if v["by"] == "territory" else ("key", "label_fr", "amount_eur", "lines"))
-    return list_answer(items, total, columns, by=v["by"], level=v["level"], totals=totals, currency="EUR")
+    note = None
+    if v["by"] == "territory" and totals["lines"]:
+        note = (f"Aucune ligne de crédit n'est rattachée à un territoire de l'échelon « {v['level']} » ou à un "
+                "territoire qu'il contient (les lignes sont rattachées à des échelons plus larges).",
+                f"No credit line is attached to a '{v['level']}' territory or to a territory inside one (lines are "
+                "attached to wider levels).")
+    return list_answer(items, total, columns, note, by=v["by"], level=v["level"], totals=totals, currency="EUR")
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

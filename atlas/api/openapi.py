@@ -32,7 +32,9 @@ def obj(properties: dict, required=None, extra: bool = True) -> dict:
 def page_of(item: str, **extra) -> dict:
     return obj({"total": {"type": "integer", "minimum": 0}, "limit": {"type": "integer", "minimum": 1},
                 "offset": {"type": "integer", "minimum": 0}, "count": {"type": "integer", "minimum": 0},
-                "next": TEXT, "previous": TEXT, "items": {"type": "array", "items": ref(item)}, **extra})
+                "next": TEXT, "previous": TEXT, "items": {"type": "array", "items": ref(item)},
+                "note_fr": {"type": "string"}, "note_en": {"type": "string"}, **extra},
+               ["total", "limit", "offset", "count", "next", "previous", "items", *extra])
 
 
 LEVEL = {"type": "string", "enum": list(schema.LEVELS)}

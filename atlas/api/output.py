@@ -7,8 +7,6 @@ return) get a leading ``'``, while real numbers are written untouched.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -55,13 +53,13 @@ def neutralise(cell):
 
 def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     """CSV with a BOM (spreadsheets read UTF-8), ``None`` as an empty cell, text cells neutralised."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if (v := plain(row.get(c))) is None else neutralise(v) for c in columns])
-    return buffer.getvalue()
+    frame = pd.DataFrame(list(rows), columns=list(columns), dtype=object)  # object: integers stay integers
+    for column in frame.columns:
+        values = frame[column]
+        text = values.map(lambda v: isinstance(v, str))
+        if text.any():
+            frame[column] = values.where(~text, values[text].map(neutralise))
+    return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
 
 def page(items: list, *, total: int, limit: int, offset: int, path: str, query: dict, **extra) -> dict:

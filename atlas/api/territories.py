@@ -77,8 +77,20 @@ def search_territories(service, *, q: str | None, level: str | None, parent: str
         exact = (hits["code"].str.lower() == first) | hits["haystack"].str.startswith(first)
         hits = hits.assign(_later=~exact).sort_values(["_later", "rank", "population_sort", "code"],
                                                       ascending=[True, True, False, True])
-    rows = hits.iloc[offset:offset + limit].to_dict("records")
-    return [territory_item(r) for r in rows], int(mask.sum())
+    return territory_items(hits.iloc[offset:offset + limit]), int(mask.sum())
+
+
+def territory_items(rows: pd.DataFrame) -> list[dict]:
+    """Territory rows as plain dicts (vectorised cleaning: NaN becomes None, numpy numbers Python ones)."""
+    fields = ["level", "code", "name", "population", "population_year", "vintage", "lon", "lat",
+              *(f"{p}_code" for p in PARENT_LEVELS)]
+    if "area_km2" in rows.columns:
+        fields.append("area_km2")
+    clean = rows[fields].astype(object).where(rows[fields].notna(), None)
+    for column in ("population", "population_year"):
+        clean[column] = pd.Series([None if v is None else int(v) for v in clean[column]], index=clean.index,
+                                  dtype=object)
+    return [territory_item(r) for r in clean.to_dict("records")]
 
 
 def territory_detail(service, level: str, code: str) -> dict | None:

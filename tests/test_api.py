@@ -204,6 +204,14 @@ def test_hostile_values_are_refused_before_any_lookup(client):
     assert traversal.status_code == 404 and traversal.is_json
 
 
+def test_head_answers_headers_only_and_errors_are_readable_cross_origin(client):
+    head = client.head("/api/v1/indicators")
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"]
+    error = client.get("/api/v1/territories?level=nowhere")
+    assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" not in error.headers  # errors are never cached as a representation
+
+
 def test_only_reads_are_accepted(client):
     response = client.post("/api/v1/territories", data="x")
     assert response.status_code == 405 and response.is_json and "GET" in response.headers["Allow"]

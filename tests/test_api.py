@@ -159,6 +159,7 @@ def test_credits_of_a_year_and_territory(client, service):
 
 @pytest.mark.parametrize("url, parameter", [
     ("/api/v1/territories?level=planet", "level"),
+    ("/api/v1/territories?level=", "level"),
     ("/api/v1/territories?parent=departement:XX", "parent"),
     ("/api/v1/territories?limit=0", "limit"),
     ("/api/v1/territories?limit=1001", "limit"),

@@ -18,6 +18,7 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -28,6 +29,7 @@ KNOWN_EXAMPLES = 60
 KNOWN_QPV_EXAMPLES = 25  # a QPV summary builds the whole profile (~50 ms each): fewer, still all distinct
 MINIMUM_CALLS = 1000
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+NEGATIVE_CHECKS = [*CHECKS, negative_data_rejection]  # a request outside the document is refused (4xx)
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +52,14 @@ def known_path_parameters(service, path: str):
     return None
 
 
-def run_operation(operation, strategy, examples: int, calls: list) -> None:
+def run_operation(operation, strategy, examples: int, calls: list, checks=CHECKS) -> None:
     @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def check(case):
         response = case.call(headers={"Accept-Encoding": "identity"})  # the WSGI client does not decompress
         calls.append(response.status_code)
-        case.validate_response(response, checks=CHECKS)
+        case.validate_response(response, checks=checks)
 
     check()
 
@@ -73,7 +75,7 @@ def test_generated_requests_never_fail_and_match_the_document(api_schema, servic
         run_operation(operation, operation.as_strategy(), POSITIVE_EXAMPLES, calls)
         if operation.path_parameters or operation.query:
             run_operation(operation, operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
-                          NEGATIVE_EXAMPLES, calls)
+                          NEGATIVE_EXAMPLES, calls, NEGATIVE_CHECKS)
         known = known_path_parameters(service, operation.path)
         if known is not None:
             examples = KNOWN_QPV_EXAMPLES if operation.path.endswith("/qpv/{code}") else KNOWN_EXAMPLES

@@ -106,12 +106,15 @@ def parse_query(args, spec: Mapping[str, Param], query_string: bytes | str = b""
         values = args.getlist(name) if hasattr(args, "getlist") else ([args[name]] if name in args else [])
         if len(values) > 1:
             raise bad(name, "donné plusieurs fois.", "given more than once.")
-        if not values or values[0] == "":
+        if not values:
             if param.required:
                 raise bad(name, "obligatoire.", "required.")
             out[name] = param.default
             continue
         raw = values[0]
+        if raw == "":
+            raise bad(name, "valeur vide ; omettez le paramètre pour la valeur par défaut.",
+                      "empty value; leave the parameter out for the default.")
         if len(raw) > MAX_VALUE_LENGTH:
             raise bad(name, f"valeur de plus de {MAX_VALUE_LENGTH} caractères.",
                       f"value longer than {MAX_VALUE_LENGTH} characters.")

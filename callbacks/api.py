@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request
 
 from atlas.api import catalogue, openapi
 from atlas.api.endpoints import ENDPOINTS, Answer, Endpoint
-from atlas.api.output import dumps, flatten, page, to_csv
+from atlas.api.output import dumps, flatten, frame_to_csv, page, page_link, to_csv
 from atlas.api.params import ApiError, check_json_limit, parse_query
 from callbacks.state import service
 from layouts.api_page import api_page
@@ -114,19 +114,25 @@ def serve(endpoint: Endpoint, path_args: dict) -> Response:
 
 
 def render(answer: Answer, values: dict, as_: str, headers: dict, endpoint: Endpoint) -> Response:
-    if answer.items is None:
+    if not answer.is_list:
         return json_response(answer.payload, headers=headers)
-    query = {k: v for k, v in values.items() if k in request.args}
-    body = page(answer.items, total=answer.total, limit=values["limit"], offset=values["offset"], path=request.path,
-                query={**query, **({"format": "csv"} if as_ == "csv" and "format" in request.args else {})},
-                **answer.payload)
     headers = {**headers, "X-Total-Count": str(answer.total)}
-    if body["next"]:
-        headers["Link"] = f'<{body["next"]}>; rel="next"'
+    query = {k: v for k, v in values.items() if k in request.args}
+    if "format" in request.args:
+        query["format"] = as_
+    has_next = values["offset"] + values["limit"] < answer.total
     if as_ == "csv":
+        if has_next:
+            headers["Link"] = f'<{page_link(request.path, query, values["offset"] + values["limit"])}>; rel="next"'
         name = endpoint.path.strip("/").split("/")[0]
         headers["Content-Disposition"] = f'inline; filename="atlas-qpv_{name}.csv"'
-        return Response(to_csv(flatten(answer.items), answer.columns), mimetype="text/csv", headers=headers)
+        text = frame_to_csv(answer.frame[list(answer.columns)]) if answer.frame is not None else \
+            to_csv(flatten(answer.items), answer.columns)
+        return Response(text, mimetype="text/csv", headers=headers)
+    body = page(answer.json_items(), total=answer.total, limit=values["limit"], offset=values["offset"],
+                path=request.path, query=query, **answer.payload)
+    if body["next"]:
+        headers["Link"] = f'<{body["next"]}>; rel="next"'
     return json_response(body, headers=headers)
 
 

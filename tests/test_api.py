@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from atlas.api.output import neutralise, to_csv
+from atlas.api.output import frame_to_csv, neutralise, to_csv
 
 
 def get_json(client, url, status=200, **kwargs):
@@ -255,6 +255,14 @@ def test_csv_neutralises_formulas_but_not_numbers():
         ["'=1+1", "'+33", "'-x", "'@SUM(A1)", "ok", -3.5, 7]
     text = to_csv([{"name": "=HYPERLINK(\"x\")", "value": -2.5}], ["name", "value"])
     assert text.splitlines()[1] == "\"'=HYPERLINK(\"\"x\"\")\",-2.5"
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["@A1", "-x", "Évry", None], "key": ["+1", 2024, None, "ok"],
+                          "value": [-1.5, np.nan, 3.0, 0.25],
+                          "count": pd.array([1, None, -3, 4], dtype="Int64")})
+    lines = frame_to_csv(frame).lstrip("\ufeff").splitlines()
+    assert lines == ["name,key,value,count", "'@A1,'+1,-1.5,1", "'-x,2024,,", "Évry,,3.0,-3", ",ok,0.25,4"]
 
 
 def test_openapi_document_is_valid_openapi_3_1(client):

@@ -11,10 +11,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from atlas import barometer, schema
 from atlas.api import params as p
 from atlas.api import summaries, territories
 from atlas.api.observations import OBSERVATION_COLUMNS, select_observations
+from atlas.api.output import records
 from atlas.api.params import Param, bad, not_found
 from atlas.barometer import period_end, period_start
 
@@ -25,6 +28,15 @@ class Answer:
     items: list[dict] | None = None  # list endpoints: the page's rows
     total: int = 0
     columns: tuple[str, ...] = ()  # CSV columns (items flattened)
+    frame: pd.DataFrame | None = None  # large pages: the rows as a table, written to CSV column by column
+    to_items: Callable[[pd.DataFrame], list[dict]] | None = None  # …and turned into JSON items only when needed
+
+    @property
+    def is_list(self) -> bool:
+        return self.items is not None or self.frame is not None
+
+    def json_items(self) -> list[dict]:
+        return self.items if self.items is not None else self.to_items(self.frame)
 
 
 @dataclass(frozen=True)
@@ -175,19 +187,20 @@ NOTHING_FR = "Aucun résultat pour ces critères dans ce jeu de données."
 NOTHING_EN = "No result for these criteria in this package."
 
 
-def list_answer(items: list[dict], total: int, columns, note: tuple[str, str] | None = None, **payload) -> Answer:
-    """A page of rows; an empty result says why in one sentence (French and English)."""
+def list_answer(items, total: int, columns, note: tuple[str, str] | None = None, to_items=None,
+                **payload) -> Answer:
+    """A page of rows (dicts, or a table with its ``to_items``); an empty result says why in one sentence."""
     if total == 0:
         payload["note_fr"], payload["note_en"] = note or (NOTHING_FR, NOTHING_EN)
+    if isinstance(items, pd.DataFrame):
+        return Answer(payload=payload, frame=items, to_items=to_items, total=total, columns=tuple(columns))
     return Answer(payload=payload, items=items, total=total, columns=tuple(columns))
 
 
 def get_territories(service, v: dict) -> Answer:
-    items, total = territories.search_territories(service, q=v["q"], level=v["level"], parent=v["parent"],
+    table, total = territories.search_territories(service, q=v["q"], level=v["level"], parent=v["parent"],
                                                   limit=v["limit"], offset=v["offset"])
-    columns = ("level", "code", "name", "population", "population_year", "vintage",
-               *(f"parents_{lvl}" for lvl in territories.PARENT_LEVELS), "lon", "lat")
-    return list_answer(items, total, columns)
+    return list_answer(table, total, territories.TABLE_COLUMNS, to_items=territories.territory_items)
 
 
 def get_territory(service, v: dict) -> Answer:
@@ -219,7 +232,7 @@ def get_observations(service, v: dict) -> Answer:
     meta = territories.indicator_item(service.indicator(v["indicator"]))
     indicator = {k: meta[k] for k in ("id", "label_fr", "label_en", "unit", "decimals", "source", "licence",
                                       "vintage")}
-    return list_answer(items, total, OBSERVATION_COLUMNS, indicator=indicator)
+    return list_answer(items, total, OBSERVATION_COLUMNS, to_items=records, indicator=indicator)
 
 
 def get_qpv(service, v: dict) -> Answer:

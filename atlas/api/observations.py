@@ -95,7 +95,7 @@ def periods_between(periods: np.ndarray, start: str | None, end: str | None, fre
 
 def select_observations(service, *, indicator: str, level: str | None, code: str | None, start: str | None,
                         end: str | None, frequency: str | None, status: str | None, limit: int,
-                        offset: int) -> tuple[list[dict], int]:
+                        offset: int) -> tuple[pd.DataFrame, int]:
     """One page of an indicator's observations in (level, code, period) order, and the number matching."""
     table = sorted_observations(service)
     levels = [level] if level else [lvl for lvl in schema.LEVELS if (indicator, lvl) in table.slices]
@@ -120,26 +120,18 @@ def select_observations(service, *, indicator: str, level: str | None, code: str
         positions = positions[table.status[positions] == status]
     chosen = positions[offset:offset + limit]
     rows = service.package.observations.iloc[table.order[chosen]]
-    return observation_items(service, rows, indicator), len(positions)
+    return observation_frame(service, rows, indicator), len(positions)
 
 
-def _nullable(values: pd.Series) -> list:
-    """Column values as Python objects, with None where pandas has NaN/NA (JSON null, empty CSV cell)."""
-    return values.astype(object).where(values.notna(), None).tolist()
-
-
-def observation_items(service, rows: pd.DataFrame, indicator: str) -> list[dict]:
-    """Observation rows as plain dicts, built column by column (a 50,000-row CSV page stays well under a second)."""
-    if rows.empty:
-        return []
+def observation_frame(service, rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """Observation rows with territory names, in the API's columns (built column by column)."""
     levels = rows["level"].astype(str).tolist()
     codes = rows["code"].astype(str).tolist()
     names = territory_names(service)
-    columns = {
+    return pd.DataFrame({
         "level": levels, "code": codes, "name": [names.get(key) for key in zip(levels, codes, strict=True)],
-        "indicator": [indicator] * len(rows), "period": rows["period"].astype(str).tolist(),
-        "value": _nullable(rows["value"].astype(float)), "status": rows["status"].astype(str).tolist(),
-        "beneficiaries": [None if v is None else int(v) for v in _nullable(rows["beneficiaries"])],
-        "eligible": [None if v is None else int(v) for v in _nullable(rows["eligible"])],
-    }
-    return [dict(zip(OBSERVATION_COLUMNS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        "indicator": indicator, "period": rows["period"].astype(str).to_numpy(dtype=object),
+        "value": rows["value"].astype(float).to_numpy(), "status": rows["status"].astype(str).to_numpy(dtype=object),
+        "beneficiaries": rows["beneficiaries"].astype("Int64").to_numpy(),
+        "eligible": rows["eligible"].astype("Int64").to_numpy(),
+    }, columns=list(OBSERVATION_COLUMNS))

@@ -62,20 +62,44 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
 
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """A whole table as CSV, column by column: text cells neutralised, numbers and empty cells as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+            continue
+        text = values.map(lambda v: isinstance(v, str)).astype(bool) if values.dtype == object else values.notna()
+        risky = values.where(text, "").astype(str).str.startswith(FORMULA_PREFIXES).to_numpy(dtype=bool)
+        if risky.any():
+            values = values.astype(object)
+            values[risky] = "'" + values[risky].astype(str)
+            out[column] = values
+    return "\ufeff" + out.to_csv(index=False, lineterminator="\n")
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (None for NaN/NA) — for JSON pages, which are small."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: plain(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def page_link(path: str, query: dict, offset: int) -> str:
+    """The address of the page starting at ``offset``, with the same validated query."""
+    params = {k: v for k, v in query.items() if v is not None and k != "offset"}
+    if offset:
+        params["offset"] = offset
+    return f"{path}?{urlencode(params)}" if params else path
+
+
 def page(items: list, *, total: int, limit: int, offset: int, path: str, query: dict, **extra) -> dict:
     """The common list envelope: items, total, limit, offset and the next/previous page links."""
-    def link(new_offset: int) -> str:
-        params = {k: v for k, v in query.items() if v is not None and k != "offset"}
-        if new_offset:
-            params["offset"] = new_offset
-        return f"{path}?{urlencode(params)}" if params else path
-
     has_next = offset + len(items) < total
     return {
         **extra,
         "total": total, "limit": limit, "offset": offset, "count": len(items),
-        "next": link(offset + limit) if has_next else None,
-        "previous": link(max(0, offset - limit)) if offset > 0 else None,
+        "next": page_link(path, query, offset + limit) if has_next else None,
+        "previous": page_link(path, query, max(0, offset - limit)) if offset > 0 else None,
         "items": items,
     }
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.api.observations import observation_groups
-from atlas.api.output import plain
+from atlas.api.output import plain, records
 from atlas.service import fold
 
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
@@ -77,20 +77,36 @@ def search_territories(service, *, q: str | None, level: str | None, parent: str
         exact = (hits["code"].str.lower() == first) | hits["haystack"].str.startswith(first)
         hits = hits.assign(_later=~exact).sort_values(["_later", "rank", "population_sort", "code"],
                                                       ascending=[True, True, False, True])
-    return territory_items(hits.iloc[offset:offset + limit]), int(mask.sum())
+    return territory_table(hits.iloc[offset:offset + limit]), int(mask.sum())
 
 
-def territory_items(rows: pd.DataFrame) -> list[dict]:
-    """Territory rows as plain dicts (vectorised cleaning: NaN becomes None, numpy numbers Python ones)."""
-    fields = ["level", "code", "name", "population", "population_year", "vintage", "lon", "lat",
-              *(f"{p}_code" for p in PARENT_LEVELS)]
-    if "area_km2" in rows.columns:
-        fields.append("area_km2")
-    clean = rows[fields].astype(object).where(rows[fields].notna(), None)
-    for column in ("population", "population_year"):
-        clean[column] = pd.Series([None if v is None else int(v) for v in clean[column]], index=clean.index,
-                                  dtype=object)
-    return [territory_item(r) for r in clean.to_dict("records")]
+TABLE_COLUMNS = ("level", "code", "name", "population", "population_year", "vintage",
+                 *(f"parents_{p}" for p in PARENT_LEVELS), "lon", "lat", "area_km2")
+
+
+def territory_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Territory rows in the API's flat columns: a parent column holds only parents of a coarser level."""
+    out = pd.DataFrame({"level": rows["level"], "code": rows["code"], "name": rows["name"],
+                        "population": pd.to_numeric(rows["population"], errors="coerce").astype("Int64"),
+                        "population_year": pd.to_numeric(rows["population_year"], errors="coerce").astype("Int64"),
+                        "vintage": rows["vintage"]})
+    for parent in PARENT_LEVELS:
+        column = f"{parent}_code"
+        values = rows[column] if column in rows.columns else pd.Series(None, index=rows.index, dtype=object)
+        out[f"parents_{parent}"] = values.where(rows["rank"] < LEVEL_RANK[parent], None)
+    for column in ("lon", "lat", "area_km2"):
+        out[column] = rows[column].astype(float) if column in rows.columns else np.nan
+    return out.reset_index(drop=True)
+
+
+def territory_items(table: pd.DataFrame) -> list[dict]:
+    """JSON items: the flat parent columns gathered into a ``parents`` object."""
+    items = []
+    for row in records(table):
+        parents = {p: row.pop(f"parents_{p}") for p in PARENT_LEVELS}
+        row["parents"] = {p: code for p, code in parents.items() if code is not None}
+        items.append(row)
+    return items
 
 
 def territory_detail(service, level: str, code: str) -> dict | None:

@@ -10,6 +10,7 @@ from markupsafe import escape
 
 from atlas.api import params as p
 from atlas.api.endpoints import ENDPOINTS
+from atlas.formatting import format_number
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
@@ -21,7 +22,7 @@ vertical-align:top}.muted{color:#555}
 
 
 def _examples(service) -> dict[str, str]:
-    indicators = list(service.package.indicators["id"])
+    indicators = list(service.indicators_at("qpv")) or list(service.package.indicators["id"])
     qpv = service.codes("qpv")
     departements = service.codes("departement")
     return {"indicator": indicators[0] if indicators else "taux_pauvrete",
@@ -34,6 +35,10 @@ def _parameters(endpoint, service) -> str:
     rows += [f"<code>{escape(name)}</code>{' (obligatoire)' if param.required else ''}"
              for name, param in endpoint.query(service).items()]
     return ", ".join(rows) or "—"
+
+
+def _n(number: int) -> str:
+    return format_number(number, 0)
 
 
 def api_page(base_url: str, service) -> str:
@@ -62,7 +67,7 @@ les métadonnées du jeu de données (DCAT, JSON-LD) sont sur <a href="/api/v1/c
 <h2>Exemples</h2>
 <p>Les valeurs d'un indicateur pour les quartiers, en JSON :</p>
 <pre>curl '{base}/api/v1/observations?indicator={ex["indicator"]}&amp;level=qpv&amp;from=2020&amp;limit=100'</pre>
-<p>Le même tableau dans pandas (CSV, jusqu'à {p.MAX_LIMIT_CSV:,} lignes par appel) :</p>
+<p>Le même tableau dans pandas (CSV, jusqu'à {_n(p.MAX_LIMIT_CSV)} lignes par appel) :</p>
 <pre>import pandas as pd
 url = "{base}/api/v1/observations?indicator={ex["indicator"]}&amp;level=qpv&amp;format=csv&amp;limit=50000"
 valeurs = pd.read_csv(url, dtype={{"code": str}})</pre>
@@ -83,8 +88,8 @@ curl '{base}/api/v1/credits?by=year&amp;territory=departement:{ex["departement"]
 
 <h2>Règles</h2>
 <ul>
-<li><strong>Pagination :</strong> <code>limit</code> (100 par défaut, au plus {p.MAX_LIMIT_JSON} en JSON et
-{p.MAX_LIMIT_CSV:,} en CSV) et <code>offset</code> ; chaque page donne <code>total</code> et l'adresse
+<li><strong>Pagination :</strong> <code>limit</code> (100 par défaut, au plus {_n(p.MAX_LIMIT_JSON)} en JSON et
+{_n(p.MAX_LIMIT_CSV)} en CSV) et <code>offset</code> ; chaque page donne <code>total</code> et l'adresse
 <code>next</code> de la suivante (aussi dans l'en-tête <code>Link</code>).</li>
 <li><strong>Valeurs :</strong> un nombre ou <code>null</code>, toujours avec un <code>status</code> :
 <code>ok</code>, <code>secret</code> (secret statistique), <code>missing</code> (non disponible) ou
@@ -97,7 +102,7 @@ précédées d'une apostrophe pour qu'aucun tableur ne les exécute.</li>
 <li><strong>Erreurs :</strong> JSON, en français et en anglais : <code>400</code> pour un paramètre invalide
 (inconnu, répété, trop long, hors bornes), <code>404</code> pour une adresse ou un identifiant inconnus,
 <code>405</code> pour une méthode autre que GET.</li>
-<li><strong>Bornes :</strong> requête de {p.MAX_QUERY_LENGTH} octets au plus, valeurs de {p.MAX_VALUE_LENGTH}
+<li><strong>Bornes :</strong> requête de {_n(p.MAX_QUERY_LENGTH)} octets au plus, valeurs de {p.MAX_VALUE_LENGTH}
 caractères, recherche de {p.MAX_SEARCH_LENGTH} caractères et {p.MAX_SEARCH_WORDS} mots, années entre
 {p.MIN_YEAR} et {p.MAX_YEAR}.</li>
 <li><strong>CORS :</strong> lecture autorisée depuis n'importe quelle origine.</li>

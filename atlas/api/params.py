@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from atlas import schema
+from atlas.formatting import format_number
 
 MAX_QUERY_LENGTH = 2000  # bytes of the whole query string
 MAX_VALUE_LENGTH = 200  # characters of any one parameter value
@@ -92,7 +93,7 @@ def parse_query(args, spec: Mapping[str, Param], query_string: bytes | str = b""
     ``args`` is a multi-dict (``request.args``); a parser raises :class:`ApiError` on a bad value.
     """
     if len(query_string) > MAX_QUERY_LENGTH:
-        raise ApiError(400, "query_too_long", f"La requête dépasse {MAX_QUERY_LENGTH} octets.",
+        raise ApiError(400, "query_too_long", f"La requête dépasse {format_number(MAX_QUERY_LENGTH, 0)} octets.",
                        f"The query string exceeds {MAX_QUERY_LENGTH} bytes.")
     names = list(args.keys())
     unknown = [n for n in names if n not in spec]
@@ -129,8 +130,8 @@ def integer(name: str, low: int, high: int) -> Parser:
     @documented({"type": "integer", "minimum": low, "maximum": high})
     def parse(raw: str) -> int:
         if not INTEGER.match(raw) or not low <= int(raw) <= high:
-            raise bad(name, f"entier entre {low} et {high} attendu.", f"an integer between {low} and {high} "
-                                                                      "is expected.")
+            raise bad(name, f"entier entre {format_number(low, 0)} et {format_number(high, 0)} attendu.",
+                      f"an integer between {low} and {high} is expected.")
         return int(raw)
 
     return parse
@@ -231,7 +232,8 @@ def paging(csv_allowed: bool = False) -> dict[str, Param]:
 def check_json_limit(query: dict, representation: str) -> None:
     """Above MAX_LIMIT_JSON rows only CSV is served (JSON pages stay small)."""
     if representation == "json" and query.get("limit", 0) > MAX_LIMIT_JSON:
-        raise bad("limit", f"au plus {MAX_LIMIT_JSON} en JSON ({MAX_LIMIT_CSV} en CSV).",
+        raise bad("limit", f"au plus {format_number(MAX_LIMIT_JSON, 0)} en JSON ({format_number(MAX_LIMIT_CSV, 0)} "
+                           "en CSV).",
                   f"at most {MAX_LIMIT_JSON} in JSON ({MAX_LIMIT_CSV} in CSV).")
 
 

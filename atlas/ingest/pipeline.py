@@ -33,6 +33,7 @@ from atlas.ingest.fields import (
     parse_numbers,
     source_columns,
 )
+from atlas.ingest.lookup import apply_lookup
 from atlas.ingest.readers import FILE_COLUMN, ROW_COLUMN, read_step_input
 from atlas.ingest.report import REJECTED, REPAIRED, REPORT_JSON, BuildReport, StepSummary
 from atlas.package import DataPackage, Problem, publish_atomically, write_package
@@ -189,7 +190,23 @@ def _counts(package: DataPackage) -> dict:
         "commitments": len(package.commitments),
         "credits": len(package.credits),
         "geometry": {lvl: len(frame) for lvl, frame in sorted(package.geometry.items())},
+        "links": _links(package.territories),
     }
+
+
+def _links(territories: pd.DataFrame) -> dict:
+    """Per level and geography vintage, how many territories have each parent (e.g. QPV linked to a contract)."""
+    out: dict = {}
+    parents = [c for c in (*HIERARCHY, "commune_codes") if c in territories.columns]
+    for (level, vintage), group in territories.groupby(["level", "vintage"], sort=True):
+        linked = {column: int(group[column].notna().sum()) for column in parents}
+        if not any(linked.values()):
+            continue
+        out.setdefault(level, {})[vintage] = {
+            "territories": len(group),
+            **{column: {"linked": n, "share": round(n / len(group), 4)} for column, n in linked.items()},
+        }
+    return out
 
 
 def _manifest(config: Config, report: BuildReport) -> dict:
@@ -252,6 +269,12 @@ def _map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None
             column = frame[MELTED_COLUMN]  # report a melted value against the wide column it came from
         out[name] = _typed(rows, text, table.column(name), column, decimal, thousands)
     return out
+
+
+def _source_column(spec, default: str) -> str:
+    """The input column a field reads, for messages; a constant (``{ value = … }``) reads none."""
+    sources = source_columns(spec)
+    return sources[0] if sources else default
 
 
 def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal: str,
@@ -352,7 +375,11 @@ class TerritoryStep:
 
 
 def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.DataFrame, dict]:
-    results = [territory_step(config, step, i, report) for i, step in steps]
+    results: list[TerritoryStep] = []
+    for i, step in steps:
+        # Lookups search the territories added by the steps before this one.
+        so_far = [r.mapped for r in results if r.mode == "add"]
+        results.append(territory_step(config, step, i, report, so_far))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
     optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
@@ -382,9 +409,14 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
     return frame, geometry
 
 
-def territory_step(config: Config, step: dict, index: int, report: BuildReport) -> TerritoryStep:
+def territory_step(config: Config, step: dict, index: int, report: BuildReport,
+                   so_far: list[pd.DataFrame] | None = None) -> TerritoryStep:
     rows, summary = _read(config, "territories", step, index, report)
     level, mode = step["level"], step.get("mode", "add")
+    if step.get("lookup"):
+        known = pd.concat(so_far, ignore_index=True) if so_far else pd.DataFrame(columns=["level", "code", "name"])
+        for rule in step["lookup"]:
+            apply_lookup(rows, rule, known, config.name)
     constants = {"level": {"value": level}}
     if "vintage" in step and mode == "add":
         constants["vintage"] = {"value": step["vintage"]}
@@ -401,6 +433,8 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport) 
         mapped = _apply_blank(config, rows, mapped, rule)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     _require(rows, mapped, required)
+    if "combine" in step:
+        mapped = _combine(rows, mapped, step["combine"])
     mapped = _duplicates_in_step(rows, mapped, ["level", "code"], step.get("duplicates", "reject"))
     kept = mapped.loc[~rows.rejected]
     summary.rows_kept = len(kept)
@@ -408,6 +442,31 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport) 
         shapes = shapes.loc[~rows.rejected]
         shapes = shapes[~(shapes.geometry.is_empty | shapes.geometry.isna())]
     return TerritoryStep(kept, level, mode, step.get("keep", "all"), shapes)
+
+
+def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """Fold rows repeating a code into its first row: columns of ``rule`` join their distinct values with the
+    given separator (a quarter listed under each of its communes gets all of them), others keep the first
+    non-empty value. The folded rows are merged, not lost, so they are not reported."""
+    live = mapped.loc[~rows.rejected]
+    repeated = live.duplicated("code", keep="first")
+    if not repeated.any():
+        return mapped
+    groups = live.groupby("code", sort=False)
+    firsts = live.index[~repeated.to_numpy()]
+    mapped = mapped.copy()
+    for column in live.columns:
+        if column in (FILE_COLUMN, ROW_COLUMN, "code"):
+            continue
+        if column in rule:
+            separator = rule[column]
+            values = groups[column].agg(lambda v, s=separator: s.join(dict.fromkeys(
+                x for x in v if isinstance(x, str) and x)) or None)
+        else:
+            values = groups[column].first()
+        mapped.loc[firsts, column] = live.loc[firsts, "code"].map(values).to_numpy()
+    rows.rejected[np.flatnonzero(mapped.index.isin(live.index[repeated.to_numpy()]))] = True
+    return mapped
 
 
 def _territory_geometry(config: Config, rows: StepRows, mapped: pd.DataFrame, step: dict) -> gpd.GeoDataFrame | None:
@@ -624,13 +683,13 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))
     unknown = mapped["indicator"].notna() & ~mapped["indicator"].isin(catalogue.ids)
     rows.reject(unknown, "unknown_indicator", "indicator '{value}' is not in the catalogue",
-                source_columns(fields["indicator"])[0], value=mapped["indicator"])
+                _source_column(fields["indicator"], "indicator"), value=mapped["indicator"])
 
     order = None
     text, _ = evaluate(rows.frame, period_spec)
     if isinstance(period_spec, dict) and "frequency" in period_spec:
         dates, bad = parse_dates(text)
-        rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", source_columns(period_spec)[0],
+        rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", _source_column(period_spec, "period"),
                     value=text)
         frequency = period_spec["frequency"]
         if frequency == "indicator":
@@ -641,7 +700,7 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
         mapped["period"] = text
         bad = text.notna() & text.map(lambda p: schema.period_frequency(p) is None if isinstance(p, str) else False)
         rows.reject(bad, "bad_period", "'{value}' is not a period (YYYY, YYYY-Qn or YYYY-MM)",
-                    source_columns(period_spec)[0] if source_columns(period_spec) else "period", value=text)
+                    _source_column(period_spec, "period"), value=text)
 
     value_column = source_columns(fields.get("value", "value"))
     value_source = rows.frame[MELTED_COLUMN] if "wide" in step else (value_column[0] if value_column else "value")

@@ -200,6 +200,10 @@ def check_config(data: dict, name: str) -> list[Problem]:
                 from atlas.ingest.lookup import check_lookup  # the lookup module needs this one
 
                 problems += check_lookup(rule, f"{where}.lookup[{j}]", name)
+            if section == "territories" and step.get("mode", "add") == "add" and "vintage" not in step \
+                    and "vintage" not in step.get("fields", {}):
+                problems.append(Problem(name, f"{where}: 'vintage' is required (the geography vintage, e.g. "
+                                              "'COG 2018'), as a step key or in fields"))
             if section == "territories" and "level" not in step:
                 problems.append(Problem(name, f"{where}: 'level' is required"))
             if section == "territories" and step.get("mode", "add") not in ("add", "update"):

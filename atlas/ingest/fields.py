@@ -117,7 +117,8 @@ def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
         # again after the first match, which reported every row of an anchored extract as glued codes.
         pattern = re.compile(spec["extract"])
         several = text.map(lambda v: isinstance(v, str) and len(pattern.findall(v)) > 1).astype(bool)
-        text = text.str.extract(f"({spec['extract']})", expand=False).astype("string")
+        # The whole match (outer group), even when the pattern has groups of its own.
+        text = text.str.extract(f"({spec['extract']})", expand=True)[0].astype("string")
     if "map" in spec:
         mapping = {str(k): _constant_text(v) for k, v in spec["map"].items()}
         text = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string")

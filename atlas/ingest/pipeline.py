@@ -43,6 +43,7 @@ HIERARCHY = ("commune_code", "epci_code", "contrat_de_ville_code", "departement_
 PARENT_LEVELS = {"commune_code": "commune", "epci_code": "epci", "contrat_de_ville_code": "contrat_de_ville",
                  "departement_code": "departement", "region_code": "region"}
 FAILED_REPORT_SUFFIX = ".failed-build-report"
+WHOLE_TOLERANCE = 1e-9  # relative gap to the nearest integer still read as a whole number
 # Columns added when a wide table is melted: its values, and the wide column each one came from.
 MELTED_INDICATOR, MELTED_VALUE, MELTED_PERIOD, MELTED_COLUMN = "__indicator", "__value", "__period", "__column"
 
@@ -145,9 +146,12 @@ def assemble(config: Config, report: BuildReport, *, progress: bool = True) -> D
     bar = tqdm(total=sum(len(config.steps(s)) for s in sections), desc="build", unit="step", disable=not progress,
                leave=False)
 
+    current = {"step": "configuration"}
+
     def each_step(section: str):
         for index, step in enumerate(config.steps(section)):
-            bar.set_postfix_str(_step_name(section, step, index))
+            current["step"] = f"{section} step '{_step_name(section, step, index)}'"
+            bar.set_postfix_str(current["step"])
             yield index, step
             bar.update()
 
@@ -160,6 +164,10 @@ def assemble(config: Config, report: BuildReport, *, progress: bool = True) -> D
         commitments = [commitment_step(config, step, i, report, catalogue, known)
                        for i, step in each_step("commitments")]
         credits = [credit_step(config, step, i, report, known) for i, step in each_step("credits")]
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        # A mistake no check foresaw must still name where it happened, not end in a bare traceback.
+        raise IngestError(Problem(config.name, f"{current['step']}: {type(exc).__name__}: {exc} — check this "
+                                               "step's keys and fields (docs/ingestion.md)")) from exc
     finally:
         bar.close()
     # Keys must also be unique across the steps of a section.
@@ -291,8 +299,11 @@ def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal:
     values, bad = parse_numbers(text, decimal, thousands)
     rows.reject(bad, "not_a_number", "'{value}' is not a number", source, value=text)
     if col.dtype == "int":
-        fractional = values.notna() & (values % 1 != 0)
+        # Float noise from spreadsheets or computations (122416.00000000001) is a whole number; 2.5 is not.
+        nearest = values.round()
+        fractional = values.notna() & ((values - nearest).abs() > WHOLE_TOLERANCE * np.maximum(1, values.abs()))
         rows.reject(fractional, "not_a_whole_number", "'{value}' is not a whole number", source, value=text)
+        values = values.where(fractional | values.isna(), nearest)
     if col.minimum is not None:
         below = values.notna() & (values < col.minimum)
         rows.reject(below, "out_of_range", "'{value}' is below the minimum " + f"{col.minimum:g}", source,
@@ -302,6 +313,9 @@ def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal:
 
 def _require(rows: StepRows, mapped: pd.DataFrame, columns) -> None:
     for name in columns:
+        if name not in mapped:
+            raise IngestError(Problem(rows.report.config, f"{rows.name}: column '{name}' is required: map it in "
+                                                          f"fields (or give the step's '{name}' key)"))
         empty = mapped[name].isna().to_numpy()
         rows.reject(empty, "missing_value", f"empty value for required column '{name}'", name)
 

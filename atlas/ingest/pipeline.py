@@ -33,6 +33,7 @@ from atlas.ingest.fields import (
     parse_numbers,
     source_columns,
 )
+from atlas.ingest.lookup import apply_lookup
 from atlas.ingest.readers import FILE_COLUMN, ROW_COLUMN, read_step_input
 from atlas.ingest.report import REJECTED, REPAIRED, REPORT_JSON, BuildReport, StepSummary
 from atlas.package import DataPackage, Problem, publish_atomically, write_package
@@ -42,6 +43,7 @@ HIERARCHY = ("commune_code", "epci_code", "contrat_de_ville_code", "departement_
 PARENT_LEVELS = {"commune_code": "commune", "epci_code": "epci", "contrat_de_ville_code": "contrat_de_ville",
                  "departement_code": "departement", "region_code": "region"}
 FAILED_REPORT_SUFFIX = ".failed-build-report"
+WHOLE_TOLERANCE = 1e-9  # relative gap to the nearest integer still read as a whole number
 # Columns added when a wide table is melted: its values, and the wide column each one came from.
 MELTED_INDICATOR, MELTED_VALUE, MELTED_PERIOD, MELTED_COLUMN = "__indicator", "__value", "__period", "__column"
 
@@ -144,21 +146,28 @@ def assemble(config: Config, report: BuildReport, *, progress: bool = True) -> D
     bar = tqdm(total=sum(len(config.steps(s)) for s in sections), desc="build", unit="step", disable=not progress,
                leave=False)
 
+    current = {"step": "configuration"}
+
     def each_step(section: str):
         for index, step in enumerate(config.steps(section)):
-            bar.set_postfix_str(_step_name(section, step, index))
+            current["step"] = f"{section} step '{_step_name(section, step, index)}'"
+            bar.set_postfix_str(current["step"])
             yield index, step
             bar.update()
 
     try:
         territories, geometry = build_territories(config, report, each_step("territories"))
         catalogue = build_indicators(config, report, each_step("indicators"))
-        known = set(zip(territories["level"], territories["code"], strict=True))
+        known = set(territory_keys(territories["level"], territories["code"]))
         observations = [observation_step(config, step, i, report, catalogue, known)
                         for i, step in each_step("observations")]
         commitments = [commitment_step(config, step, i, report, catalogue, known)
                        for i, step in each_step("commitments")]
         credits = [credit_step(config, step, i, report, known) for i, step in each_step("credits")]
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        # A mistake no check foresaw must still name where it happened, not end in a bare traceback.
+        raise IngestError(Problem(config.name, f"{current['step']}: {type(exc).__name__}: {exc} — check this "
+                                               "step's keys and fields (docs/ingestion.md)")) from exc
     finally:
         bar.close()
     # Keys must also be unique across the steps of a section.
@@ -189,7 +198,23 @@ def _counts(package: DataPackage) -> dict:
         "commitments": len(package.commitments),
         "credits": len(package.credits),
         "geometry": {lvl: len(frame) for lvl, frame in sorted(package.geometry.items())},
+        "links": _links(package.territories),
     }
+
+
+def _links(territories: pd.DataFrame) -> dict:
+    """Per level and geography vintage, how many territories have each parent (e.g. QPV linked to a contract)."""
+    out: dict = {}
+    parents = [c for c in (*HIERARCHY, "commune_codes") if c in territories.columns]
+    for (level, vintage), group in territories.groupby(["level", "vintage"], sort=True):
+        linked = {column: int(group[column].notna().sum()) for column in parents}
+        if not any(linked.values()):
+            continue
+        out.setdefault(level, {})[vintage] = {
+            "territories": len(group),
+            **{column: {"linked": n, "share": round(n / len(group), 4)} for column, n in linked.items()},
+        }
+    return out
 
 
 def _manifest(config: Config, report: BuildReport) -> dict:
@@ -254,6 +279,12 @@ def _map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None
     return out
 
 
+def _source_column(spec, default: str) -> str:
+    """The input column a field reads, for messages; a constant (``{ value = … }``) reads none."""
+    sources = source_columns(spec)
+    return sources[0] if sources else default
+
+
 def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal: str,
            thousands: str | None) -> pd.Series:
     if col.dtype == "str":
@@ -268,8 +299,11 @@ def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal:
     values, bad = parse_numbers(text, decimal, thousands)
     rows.reject(bad, "not_a_number", "'{value}' is not a number", source, value=text)
     if col.dtype == "int":
-        fractional = values.notna() & (values % 1 != 0)
+        # Float noise from spreadsheets or computations (122416.00000000001) is a whole number; 2.5 is not.
+        nearest = values.round()
+        fractional = values.notna() & ((values - nearest).abs() > WHOLE_TOLERANCE * np.maximum(1, values.abs()))
         rows.reject(fractional, "not_a_whole_number", "'{value}' is not a whole number", source, value=text)
+        values = values.where(fractional | values.isna(), nearest)
     if col.minimum is not None:
         below = values.notna() & (values < col.minimum)
         rows.reject(below, "out_of_range", "'{value}' is below the minimum " + f"{col.minimum:g}", source,
@@ -279,6 +313,9 @@ def _typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal:
 
 def _require(rows: StepRows, mapped: pd.DataFrame, columns) -> None:
     for name in columns:
+        if name not in mapped:
+            raise IngestError(Problem(rows.report.config, f"{rows.name}: column '{name}' is required: map it in "
+                                                          f"fields (or give the step's '{name}' key)"))
         empty = mapped[name].isna().to_numpy()
         rows.reject(empty, "missing_value", f"empty value for required column '{name}'", name)
 
@@ -352,7 +389,11 @@ class TerritoryStep:
 
 
 def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.DataFrame, dict]:
-    results = [territory_step(config, step, i, report) for i, step in steps]
+    results: list[TerritoryStep] = []
+    for i, step in steps:
+        # Lookups search the territories added by the steps before this one.
+        so_far = [r.mapped for r in results if r.mode == "add"]
+        results.append(territory_step(config, step, i, report, so_far))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
     optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
@@ -382,9 +423,14 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
     return frame, geometry
 
 
-def territory_step(config: Config, step: dict, index: int, report: BuildReport) -> TerritoryStep:
+def territory_step(config: Config, step: dict, index: int, report: BuildReport,
+                   so_far: list[pd.DataFrame] | None = None) -> TerritoryStep:
     rows, summary = _read(config, "territories", step, index, report)
     level, mode = step["level"], step.get("mode", "add")
+    if step.get("lookup"):
+        known = pd.concat(so_far, ignore_index=True) if so_far else pd.DataFrame(columns=["level", "code", "name"])
+        for rule in step["lookup"]:
+            apply_lookup(rows, rule, known, config.name)
     constants = {"level": {"value": level}}
     if "vintage" in step and mode == "add":
         constants["vintage"] = {"value": step["vintage"]}
@@ -401,6 +447,8 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport) 
         mapped = _apply_blank(config, rows, mapped, rule)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     _require(rows, mapped, required)
+    if "combine" in step:
+        mapped = _combine(rows, mapped, step["combine"])
     mapped = _duplicates_in_step(rows, mapped, ["level", "code"], step.get("duplicates", "reject"))
     kept = mapped.loc[~rows.rejected]
     summary.rows_kept = len(kept)
@@ -408,6 +456,31 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport) 
         shapes = shapes.loc[~rows.rejected]
         shapes = shapes[~(shapes.geometry.is_empty | shapes.geometry.isna())]
     return TerritoryStep(kept, level, mode, step.get("keep", "all"), shapes)
+
+
+def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """Fold rows repeating a code into its first row: columns of ``rule`` join their distinct values with the
+    given separator (a quarter listed under each of its communes gets all of them), others keep the first
+    non-empty value. The folded rows are merged, not lost, so they are not reported."""
+    live = mapped.loc[~rows.rejected]
+    repeated = live.duplicated("code", keep="first")
+    if not repeated.any():
+        return mapped
+    groups = live.groupby("code", sort=False)
+    firsts = live.index[~repeated.to_numpy()]
+    mapped = mapped.copy()
+    for column in live.columns:
+        if column in (FILE_COLUMN, ROW_COLUMN, "code"):
+            continue
+        if column in rule:
+            separator = rule[column]
+            values = groups[column].agg(lambda v, s=separator: s.join(dict.fromkeys(
+                x for x in v if isinstance(x, str) and x)) or None)
+        else:
+            values = groups[column].first()
+        mapped.loc[firsts, column] = live.loc[firsts, "code"].map(values).to_numpy()
+    rows.rejected[np.flatnonzero(mapped.index.isin(live.index[repeated.to_numpy()]))] = True
+    return mapped
 
 
 def _territory_geometry(config: Config, rows: StepRows, mapped: pd.DataFrame, step: dict) -> gpd.GeoDataFrame | None:
@@ -624,13 +697,13 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))
     unknown = mapped["indicator"].notna() & ~mapped["indicator"].isin(catalogue.ids)
     rows.reject(unknown, "unknown_indicator", "indicator '{value}' is not in the catalogue",
-                source_columns(fields["indicator"])[0], value=mapped["indicator"])
+                _source_column(fields["indicator"], "indicator"), value=mapped["indicator"])
 
     order = None
     text, _ = evaluate(rows.frame, period_spec)
     if isinstance(period_spec, dict) and "frequency" in period_spec:
         dates, bad = parse_dates(text)
-        rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", source_columns(period_spec)[0],
+        rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", _source_column(period_spec, "period"),
                     value=text)
         frequency = period_spec["frequency"]
         if frequency == "indicator":
@@ -641,7 +714,7 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
         mapped["period"] = text
         bad = text.notna() & text.map(lambda p: schema.period_frequency(p) is None if isinstance(p, str) else False)
         rows.reject(bad, "bad_period", "'{value}' is not a period (YYYY, YYYY-Qn or YYYY-MM)",
-                    source_columns(period_spec)[0] if source_columns(period_spec) else "period", value=text)
+                    _source_column(period_spec, "period"), value=text)
 
     value_column = source_columns(fields.get("value", "value"))
     value_source = rows.frame[MELTED_COLUMN] if "wide" in step else (value_column[0] if value_column else "value")
@@ -652,11 +725,14 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
             rows.rejected |= empty  # an empty cell is not an observation: nothing to report
             summary.rows_filtered += int(empty.sum())
         mapped["status"] = np.where(mapped["value"].notna(), "ok", missing_status)
-    for indicator_id, (low, high) in catalogue.range.items():
-        values = mapped["value"]
-        outside = (mapped["indicator"] == indicator_id) & values.notna() & ((values < low) | (values > high))
-        rows.reject(outside, "out_of_range", "value {value:g} outside the range " + f"[{low:g}, {high:g}] of indicator "
-                    f"'{indicator_id}'", value_source, value=values)
+    # Each row against its own indicator's range, in one pass (a loop over the catalogue compares every row
+    # with every indicator id: minutes on a national build).
+    values = mapped["value"]
+    low = mapped["indicator"].map({i: r[0] for i, r in catalogue.range.items()}).astype("float64")
+    high = mapped["indicator"].map({i: r[1] for i, r in catalogue.range.items()}).astype("float64")
+    outside = values.notna() & ((values < low) | (values > high))
+    rows.reject(outside, "out_of_range", "value {value:g} outside the range [{low:g}, {high:g}] of indicator "
+                "'{indicator}'", value_source, value=values, low=low, high=high, indicator=mapped["indicator"])
     _reject_unknown_territories(rows, mapped, known, "level", "code", source_columns(fields.get("code", "code")))
     _require(rows, mapped, ["level", "code", "indicator", "period", "status"])
     mapped = _duplicates_in_step(rows, mapped, list(schema.OBSERVATIONS.key), step.get("duplicates", "reject"),
@@ -693,8 +769,7 @@ def _melt(rows: StepRows, wide: dict, period_spec) -> StepRows:
 
 def _reject_unknown_territories(rows: StepRows, mapped: pd.DataFrame, known: set, level: str, code: str,
                                 sources: list[str]) -> None:
-    pairs = pd.Series(list(zip(mapped[level], mapped[code], strict=True)), index=mapped.index)
-    unknown = mapped[code].notna() & ~pairs.isin(known)
+    unknown = mapped[code].notna() & ~territory_keys(mapped[level], mapped[code]).isin(known)
     rows.reject(unknown, "unknown_territory", "no territory {level} '{code}' in the package",
                 sources[0] if sources else code, level=mapped[level], code=mapped[code])
 
@@ -766,8 +841,12 @@ def credit_step(config: Config, step: dict, index: int, report: BuildReport, kno
 
 
 def _is_known(mapped: pd.DataFrame, known: set) -> pd.Series:
-    pairs = pd.Series(list(zip(mapped["level"], mapped["code"], strict=True)), index=mapped.index)
-    return pairs.isin(known) & mapped["code"].notna()
+    return territory_keys(mapped["level"], mapped["code"]).isin(known) & mapped["code"].notna()
+
+
+def territory_keys(levels: pd.Series, codes: pd.Series) -> pd.Series:
+    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples."""
+    return levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
 
 
 def _concat_steps(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:

@@ -463,6 +463,7 @@ def test_config_mistakes_are_reported_with_their_place(tmp_path, make_config):
     make_config(tmp_path, """
     [[territories]]
     level = "qpv"
+    vintage = "QPV 2015"
     file = "missing.geojson"
     fields = { code = "c", name = "n" }
     """)

@@ -309,3 +309,18 @@ def test_readme_examples_answer(client, service):
     pandas_url = re.search(r'f"\{api\}(/observations\?[^"]+)"', readme).group(1).replace("{catalogue.id[0]}", first)
     response = client.get("/api/v1" + pandas_url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
+
+
+def test_links_given_by_the_api_answer(client, service):
+    """Every link an answer offers (pages, templates filled with a real id) leads to a 200."""
+    code = service.codes("qpv")[0]
+    detail = get_json(client, f"/api/v1/territories/qpv/{code}")
+    indicator = get_json(client, detail["links"]["indicators"])["items"][0]["id"]
+    observations = get_json(client, detail["links"]["observations_template"].replace("{indicator}", indicator))
+    assert observations["total"] > 0 and {o["code"] for o in observations["items"]} == {code}
+    get_json(client, detail["links"]["summary"])
+    about = get_json(client, f"/api/v1/indicators/{indicator}")
+    for link in ("observations", "csv"):
+        assert client.get(about["links"][link]).status_code == 200
+    listing = get_json(client, "/api/v1/territories?level=commune&limit=5&offset=5")
+    assert get_json(client, listing["next"])["offset"] == 10 and get_json(client, listing["previous"])["offset"] == 0

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
-from atlas.api.observations import observation_groups
+from atlas.api.observations import observation_groups, territory_names
 from atlas.api.output import plain, records
 from atlas.service import fold
 
@@ -34,21 +34,6 @@ def territory_frame(service) -> pd.DataFrame:
     terr["rank"] = terr["level"].map(LEVEL_RANK)
     terr["population_sort"] = pd.to_numeric(terr["population"], errors="coerce").fillna(-1)
     return terr.sort_values(["rank", "code"]).reset_index(drop=True)
-
-
-def parent_codes(row) -> dict:
-    return {p: row.get(f"{p}_code") for p in PARENT_LEVELS
-            if isinstance(row.get(f"{p}_code"), str) and LEVEL_RANK[p] > LEVEL_RANK[row["level"]]}
-
-
-def territory_item(row) -> dict:
-    item = {"level": row["level"], "code": row["code"], "name": row["name"],
-            "population": plain(row.get("population")), "population_year": plain(row.get("population_year")),
-            "vintage": plain(row.get("vintage")), "parents": parent_codes(row),
-            "lon": plain(row.get("lon")), "lat": plain(row.get("lat"))}
-    if "area_km2" in row:
-        item["area_km2"] = plain(row.get("area_km2"))
-    return item
 
 
 def search_territories(service, *, q: str | None, level: str | None, parent: str | None, limit: int,
@@ -109,25 +94,31 @@ def territory_items(table: pd.DataFrame) -> list[dict]:
     return items
 
 
+@functools.lru_cache(maxsize=4)
+def territory_positions(service) -> dict[tuple[str, str], int]:
+    """``(level, code) -> row`` of :func:`territory_frame` (a dict lookup instead of a MultiIndex ``.loc``)."""
+    frame = territory_frame(service)
+    return {key: i for i, key in enumerate(zip(frame["level"], frame["code"], strict=True))}
+
+
 def territory_detail(service, level: str, code: str) -> dict | None:
     """One territory with its parents named, finest first, down to France."""
-    if not service.is_known(level, code):  # (``territory()`` would read ("region", "name") as row + column)
+    position = territory_positions(service).get((level, code))
+    if position is None:
         return None
-    row = service.territory(level, code)
-    row = {**row, "level": level, "code": code}
-    item = territory_item(row)
-    parents = []
-    for parent_level, parent_code in item["parents"].items():
-        name = service.territory_name(parent_level, parent_code)
-        if name is not None:
-            parents.append({"level": parent_level, "code": parent_code, "name": name})
+    frame = territory_frame(service)
+    row = frame.iloc[position].to_dict()
+    item = territory_items(territory_table(frame.iloc[[position]]))[0]
+    names = territory_names(service)
+    parents = [{"level": parent_level, "code": parent_code, "name": names[(parent_level, parent_code)]}
+               for parent_level, parent_code in item["parents"].items() if (parent_level, parent_code) in names]
     if level != "france":
-        parents += [{"level": "france", "code": c, "name": service.territory_name("france", c)}
-                    for c in service.codes("france")]
+        parents += [{"level": "france", "code": c, "name": names[("france", c)]} for c in service.codes("france")]
     item["parents"] = parents
     if level == "qpv" and isinstance(row.get("commune_codes"), str):
         item["commune_codes"] = [c for c in row["commune_codes"].split("|") if c]
-    item["links"] = {"observations": f"/api/v1/observations?level={level}&code={code}&indicator="}
+    item["links"] = {"indicators": f"/api/v1/indicators?level={level}",  # then fill the template below
+                     "observations_template": f"/api/v1/observations?indicator={{indicator}}&level={level}&code={code}"}
     if level == "qpv":
         item["links"]["summary"] = f"/api/v1/qpv/{code}"
     return item

@@ -112,6 +112,12 @@ ERRORS = {
         "schema": ref("Error")}}},
 }
 CACHING_HEADERS = {"ETag": {"schema": {"type": "string"}, "description": "Identifie cette représentation."}}
+PAGE_HEADERS = {
+    **CACHING_HEADERS,
+    "X-Total-Count": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
+                      "description": "Nombre de lignes correspondant à la requête."},
+    "Link": {"schema": {"type": "string"}, "description": "Adresse de la page suivante (rel=\"next\")."},
+}
 
 
 def operation(endpoint, service) -> dict:
@@ -126,7 +132,8 @@ def operation(endpoint, service) -> dict:
     return {
         "operationId": endpoint.operation_id, "tags": [endpoint.tag], "summary": endpoint.summary,
         "description": endpoint.description, "parameters": parameters,
-        "responses": {"200": {"description": "OK", "headers": CACHING_HEADERS, "content": content},
+        "responses": {"200": {"description": "OK", "headers": PAGE_HEADERS if endpoint.csv else CACHING_HEADERS,
+                              "content": content},
                       "304": {"description": "Non modifié (If-None-Match) / not modified"}, **ERRORS},
     }
 

@@ -280,7 +280,8 @@ def test_catalog_describes_licence_sources_and_coverage(client, service):
     dataset = json.loads(response.data)["dcat:dataset"][0]
     assert dataset["dct:title"] == service.manifest["title"]
     assert len(dataset["dct:source"]) == len(service.manifest["sources"])
-    assert dataset["dct:license"]
+    assert {node["dct:title"] for node in dataset["dct:license"]} == {s["licence"] for s in service.manifest["sources"]}
+    assert any(node.get("@id", "").startswith("https://www.etalab.gouv.fr/") for node in dataset["dct:license"])
     years = sorted({int(str(p)[:4]) for p in service.package.observations["period"].unique()})
     assert dataset["dct:temporal"]["dcat:startDate"]["@value"] == f"{years[0]}-01-01"
     assert dataset["dct:spatial"]["territories_by_level"]["qpv"] == len(service.codes("qpv"))

@@ -27,6 +27,14 @@ API_EQUIVALENTS = {
     "commitments": "/api/v1/commitments",
     "credits": "/api/v1/credits?by=year",
 }
+# Licence names as packages write them -> the licence's IRI, which catalogues (data.gouv.fr) recognise.
+LICENCE_IRIS = {
+    "licence ouverte": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "etalab": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
+    "cc-by": "https://creativecommons.org/licenses/by/4.0/",
+    "cc by": "https://creativecommons.org/licenses/by/4.0/",
+}
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json"}
 
 
@@ -38,6 +46,13 @@ def licences(manifest: dict) -> list[str]:
         if isinstance(licence, str) and licence and licence not in seen:
             seen.append(licence)
     return seen
+
+
+def licence_node(name: str) -> dict:
+    """A licence as JSON-LD: its IRI when the name is a known licence, always its name."""
+    node = {"@type": "dct:LicenseDocument", "dct:title": name}
+    iri = next((iri for key, iri in LICENCE_IRIS.items() if key in name.lower()), None)
+    return {"@id": iri, **node} if iri else node
 
 
 def coverage_label(terr) -> str:
@@ -105,7 +120,8 @@ def catalog(service, base_url: str) -> dict:
         description = f"[Données illustratives] {description}"
     sources = [{"@type": "dct:BibliographicResource", "dct:identifier": plain(s.get("id")),
                 "dct:title": plain(s.get("title")), "dct:publisher": plain(s.get("publisher")),
-                "dct:license": plain(s.get("licence")), "vintage": plain(s.get("vintage")),
+                "dct:license": licence_node(s["licence"]) if isinstance(s.get("licence"), str) else None,
+                "vintage": plain(s.get("vintage")),
                 **({"@id": s["url"]} if isinstance(s.get("url"), str) and s["url"].startswith("http") else {})}
                for s in manifest.get("sources", [])]
     dataset = {
@@ -116,7 +132,7 @@ def catalog(service, base_url: str) -> dict:
         "dct:language": "fr",
         "dct:issued": plain(manifest.get("generated_at")),
         "dct:modified": plain(manifest.get("generated_at")),
-        "dct:license": licences(manifest),
+        "dct:license": [licence_node(name) for name in licences(manifest)],
         "dct:source": sources,
         "dct:spatial": spatial_coverage(service),
         "dcat:keyword": ["quartiers prioritaires", "politique de la ville", "QPV", *schema.THEMES.values()],

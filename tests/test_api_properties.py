@@ -10,13 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
+import schemathesis  # in the test extra (pyproject.toml)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-schemathesis = pytest.importorskip("schemathesis")
-from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
     response_schema_conformance,

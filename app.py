@@ -49,6 +49,7 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     server = app.server
 
     _register_callbacks()
+    server.register_blueprint(importlib.import_module("callbacks.api").blueprint)  # the read API, /api/v1/
     from callbacks.cache import init_cache
 
     init_cache(server)

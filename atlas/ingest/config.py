@@ -47,6 +47,7 @@ SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
 FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "replace", "map", "extract",
               "default", "frequency", "same_as"}
+LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
 FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")
 DEFAULT_SIMPLIFY = {"tolerance": 0.0005, "grid": 1e-5}
@@ -197,8 +198,6 @@ def check_config(data: dict, name: str) -> list[Problem]:
             if level is not None and level not in schema.LEVELS:
                 problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(schema.LEVELS)}"))
             for j, rule in enumerate(step.get("lookup", [])):
-                from atlas.ingest.lookup import check_lookup  # the lookup module needs this one
-
                 problems += check_lookup(rule, f"{where}.lookup[{j}]", name)
             if section == "territories" and step.get("mode", "add") == "add" and "vintage" not in step \
                     and "vintage" not in step.get("fields", {}):
@@ -213,4 +212,16 @@ def check_config(data: dict, name: str) -> list[Problem]:
             if section == "observations" and step.get("missing_status", "missing") not in ("missing", "secret",
                                                                                            "drop"):
                 problems.append(Problem(name, f"{where}: missing_status must be 'missing', 'secret' or 'drop'"))
+    return problems
+
+
+def check_lookup(rule: dict, where: str, config_name: str) -> list[Problem]:
+    problems = [Problem(config_name, f"{where}: unknown key '{key}' (expected one of {', '.join(sorted(LOOKUP_KEYS))})")
+                for key in sorted(set(rule) - LOOKUP_KEYS)]
+    for key in ("column", "level", "into"):
+        if key not in rule:
+            problems.append(Problem(config_name, f"{where}: '{key}' is required"))
+    if ("within" in rule) != ("parent" in rule):
+        problems.append(Problem(config_name, f"{where}: 'within' (the row's parent code) and 'parent' (the parent "
+                                             "column of the territories searched) go together"))
     return problems

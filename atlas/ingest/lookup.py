@@ -27,20 +27,7 @@ from atlas.ingest.names import normalise_name
 from atlas.ingest.report import REPAIRED
 from atlas.package import Problem
 
-LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 JOINED = "|"
-
-
-def check_lookup(rule: dict, where: str, config_name: str) -> list[Problem]:
-    problems = [Problem(config_name, f"{where}: unknown key '{key}' (expected one of {', '.join(sorted(LOOKUP_KEYS))})")
-                for key in sorted(set(rule) - LOOKUP_KEYS)]
-    for key in ("column", "level", "into"):
-        if key not in rule:
-            problems.append(Problem(config_name, f"{where}: '{key}' is required"))
-    if ("within" in rule) != ("parent" in rule):
-        problems.append(Problem(config_name, f"{where}: 'within' (the row's parent code) and 'parent' (the parent "
-                                             "column of the territories searched) go together"))
-    return problems
 
 
 def apply_lookup(rows, rule: dict, territories: pd.DataFrame, config_name: str) -> None:

@@ -14,6 +14,7 @@ from shapely.geometry import box
 from atlas.ingest.config import IngestError, load_config
 from atlas.ingest.names import normalise_name
 from atlas.ingest.pipeline import build
+from atlas.ingest.report import REJECTED, BuildReport
 
 COMMUNES = """
 [[territories]]
@@ -286,3 +287,13 @@ def test_extract_with_groups_and_mistakes_name_the_step(tmp_path, make_config):
     with pytest.raises(IngestError, match=r"territories\[3\] \(QPV\): 'vintage' is required"):
         load_config(tmp_path / "sources.toml")
 
+
+
+def test_markdown_report_keeps_one_line_per_issue_whatever_the_data_holds():
+    report = BuildReport("sources.toml")
+    report.add("contrats", REJECTED, "duplicate", "duplicate key (code) = (CV368\r\nCV368)", file="cv.csv", row=3,
+               column="code")
+    report.finish("ok")
+    text = report.to_markdown()
+    assert "\r" not in text
+    assert "- cv.csv, row 3, column 'code': duplicate key (code) = (CV368\\r\\nCV368)" in text.splitlines()

@@ -77,3 +77,22 @@ def test_an_unforeseen_mistake_still_names_its_step(tmp_path, make_config):
         build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
     assert "observations step 'pauvreté': KeyError: 'indicator'" in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_extract_that_does_not_match_says_so(tmp_path, make_config):
+    (tmp_path / "qpv.csv").write_text("code,nom\nQP009001,Centre\nquartier 7,Nord\n", encoding="utf-8")
+    make_config(tmp_path, """
+    [[territories]]
+    name = "QPV"
+    file = "qpv.csv"
+    level = "qpv"
+    vintage = "QPV 2015"
+    fields = { code = { column = "code", extract = "QP\\\\d{6}" }, name = { column = "nom", lower = true } }
+    """)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    qpv = package.territories[package.territories["level"] == "qpv"]
+    assert list(zip(qpv["code"], qpv["name"], strict=True)) == [("QP009001", "centre")]
+    (no_match,) = [i for i in report.issues if i.kind == "no_match"]
+    assert (no_match.row, no_match.column) == (2, "code")
+    assert "'quartier 7' does not match the pattern" in no_match.message
+    assert [i.row for i in report.issues if i.kind == "missing_value"] == [2]  # then rejected: a code is required

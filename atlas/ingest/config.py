@@ -45,8 +45,8 @@ LIST_KEYS = ("sources", "downloads", *STEP_KEYS)  # arrays of tables that an inc
 TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
-FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "replace", "map", "extract",
-              "default", "frequency", "same_as"}
+FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "lower", "replace", "map",
+              "extract", "default", "frequency", "same_as"}
 LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
 FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")

@@ -126,6 +126,8 @@ def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
         text = normalise_code(text, spec["zero_pad"]).astype("string")
     if spec.get("upper"):
         text = text.str.upper()
+    if spec.get("lower"):
+        text = text.str.lower()
     out = _empty_to_none(text)
     if "same_as" in spec:
         out = _same_as(out, column_of(frame, spec["same_as"]))

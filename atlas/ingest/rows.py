@@ -106,6 +106,13 @@ def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None 
         if several.any():
             rows.repair(several, "glued_code", "'{original}' holds several codes; the first one, '{code}', is used",
                         column, original=frame[column], code=text)
+        if isinstance(spec, dict) and "extract" in spec and "default" not in spec:
+            # Say that the pattern did not match, rather than let the value pass for an empty cell.
+            before, _ = evaluate(frame, {k: v for k, v in spec.items() if k not in ("extract", "map", "zero_pad")})
+            unmatched = (before.notna() & text.isna()).to_numpy()
+            pattern = repr(spec["extract"]).replace("{", "{{").replace("}", "}}")  # the message is str.format-ted
+            rows.repair(unmatched, "no_match", "'{original}' does not match the pattern " + pattern + ": left empty",
+                        column, original=before)
         if column == MELTED_VALUE:
             column = frame[MELTED_COLUMN]  # report a melted value against the wide column it came from
         out[name] = typed(rows, text, table.column(name), column, decimal, thousands)

@@ -8,24 +8,7 @@ import sys
 from pathlib import Path
 
 from atlas.package import DEFAULT_DATA_DIR, PackageError, load_package
-
-
-def summary(package) -> dict:
-    terr = package.territories
-    periods = package.observations["period"].astype(str).unique()
-    years = sorted({int(p[:4]) for p in periods})
-    return {
-        "title": package.manifest.get("title"),
-        "territories": {level: int(n) for level, n in terr["level"].value_counts().sort_index().items()},
-        "indicators": len(package.indicators),
-        "themes": int(package.indicators["theme"].nunique()),
-        "ministries": int(package.indicators["ministry"].dropna().nunique()),
-        "years": years,
-        "observations": len(package.observations),
-        "credit_lines": len(package.credits),
-        "commitments": len(package.commitments),
-        "illustrative": package.illustrative,
-    }
+from atlas.service import summary
 
 
 def _cmd_build_demo(args) -> int:

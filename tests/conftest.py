@@ -114,8 +114,10 @@ def redis_port():
     import redis
 
     port = free_port()
+    # The production settings the README documents: bounded memory, least recently used keys evicted first.
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                "no"], stdout=subprocess.DEVNULL)
+                                "no", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
+                               stdout=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     for _ in range(100):
         try:

@@ -40,9 +40,7 @@ def load_service(data_dir: Path) -> AtlasService:
         first = exc.problems[0] if exc.problems else "unknown problem"
         more = f" (and {len(exc.problems) - 1} more problem(s): python -m atlas validate {data_dir})" \
             if len(exc.problems) > 1 else ""
-        message = f"atlas: cannot serve the data package {data_dir}: {first}{more}"
-        log.critical(message)
-        print(message, file=sys.stderr)
+        print(f"atlas: cannot serve the data package {data_dir}: {first}{more}", file=sys.stderr, flush=True)
         raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops instead of respawning
 
 

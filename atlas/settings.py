@@ -36,7 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATLAS_CACHE_TIMEOUT", "3600", "Seconds a derived value stays in the cache.", int),
     Setting("ATLAS_CACHE_VARIANTS", "2000", "Most variants (distinct arguments) one cached function may store "
             "per package and timeout; beyond it values are computed without being stored.", int),
-    Setting("ATLAS_MAX_REQUEST_BYTES", "1000000", "Largest request body accepted (HTTP 413 beyond).", int),
+    Setting("ATLAS_MAX_REQUEST_BYTES", "2000000", "Largest request body accepted (HTTP 413 beyond); the largest "
+            "legitimate one is a map callback carrying every commune's value (≈ 0.6 MB nationally).", int),
     Setting("ATLAS_LOG_LINE_CHARS", "2000", "Longest log line written; longer ones are truncated.", int),
     Setting("ATLAS_EXPORT_DIR", "", "Where big CSV exports are built once and shared by the workers (a "
             "temporary folder by default).", lambda v: Path(v) if v else None),
@@ -49,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATLAS_CACHE_DIR", "", "Download cache of `python -m atlas fetch` (`~/.cache/atlas-qpv` when empty).",
             lambda v: Path(v) if v else None),
     Setting("ATLAS_REAL_DATA", "../shared/data/real", "Real open data used by the integration tests and "
-            "benchmarks (never by the app).", Path),
+            "benchmarks (never by the app); relative to the repository.", lambda v: (ROOT / v).resolve()),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from atlas import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 ARTIFACTS = ROOT / "artifacts"
-REAL_DATA = Path(os.environ.get("ATLAS_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+REAL_DATA = settings.value("ATLAS_REAL_DATA")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 

@@ -49,6 +49,11 @@ class SearchHit:
         return f"{self.name} — {self.context}" if self.context else self.name
 
 
+def texts(*values) -> bool:
+    """Whether every value is a string: lookups answer "unknown" to anything else (lists, dicts, numbers…)."""
+    return all(isinstance(v, str) for v in values)
+
+
 def package_fingerprint(manifest: dict) -> str:
     """Identity of a package's content, from the checksums its manifest lists (same files, same print)."""
     files = manifest.get("files") or {}
@@ -95,6 +100,8 @@ def memoised(maxsize: int = DEFAULT_DERIVED_VARIANTS):
 
         @functools.wraps(method)
         def wrapper(self, *args):
+            if not all(isinstance(a, str | int | float | bool | tuple | None) for a in args):
+                return method(self, *args)  # a hostile value (list, dict): the method answers "unknown"
             return self.derived_values.get(name, args, lambda: method(self, *args), maxsize)
 
         return wrapper
@@ -137,12 +144,17 @@ class AtlasService:
         return [lvl for lvl in schema.MAP_LEVELS if lvl in self.package.geometry]
 
     def indicator(self, indicator_id: str) -> dict:
+        """The catalogue row of a known indicator (KeyError otherwise: check ``has_indicator`` first)."""
+        if not self.has_indicator(indicator_id):
+            raise KeyError(f"unknown indicator {str(indicator_id)[:80]!r}")
         return self.indicators.loc[indicator_id].to_dict()
 
     def has_indicator(self, indicator_id: str) -> bool:
-        return indicator_id in self.indicators.index
+        return texts(indicator_id) and indicator_id in self.indicators.index
 
     def indicator_ids(self, theme: str | None = None, ministry: str | None = None) -> list[str]:
+        if not all(v is None or isinstance(v, str) for v in (theme, ministry)):
+            return []
         frame = self.indicators
         if theme:
             frame = frame[frame["theme"] == theme]
@@ -159,13 +171,21 @@ class AtlasService:
         """
         return self.derived_values.get(name, args, lambda: build(self, *args), maxsize)
 
+    def summary(self) -> dict:
+        """Counts of the package (computed once)."""
+        return self.derived("summary", lambda svc: summary(svc.package), maxsize=1)
+
     @memoised(maxsize=16)
     def indicators_at(self, level: str) -> tuple[str, ...]:
         """Indicators with yearly values at ``level``, in catalogue order (what a map can show)."""
+        if not texts(level):
+            return ()
         present = {ind for (ind, lvl), rows in self._obs_groups.items() if lvl == level and self._annual[rows].any()}
         return tuple(i for i in self.indicators["id"] if i in present)
 
     def territory(self, level: str, code: str) -> dict | None:
+        if not texts(level, code):
+            return None
         try:
             return self.territories.loc[(level, code)].to_dict()
         except KeyError:
@@ -178,13 +198,15 @@ class AtlasService:
         return row["name"] if row else None
 
     def codes(self, level: str) -> list[str]:
+        if not texts(level):
+            return []
         try:
             return list(self.territories.loc[level, "code"])
         except KeyError:
             return []
 
     def is_known(self, level: str, code: str) -> bool:
-        return (level, code) in self.territories.index
+        return texts(level, code) and (level, code) in self.territories.index
 
     @memoised(maxsize=16)
     def static_layer(self, level: str):
@@ -206,6 +228,8 @@ class AtlasService:
     def bounds_of(self, level: str, code: str) -> list[list[float]] | None:
         from atlas.geo import territory_bounds
 
+        if not texts(level, code):
+            return None
         if level in self.package.geometry:
             return territory_bounds(self.package.geometry[level], code)
         row = self.territory(level, code)
@@ -216,7 +240,7 @@ class AtlasService:
     # ------------------------------------------------------------ observations
 
     def observations_for(self, indicator: str, level: str) -> pd.DataFrame:
-        rows = self._obs_groups.get((indicator, level))
+        rows = self._obs_groups.get((indicator, level)) if texts(indicator, level) else None
         if rows is None:
             return self._obs.iloc[0:0]
         return self._obs.iloc[rows]
@@ -224,7 +248,7 @@ class AtlasService:
     @memoised(maxsize=256)
     def annual_table(self, indicator: str, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Values and statuses of an indicator at a level: one row per code, one column per year."""
-        rows = self._obs_groups.get((indicator, level))
+        rows = self._obs_groups.get((indicator, level)) if texts(indicator, level) else None
         if rows is None:
             empty = pd.DataFrame()
             return empty, empty
@@ -240,7 +264,7 @@ class AtlasService:
 
     def series(self, level: str, code: str, indicator: str) -> pd.DataFrame:
         """All periods of one territory's indicator, in time order."""
-        obs = self.observations_for(indicator, level)
+        obs = self.observations_for(indicator, level) if texts(code) else self._obs.iloc[0:0]
         out = obs[obs["code"] == code][["period", "value", "status", "beneficiaries", "eligible"]].copy()
         out["period"] = out["period"].astype(str)
         out["status"] = out["status"].astype(str)
@@ -248,7 +272,8 @@ class AtlasService:
 
     def value(self, level: str, code: str, indicator: str, year: int) -> tuple[float | None, str]:
         values, status = self.annual_table(indicator, level)
-        if values.empty or code not in values.index or year not in values.columns:
+        if not texts(code) or isinstance(year, bool) or not isinstance(year, int | np.integer) or values.empty \
+                or code not in values.index or year not in values.columns:
             return None, "missing"
         value = values.at[code, year]
         return (None if pd.isna(value) else float(value)), str(status.at[code, year])

@@ -7,7 +7,6 @@ import importlib
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from atlas.routes import BY_NAME, Page, navigation_path, resolve
-from atlas.service import summary
 from callbacks.state import service
 from layouts import pages, shell
 
@@ -45,7 +44,7 @@ def page_for(pathname: str | None, search: str | None = None):
 
 
 def build_about(svc, params: dict, search: str):
-    return pages.about(svc.manifest, summary(svc.package))
+    return pages.about(svc.manifest, svc.summary())
 
 
 def build_not_found(svc, params: dict, search: str):

@@ -113,6 +113,7 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     app._setup_server()  # collect the callbacks' inline scripts now, so the CSP can hash them
     hardening.install_security_headers(app, settings["ATLAS_FRAME_ANCESTORS"])
     hardening.install_real_404s(app)
+    hardening.install_callback_request_check(app)
     return app
 
 

@@ -93,6 +93,59 @@ def install_real_404s(app, owned_prefixes=OWNED_PREFIXES) -> None:
             server.view_functions[rule.endpoint] = _not_found_on_error(server.view_functions[rule.endpoint])
 
 
+def install_callback_request_check(app) -> None:
+    """A callback request whose shape does not match a declared callback answers 400, before Dash parses it.
+
+    Dash trusts the body's structure (output known, as many inputs and states as declared, each an
+    ``{id, property, value}`` object): anything else raised inside Dash and answered 500.
+    """
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+
+    @app.server.before_request
+    def refuse_malformed_callback_requests():
+        if request.method != "POST" or request.path != endpoint:
+            return None
+        problem = callback_request_problem(app.callback_map, request.get_json(silent=True))
+        if problem:
+            return Response(f"requête de callback invalide : {problem}", status=400, mimetype="text/plain")
+        return None
+
+
+def _entry_ok(entry) -> bool:
+    def single(item) -> bool:
+        return isinstance(item, dict) and isinstance(item.get("property"), str) and "id" in item \
+            and isinstance(item["id"], str | dict)
+
+    return single(entry) or (isinstance(entry, list) and all(single(item) for item in entry))
+
+
+def callback_request_problem(callback_map: dict, body) -> str | None:
+    """Why ``body`` is not a well-formed request for one of ``callback_map``'s callbacks (None when it is)."""
+    if not isinstance(body, dict):
+        return "corps JSON attendu"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "sortie inconnue"
+    declared = callback_map[output]
+    for key, expected in (("inputs", len(declared["inputs"])), ("state", len(declared["state"]))):
+        entries = body.get(key, [] if key == "state" else None)
+        if not isinstance(entries, list) or len(entries) != expected or not all(_entry_ok(e) for e in entries):
+            return f"« {key} » ne correspond pas au callback"
+    outputs = body.get("outputs")
+    expected = declared["output"] if isinstance(declared["output"], list | tuple) else [declared["output"]]
+    multi = output.startswith("..") and output.endswith("..")
+    given = outputs if multi else [outputs]
+    if not isinstance(given, list) or len(given) != len(expected) or not all(_entry_ok(o) for o in given):
+        return "« outputs » ne correspond pas au callback"
+    for spec, item in zip(expected, given, strict=True):  # plain ids must be the declared ones
+        if isinstance(spec.component_id, str) and (not isinstance(item, dict) or item["id"] != spec.component_id):
+            return "« outputs » ne correspond pas au callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "« changedPropIds » invalide"
+    return None
+
+
 def _not_found_on_error(view):
     """Dash raises (→ 500) for a component file it does not know; that is a 404."""
     from dash.exceptions import DependencyException

@@ -129,6 +129,20 @@ def value_strategy(prop: Prop, pool: dict[str, list]):
     return json_values
 
 
+def plain_body(callback: ServerCallback, pool: dict[str, list]) -> dict:
+    """A well-formed body for ``callback`` with the first realistic value of each prop (None otherwise)."""
+
+    def entries(props):
+        return [[] if prop.wildcard in ("ALL", "ALLSMALLER") else
+                {"id": prop.id, "property": prop.property, "value": (pool.get(prop.key) or [None])[0]}
+                for prop in props]
+
+    outputs = [{"id": o.id, "property": o.property} for o in callback.outputs]
+    return {"output": callback.output, "outputs": outputs if callback.multi else outputs[0],
+            "inputs": entries(callback.inputs), "state": entries(callback.state),
+            "changedPropIds": [callback.inputs[0].key] if callback.inputs else []}
+
+
 def payload_strategy(callback: ServerCallback, pool: dict[str, list]):
     """A request body for ``callback``: each input and state fuzzed, wildcard ids expanded to concrete ones."""
 

@@ -17,7 +17,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz import PAGE_PATHS, ServerErrors, collect_values, json_scalars, payload_strategy, server_callbacks
+from tests.fuzz import (
+    PAGE_PATHS,
+    ServerErrors,
+    collect_values,
+    json_scalars,
+    payload_strategy,
+    plain_body,
+    server_callbacks,
+)
 
 pytestmark = pytest.mark.fuzz
 CALLBACK_EXAMPLES = 120
@@ -116,4 +124,49 @@ def test_page_addresses_never_answer_500(page, client, dash_app, service):
                                      errors.seen[-1] if len(errors.seen) > before else None))
 
         visit()
+    assert not failures, describe(failures)
+
+
+STRUCTURE_EXAMPLES = 300
+
+
+@pytest.fixture(scope="session")
+def valid_bodies(value_pool):
+    """One well-formed body per callback, to mutate structurally."""
+    return [plain_body(callback, value_pool) for callback in CALLBACKS]
+
+
+def mutations(bodies):
+    keys = st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds"])
+
+    def mutate(body, key, action, value, cut):
+        body = json.loads(json.dumps(body))
+        if action == "drop":
+            body.pop(key, None)
+        elif action == "replace":
+            body[key] = value
+        elif isinstance(body.get(key), list):
+            body[key] = body[key][:cut] if action == "cut" else body[key] + [value] * cut
+        return body
+
+    mutated = st.builds(mutate, st.sampled_from(bodies), keys, st.sampled_from(["drop", "replace", "cut", "extend"]),
+                        st.one_of(json_scalars, st.lists(json_scalars, max_size=3),
+                                  st.dictionaries(st.sampled_from(["id", "property", "value"]), json_scalars)),
+                        st.integers(0, 3))
+    return st.one_of(mutated, json_scalars, st.lists(json_scalars, max_size=3))
+
+
+def test_malformed_callback_requests_never_answer_500(client, dash_app, valid_bodies):
+    failures = []
+    with ServerErrors(dash_app.server) as errors:
+
+        @settings(FUZZ, max_examples=STRUCTURE_EXAMPLES)
+        @given(mutations(valid_bodies))
+        def post(body):
+            before = len(errors.seen)
+            response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+            if response.status_code >= 500:
+                failures.append((body, response.status_code, errors.seen[-1] if len(errors.seen) > before else None))
+
+        post()
     assert not failures, describe(failures)

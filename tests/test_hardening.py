@@ -159,3 +159,22 @@ def test_a_bad_package_stops_gunicorn_with_one_clear_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"atlas: cannot serve the data package {tmp_path}: observations.parquet, row 2, column 'status': 'bogus' "
         "is not one of ok, secret, missing, estimate"]
+
+
+ROUTER = {"output": "..page-content.children...site-header.children..",
+          "outputs": [{"id": "page-content", "property": "children"}, {"id": "site-header", "property": "children"}],
+          "inputs": [{"id": "url", "property": "pathname", "value": "/a-propos"},
+                     {"id": "history-nav", "property": "data", "value": None}],
+          "state": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.pathname"]}
+
+
+@pytest.mark.parametrize("change", [
+    {"output": "nope.children"}, {"output": 3}, {"inputs": "x"}, {"inputs": [ROUTER["inputs"][0]]},
+    {"inputs": ["a", "b"]}, {"state": None}, {"state": "x"}, {"outputs": [ROUTER["outputs"][0]]},
+    {"outputs": [{"id": {"a": 1}, "property": "children"}, ROUTER["outputs"][1]]}, {"changedPropIds": [1]},
+])
+def test_malformed_callback_requests_answer_400(client, change):
+    body = {**ROUTER, **change}
+    body = {k: v for k, v in body.items() if v is not None}
+    assert client.post("/_dash-update-component", json=body).status_code == 400
+    assert client.post("/_dash-update-component", json=ROUTER).status_code == 200

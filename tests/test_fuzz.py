@@ -74,13 +74,13 @@ def describe(failures: list) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("callback", CALLBACKS, ids=lambda c: c.name)
-def test_callback_never_answers_500(callback, client, dash_app, value_pool):
+def post_every(bodies, fuzz_settings, client, server) -> list:
+    """Post each body hypothesis draws from ``bodies``; the (body, status, exception) of every HTTP 500."""
     failures = []
-    with ServerErrors(dash_app.server) as errors:
+    with ServerErrors(server) as errors:
 
-        @FUZZ
-        @given(payload_strategy(callback, value_pool))
+        @fuzz_settings
+        @given(bodies)
         def post(body):
             before = len(errors.seen)
             response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
@@ -88,6 +88,12 @@ def test_callback_never_answers_500(callback, client, dash_app, value_pool):
                 failures.append((body, response.status_code, errors.seen[-1] if len(errors.seen) > before else None))
 
         post()
+    return failures
+
+
+@pytest.mark.parametrize("callback", CALLBACKS, ids=lambda c: c.name)
+def test_callback_never_answers_500(callback, client, dash_app, value_pool):
+    failures = post_every(payload_strategy(callback, value_pool), FUZZ, client, dash_app.server)
     assert not failures, describe(failures)
 
 
@@ -157,16 +163,6 @@ def mutations(bodies):
 
 
 def test_malformed_callback_requests_never_answer_500(client, dash_app, valid_bodies):
-    failures = []
-    with ServerErrors(dash_app.server) as errors:
-
-        @settings(FUZZ, max_examples=STRUCTURE_EXAMPLES)
-        @given(mutations(valid_bodies))
-        def post(body):
-            before = len(errors.seen)
-            response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-            if response.status_code >= 500:
-                failures.append((body, response.status_code, errors.seen[-1] if len(errors.seen) > before else None))
-
-        post()
+    failures = post_every(mutations(valid_bodies), settings(FUZZ, max_examples=STRUCTURE_EXAMPLES), client,
+                          dash_app.server)
     assert not failures, describe(failures)

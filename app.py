@@ -69,9 +69,11 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     hardening.bound_logs(settings["ATLAS_LOG_LINE_CHARS"], server.logger.name)
 
     _register_callbacks()
-    from callbacks.cache import init_cache, probe
+    from callbacks.cache import init_cache, install_response_cache, probe
+    from callbacks.router import PURE_OUTPUTS
 
     init_cache(server, settings)
+    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS)
 
     @server.before_request
     def answer_unknown_pages_with_404():

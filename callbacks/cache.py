@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import hashlib
 import json
 import logging
@@ -228,3 +229,39 @@ def cached(namespace: str, *, validate: Callable | None = None):
         return wrapper
 
     return decorate
+
+
+def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
+    """Cache whole answers of pure callbacks (e.g. the router: a page is a function of package and URL).
+
+    The key is the exact request body (canonical JSON) and the package fingerprint: two requests share an answer
+    only when Dash would compute the same one. Counted in the variant budget like any cached function, so
+    hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per request).
+    """
+    from flask import Response, g, request
+
+    @server.before_request
+    def answer_from_cache():
+        if request.method != "POST" or request.path != endpoint:
+            return None
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or body.get("output") not in outputs:
+            return None
+        scope = f"response:{body['output']}:{package_fingerprint()}"
+        key = cache_key(scope, body)
+        hit = cache_get(key)
+        if hit is None:
+            g.atlas_response_cache = (scope, key)
+            return None
+        headers = {"Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            return Response(hit, mimetype="application/json", headers={**headers, "Content-Encoding": "gzip"})
+        return Response(gzip.decompress(hit), mimetype="application/json", headers=headers)
+
+    @server.after_request
+    def store_in_cache(response):
+        pending = g.pop("atlas_response_cache", None)
+        if pending and response.status_code == 200 and not response.direct_passthrough \
+                and budget().take(pending[0]):
+            cache_set(pending[1], gzip.compress(response.get_data(), compresslevel=6))  # stored compressed once
+        return response

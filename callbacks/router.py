@@ -11,6 +11,8 @@ from callbacks.state import service
 from layouts import pages, shell
 
 _registered_pages: dict = {}
+# Callbacks whose whole answer is a function of the package and the request: cached as responses (app.py).
+PURE_OUTPUTS = {"..page-content.children...site-header.children..", "search-404-results.children"}
 
 
 def register_page(name: str, builder) -> None:

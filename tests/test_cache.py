@@ -154,3 +154,33 @@ def test_plain_calls_outside_an_app_are_not_cached():
 
     assert double(2) == 4 and double(2) == 4
     assert calls == [2, 2]
+
+
+def router_body(path: str, search: str = "") -> dict:
+    return {"output": "..page-content.children...site-header.children..",
+            "outputs": [{"id": "page-content", "property": "children"}, {"id": "site-header", "property": "children"}],
+            "inputs": [{"id": "url", "property": "pathname", "value": path},
+                       {"id": "history-nav", "property": "data", "value": None}],
+            "state": [{"id": "url", "property": "search", "value": search}], "changedPropIds": ["url.pathname"]}
+
+
+def test_pages_are_served_from_the_response_cache(client, dash_app, monkeypatch):
+    import callbacks.router as router
+
+    built = []
+    original = router.page_for
+    monkeypatch.setattr(router, "page_for", lambda path, search=None: built.append((path, search))
+                        or original(path, search))
+    with dash_app.server.app_context():
+        cache_module.cache.clear()
+    first = client.post("/_dash-update-component", json=router_body("/a-propos"), headers={"Accept-Encoding": "gzip"})
+    again = client.post("/_dash-update-component", json=router_body("/a-propos"), headers={"Accept-Encoding": "gzip"})
+    plain = client.post("/_dash-update-component", json=router_body("/a-propos"))
+    other = client.post("/_dash-update-component", json=router_body("/a-propos", "?x=1"))
+    assert built == [("/a-propos", ""), ("/a-propos", "?x=1")]  # the same request was built once
+    assert again.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    import gzip
+    import json
+
+    assert json.loads(gzip.decompress(first.data)) == json.loads(gzip.decompress(again.data)) == plain.get_json()
+    assert other.status_code == 200

@@ -17,12 +17,16 @@ A package may declare the roles of its indicators in ``manifest.json`` under ``p
 
 Every key is optional. What is absent is derived from the catalogue and the observations, so any
 package features its own indicators without a line of code: featuring an indicator is data only.
+Roles with a fixed meaning (the well-being index's inputs, whose goalposts are in years, % or €, and the
+peers' social-housing share) are derived, when undeclared, from the catalogue's French labels and units
+(``ROLE_PATTERNS``): a package whose indicators are named otherwise declares them.
 Declared ids must exist in the catalogue (``presentation_problems`` reports those that do not, so a
 package that names a missing indicator is refused at load time).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -36,6 +40,17 @@ OVERVIEW_SIZE = 5
 TRENDS_SIZE = 4
 # Result indicators tell most about a quarter; then the means put in place; context last.
 KIND_ORDER = {"result": 0, "means": 1, "context": 2}
+# Role -> (words the folded French label must all contain, what the unit must contain). Only roles whose
+# meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
+ROLE_PATTERNS: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "wellbeing": {
+        "health": (("esperance de vie",), ""),
+        "education_success": (("reussite", "brevet"), "%"),
+        "education_deprivation": (("sans diplome",), "%"),
+        "income": (("revenu", "disponible", "median"), "€"),
+    },
+    "peers": {"housing": (("logements sociaux",), "%")},
+}
 
 
 @dataclass(frozen=True)
@@ -150,8 +165,9 @@ def build_presentation(manifest: Mapping, indicators: pd.DataFrame, observations
         sections=sections,
         trends=trends,
         evolution=evolution,
-        peers=dict(declared.get("peers") or {}),
-        wellbeing=dict(declared.get("wellbeing") or {}),
+        peers=dict(declared.get("peers") or _matching_roles(catalogue, quarter_ids, ROLE_PATTERNS["peers"])),
+        wellbeing=dict(declared.get("wellbeing")
+                       or _matching_roles(catalogue, quarter_ids, ROLE_PATTERNS["wellbeing"])),
         declared=frozenset(declared),
     )
 
@@ -191,3 +207,25 @@ def _one_per_theme(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) -> li
         if oriented:
             picks.append(oriented[0])
     return picks[:OVERVIEW_SIZE]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _matching_roles(catalogue: pd.DataFrame, quarter_ids: set[str],
+                    patterns: Mapping[str, tuple[tuple[str, ...], str]]) -> dict[str, str]:
+    """Role -> the first quarter-level indicator whose label and unit match the role's pattern."""
+    if "label_fr" not in catalogue.columns:
+        return {}
+    units = catalogue["unit"] if "unit" in catalogue.columns else pd.Series("", index=catalogue.index)
+    rows = [(ident, _fold(label), str(unit))
+            for ident, label, unit in zip(catalogue["id"], catalogue["label_fr"], units, strict=True)
+            if ident in quarter_ids]
+    found = {}
+    for role, (words, unit) in patterns.items():
+        match = next((ident for ident, label, u in rows if all(w in label for w in words) and unit in u), None)
+        if match is not None:
+            found[role] = match
+    return found

@@ -26,6 +26,7 @@ package that names a missing indicator is refused at load time).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,16 +41,16 @@ OVERVIEW_SIZE = 5
 TRENDS_SIZE = 4
 # Result indicators tell most about a quarter; then the means put in place; context last.
 KIND_ORDER = {"result": 0, "means": 1, "context": 2}
-# Role -> (words the folded French label must all contain, what the unit must contain). Only roles whose
-# meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
-ROLE_PATTERNS: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+# Role -> (pattern the folded French label must match from its start, what the unit must contain). Only
+# roles whose meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
+ROLE_PATTERNS: dict[str, dict[str, tuple[str, str]]] = {
     "wellbeing": {
-        "health": (("esperance de vie",), ""),
-        "education_success": (("reussite", "brevet"), "%"),
-        "education_deprivation": (("sans diplome",), "%"),
-        "income": (("revenu", "disponible", "median"), "€"),
+        "health": (r"esperance de vie a la naissance", ""),
+        "education_success": (r"taux de reussite (au|a l'examen du) (diplome national du )?brevet", "%"),
+        "education_deprivation": (r"part des .*sans diplome", "%"),
+        "income": (r"revenu disponible median", "€"),
     },
-    "peers": {"housing": (("logements sociaux",), "%")},
+    "peers": {"housing": (r"part (des|de) logements sociaux( (dans|parmi) .*)?$", "%")},
 }
 
 
@@ -215,7 +216,7 @@ def _fold(text: str) -> str:
 
 
 def _matching_roles(catalogue: pd.DataFrame, quarter_ids: set[str],
-                    patterns: Mapping[str, tuple[tuple[str, ...], str]]) -> dict[str, str]:
+                    patterns: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """Role -> the first quarter-level indicator whose label and unit match the role's pattern."""
     if "label_fr" not in catalogue.columns:
         return {}
@@ -224,8 +225,8 @@ def _matching_roles(catalogue: pd.DataFrame, quarter_ids: set[str],
             for ident, label, unit in zip(catalogue["id"], catalogue["label_fr"], units, strict=True)
             if ident in quarter_ids]
     found = {}
-    for role, (words, unit) in patterns.items():
-        match = next((ident for ident, label, u in rows if all(w in label for w in words) and unit in u), None)
+    for role, (pattern, unit) in patterns.items():
+        match = next((ident for ident, label, u in rows if re.match(pattern, label) and unit in u), None)
         if match is not None:
             found[role] = match
     return found

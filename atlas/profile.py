@@ -232,7 +232,8 @@ def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
     benchmark = next((values[r] for r in BENCHMARK_ORDER
                       if r in values and values[r].usable and values[r].year == year), None)
     gap, judged = "", None
-    if benchmark is not None and quarter.usable:
+    # A gap says something of oriented indicators only (a rate, a median); of a count such as a population, no.
+    if benchmark is not None and quarter.usable and meta["polarity"] != "neutral":
         decimals = int(meta["decimals"])
         gap = gap_phrase(quarter.value, benchmark.value, meta["unit"], decimals, benchmark.place.than)
         judged = verdict(quarter.value, benchmark.value, meta["polarity"], decimals)

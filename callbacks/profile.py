@@ -69,8 +69,13 @@ def peer_list(code: str) -> list[list]:
 
 
 def evolution_panel(svc, places: dict, indicator: str) -> EvolutionPanel:
-    keys = tuple((p.level, p.code) for p in places.values())
-    return EvolutionPanel(frame=trend_frame(svc, list(keys), indicator), meta=svc.indicator(indicator),
+    """The chosen indicator for the quarter and those of its references that have a value for it."""
+    frame = trend_frame(svc, [(p.level, p.code) for p in places.values()], indicator)
+    shown = set(zip(frame.loc[frame["value"].notna(), "level"], frame.loc[frame["value"].notna(), "code"],
+                    strict=True))
+    keys = tuple((p.level, p.code) for role, p in places.items() if role == "qpv" or (p.level, p.code) in shown)
+    frame = frame[[(lvl, c) in keys for lvl, c in zip(frame["level"], frame["code"], strict=True)]]
+    return EvolutionPanel(frame=frame, meta=svc.indicator(indicator),
                           names=layout.role_names(places), keys=keys,
                           options=tuple(cmp.indicator_options(svc.indicators.loc[list(svc.indicators_at("qpv"))])),
                           chosen=indicator)

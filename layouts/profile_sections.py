@@ -33,6 +33,10 @@ def _section(anchor: str, title: str, *children) -> html.Section:
 
 def wellbeing_section(profile: Profile, panel: WellbeingPanel) -> html.Section:
     variant = panel.variant
+    if not profile.has_indicators and variant.available:
+        return _section("bien-etre", variant.name_fr, html.P(
+            "Indice non calculé pour ce quartier : ce jeu de données ne contient aucune valeur pour les quartiers de "
+            f"la géographie {profile.vintage or 'de ce quartier'}.", className="muted"))
     if not variant.available:
         return _section("bien-etre", "Indice de bien-être territorial", html.P(
             "Indice non calculé : ce jeu de données ne contient aucune des données d'entrée de l'indice ("

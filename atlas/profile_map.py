@@ -9,6 +9,7 @@ from atlas.places import split_codes
 PADDING = 0.15  # share of the framed extent added on each side
 MIN_SPAN = 0.004  # degrees (~400 m): a tiny quarter is still shown with some surroundings
 MAX_CONTEXT = 6.0  # a commune more than this many times the quarter's extent is cut, never the quarter
+CONTEXT_WHEN_CUT = 2.2  # the extent then framed, in quarter extents
 
 
 def map_geometry(geometry: dict, territory: dict) -> dict:
@@ -48,7 +49,7 @@ def frame_box(quarter: tuple | None, commune: tuple | None) -> tuple | None:
                  max(quarter[2], commune[2]), max(quarter[3], commune[3]))
         quarter_span = max(quarter[2] - quarter[0], quarter[3] - quarter[1], MIN_SPAN)
         union_span = max(union[2] - union[0], union[3] - union[1])
-        box = union if union_span <= MAX_CONTEXT * quarter_span else _grown(quarter, MAX_CONTEXT / 2)
+        box = union if union_span <= MAX_CONTEXT * quarter_span else _grown(quarter, CONTEXT_WHEN_CUT)
     west, south, east, north = box
     width, height = max(east - west, MIN_SPAN), max(north - south, MIN_SPAN)
     cx, cy = (west + east) / 2, (south + north) / 2

@@ -232,7 +232,8 @@ def latest_wellbeing(history: list[WellbeingResult]) -> WellbeingResult | None:
 def side_by_side(service, territories: list[tuple[str, str]], year: int | None = None) -> tuple[dict, dict]:
     """Well-being results of several territories on one common year, with best/worst marks.
 
-    Without ``year``: the latest year where the first territory has an index, else where any has one.
+    Without ``year``: the latest year where the first territory has an index, else where any has one. A
+    territory without an index that year gets its nearest computed year instead (never marked).
     """
     variant = variant_for(service)
     if not territories or not variant.available:
@@ -250,7 +251,14 @@ def side_by_side(service, territories: list[tuple[str, str]], year: int | None =
     if year is None:
         return {}, {}
     results = {t: result(t, year) for t in territories}
-    marks = mark_best_worst({t: r.index for t, r in results.items()}, "higher_is_better")
+    # A territory without an index that year shows its nearest computed year (its row says which), unmarked.
+    by_distance = sorted(years, key=lambda y: (abs(y - year), y))
+    for territory, found in results.items():
+        if not found.computed:
+            nearest = next((r for r in (result(territory, y) for y in by_distance[1:]) if r.computed), None)
+            results[territory] = nearest or found
+    marks = mark_best_worst({t: (r.index if r.year == year else None) for t, r in results.items()},
+                            "higher_is_better")
     return results, marks
 
 

@@ -155,7 +155,7 @@ def credits_figure(by_year: pd.DataFrame, source: str) -> go.Figure:
             textposition="none", hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
         ))
     style_figure(fig, title="Crédits par année et par destinataire", source=source)
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", showlegend=True)  # even one scope is named
     cmp.legend_and_source_below(fig, len(fig.data), plot_height=260)
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(title="euros", tickformat=",.0f")

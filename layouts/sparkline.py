@@ -13,7 +13,7 @@ REFERENCE_COLOUR = "#8c8c8c"
 
 
 def sparkline_svg(series, reference=(), width: int = 220, height: int = 44) -> str:
-    """An SVG sparkline of the quarter (solid) over a reference (dashed); gaps where values are absent."""
+    """An SVG sparkline of the quarter (solid) over a reference (dashed); breaks where values are withheld."""
     pad = 4
     points = [(y, v) for y, v, _ in series if v is not None]
     ref_points = [(y, v) for y, v, _ in reference if v is not None]
@@ -31,8 +31,11 @@ def sparkline_svg(series, reference=(), width: int = 220, height: int = 44) -> s
         return f"{x:.1f},{y:.1f}"
 
     def path(data):
+        # A year without publication is stepped over; a withheld (secret) value breaks the line.
         segments, current = [], []
-        for year, value, *_ in data:
+        for year, value, *rest in data:
+            if value is None and rest and rest[0] == "missing":
+                continue
             if value is None:
                 if current:
                     segments.append(current)

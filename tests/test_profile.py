@@ -148,6 +148,9 @@ def test_sparkline_breaks_at_gaps():
     assert svg.count("M") == 3  # two quarter segments and the reference line
     assert 'fill="#fff"' in svg  # the estimate is a hollow point
     assert sparkline_svg([], []).startswith("<svg")
+    # A year without publication is stepped over, not a break: 2013 and 2018 make one line.
+    stepped = sparkline_svg([(2013, 1.0, "ok"), (2014, None, "missing"), (2018, 2.0, "ok")])
+    assert stepped.count("M") == 1 and stepped.count("L") == 1
 
 
 def _page(service, code):

@@ -104,3 +104,20 @@ def test_vectorised_table_matches_scalar_function(service):
             assert table.at[code, "index"] == pytest.approx(scalar.index)
     france = wellbeing_table(service, "france", year)
     assert 0 < france.at["FR", "index"] < 1
+
+
+def test_side_by_side_falls_back_to_the_nearest_computed_year_without_marking_it(service):
+    from atlas.wellbeing import side_by_side
+
+    year = service.years[-1]
+    table = wellbeing_table(service, "qpv", year)
+    computed = sorted(table.index[table["index"].notna()])[0]
+    withheld = next((c for c in sorted(table.index[table["index"].isna()])
+                     if any(wellbeing_for(service, "qpv", c, y).computed for y in service.years)), None)
+    if withheld is None:
+        pytest.skip("no quarter withheld in the latest year but computed earlier")
+    results, marks = side_by_side(service, [("qpv", computed), ("qpv", withheld)])
+    assert results[("qpv", computed)].year == year
+    fallback = results[("qpv", withheld)]
+    assert fallback.computed and fallback.year != year
+    assert marks[("qpv", withheld)] is None

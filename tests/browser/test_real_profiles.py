@@ -12,15 +12,12 @@ import json
 import os
 import random
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMBEDDED_DATA_DIR, ROOT, free_port, screenshot
+from tests.browser.served_app import served_app
+from tests.conftest import EMBEDDED_DATA_DIR, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -57,26 +54,8 @@ def real_site():
     if folder.resolve() != EMBEDDED_DATA_DIR.resolve():
         env["ATLAS_DATA_DIR"] = str(folder)
     env["ATLAS_BASEMAP"] = "aucun"
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"the app did not start on {folder}: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the app did not answer /healthz within 120 s")
-    yield base, folder
-    process.terminate()
-    process.wait(timeout=20)
+    with served_app(env, str(folder)) as base:
+        yield base, folder
 
 
 def sample_codes(folder: Path) -> list[str]:

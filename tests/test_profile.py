@@ -268,3 +268,27 @@ def test_one_value_gives_no_sparkline_but_the_value_and_its_year(service, known)
     component = sparkline(single)
     assert "Une seule année publiée pour le quartier" in text_of(component) and "2019" in text_of(component)
     assert "Img" not in str(type(component))
+
+
+@pytest.mark.parametrize("hostile", [None, 12, ["QN001001"], {"code": 1}, "", "qn001001", "QN001001 ",
+                                     "<img src=x onerror=alert(1)>", "Q" * 10_000])
+def test_hostile_codes_and_indicators_never_fail(service, known, hostile):
+    from callbacks import profile as cb
+
+    code = known[0]
+    assert cb.update_evolution("taux_chomage", hostile) == (cb.no_update, cb.no_update)
+    assert cb.update_evolution(hostile, code) == (cb.no_update, cb.no_update)
+    assert cb.download_evolution(1, hostile, code) is cb.no_update
+    assert cb.download_profile(1, hostile) is cb.no_update
+    assert cb.download_credits(1, hostile) is cb.no_update
+    page = cb.build_profile_page(service, {"code": hostile}, "")
+    assert "Page introuvable" in text_of(page)
+
+
+def test_exact_codes_only(service, known):
+    """A code differing only by case is another code: no profile, and nothing computed or cached for it."""
+    from callbacks import profile as cb
+
+    assert cb.known_quarter(service, known[0]) is not None
+    assert cb.known_quarter(service, known[0].lower()) is None
+    assert cb.known_indicator(service, "TAUX_CHOMAGE") is None and cb.known_indicator(service, "taux_chomage")

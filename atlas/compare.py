@@ -14,6 +14,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.values import (  # noqa: F401 - territory_table is part of this module's API
+    comparable_across_territories,
     indicator_row,
     mark_best_worst,
     nearest_value,
@@ -115,7 +116,8 @@ def comparison_rows(service, territories: list[tuple[str, str]], indicators: lis
     """One row per (indicator, territory): the value of the latest year any of them has, status and mark.
 
     All territories of a row are compared on the same year (``year``); a territory without a value that
-    year gets its nearest published year's value (``value_year`` differs, and it is never marked).
+    year gets its nearest published year's value (``value_year`` differs, and it is never marked). Counts
+    (a number of beneficiaries grows with the territory) are never marked.
     """
     ids = indicators if indicators is not None else list(service.indicators["id"])
     rows = []
@@ -125,7 +127,8 @@ def comparison_rows(service, territories: list[tuple[str, str]], indicators: lis
         years = sorted({int(y) for vals, _ in cells.values() for y, v in vals.items() if pd.notna(v)})
         year = years[-1] if years else None
         picked = {key: nearest_value(vals, stats, year) for key, (vals, stats) in cells.items()}
-        marks = mark_best_worst({k: (v if y == year else None) for k, (v, _, y) in picked.items()}, meta["polarity"])
+        polarity = meta["polarity"] if comparable_across_territories(meta["unit"]) else "neutral"
+        marks = mark_best_worst({k: (v if y == year else None) for k, (v, _, y) in picked.items()}, polarity)
         for (level, code), (value, status, value_year) in picked.items():
             rows.append({
                 "indicator": ind, "label": meta["label_fr"], "theme": meta["theme"], "unit": meta["unit"],

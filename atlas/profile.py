@@ -32,7 +32,7 @@ from atlas.places import (
     quarters_sharing_communes,
     vintage_year,
 )
-from atlas.values import indicator_row, is_number
+from atlas.values import comparable_across_territories, indicator_row, is_number
 
 USABLE = ("ok", "estimate")
 STATUS_TEXT = {"secret": "secret statistique", "missing": "non disponible"}
@@ -232,8 +232,9 @@ def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
     benchmark = next((values[r] for r in BENCHMARK_ORDER
                       if r in values and values[r].usable and values[r].year == year), None)
     gap, judged = "", None
-    # A gap says something of oriented indicators only (a rate, a median); of a count such as a population, no.
-    if benchmark is not None and quarter.usable and meta["polarity"] != "neutral":
+    # A gap says something of oriented rates and averages only; of a count such as a population, nothing.
+    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral"
+            and comparable_across_territories(meta["unit"])):
         decimals = int(meta["decimals"])
         gap = gap_phrase(quarter.value, benchmark.value, meta["unit"], decimals, benchmark.place.than)
         judged = verdict(quarter.value, benchmark.value, meta["polarity"], decimals)

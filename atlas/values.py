@@ -79,18 +79,31 @@ USABLE = ("ok", "estimate")
 
 
 def nearest_value(values: pd.Series, statuses: pd.Series, year: int | None) -> tuple[float | None, str, int | None]:
-    """(value, status, its year) for ``year``: that year's value when usable or secret, else the value of the
-    nearest published year (the earlier one on a tie), else (None, "missing", None)."""
+    """(value, status, its year) for ``year``: that year's value when usable, else the value of the nearest
+    published year (the earlier one on a tie), else that year's secret, else (None, "missing", None)."""
     if year is None:
         return None, "missing", None
+    secret = False
     if year in values.index:
         value, status = values[year], statuses[year]
         status = "missing" if pd.isna(status) else str(status)
-        if status == "secret" or (pd.notna(value) and status in USABLE):
-            return (None if pd.isna(value) else float(value)), status, year
+        if pd.notna(value) and status in USABLE:
+            return float(value), status, year
+        secret = status == "secret"
     published = [(abs(int(y) - year), int(y)) for y in values.index
                  if pd.notna(values[y]) and str(statuses[y]) in USABLE]
     if not published:
-        return None, "missing", None
+        return (None, "secret", year) if secret else (None, "missing", None)
     _, nearest = min(published)
     return float(values[nearest]), str(statuses[nearest]), nearest
+
+
+# Units of a level, a rate or an average, whose values can be set side by side across territories of any
+# size; a count (« bénéficiaires », « logements ») grows with the territory and is never ranked or "gapped".
+_COMPARABLE_UNITS = ("", "ratio", "indice", "rapport", "années", "ans")
+
+
+def comparable_across_territories(unit) -> bool:
+    text = str(unit or "").strip().lower()
+    return (text in _COMPARABLE_UNITS or "%" in text or "€" in text or " pour " in f" {text} "
+            or text.startswith(("indice", "mois", "jours", "taux", "part")) or " par " in f" {text} ")

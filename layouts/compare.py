@@ -202,7 +202,7 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
     unit, decimals = meta["unit"], int(meta["decimals"])
     for i, (level, code) in enumerate(territories):
         data = frame[(frame["level"] == level) & (frame["code"] == code)].sort_values("year")
-        if data.empty:
+        if data["value"].isna().all():  # named under the chart instead (see ``without_values``)
             continue
         text = [cell_text(v, s, unit, decimals) + (" (estimation)" if s == "estimate" else "")
                 for v, s in zip(data["value"], data["status"], strict=True)]
@@ -212,11 +212,22 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
             hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
         ))
     style_figure(fig, title=f"{meta['label_fr']}", source=f"{meta['source']}, {meta['vintage']}")
+    fig.update_layout(showlegend=True)  # a single curve is named too
     legend_and_source_below(fig, len(fig.data))
     fig.update_xaxes(dtick=1, title=None)
     fig.update_yaxes(title=unit if unit not in ("", "ratio", "indice") else None, rangemode="tozero"
                      if unit == "%" else "normal")
     return fig
+
+
+def without_values(frame: pd.DataFrame, names: dict, territories: list[tuple[str, str]]) -> html.P | None:
+    """The territories a chart leaves out because they have no value for its indicator, named."""
+    missing = [names.get(t, t[1]) for t in territories
+               if frame[(frame["level"] == t[0]) & (frame["code"] == t[1])]["value"].isna().all()]
+    if not missing:
+        return None
+    return html.P("Sans valeur publiée pour cet indicateur : " + " ; ".join(missing) + ".",
+                  className="muted chart-note")
 
 
 def trend_table(frame: pd.DataFrame, meta: dict, names: dict, territories: list[tuple[str, str]]) -> html.Details:
@@ -253,6 +264,7 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
                   filename=f"comparaison-{indicator}",
                   description=f"Évolution de « {meta['label_fr']} » pour les territoires comparés ; "
                               "les valeurs figurent dans le tableau qui suit."),
+            without_values(frame, names, territories),
             trend_table(frame, meta, names, territories),
         ]))
     if not frames:

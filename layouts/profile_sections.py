@@ -273,8 +273,12 @@ def measures_table(measures: pd.DataFrame, absence: str = ""):
 
 def evolution_parts(panel: EvolutionPanel):
     keys = list(panel.keys)
-    return (cmp.trend_figure(panel.frame, panel.meta, panel.names, keys),
-            cmp.trend_table(panel.frame, panel.meta, panel.names, keys))
+    figure = cmp.trend_figure(panel.frame, panel.meta, panel.names, keys)
+    if not figure.data:  # nothing to draw: the chart says so rather than stay blank
+        figure.add_annotation(text="Aucune valeur publiée pour cet indicateur, ni pour le quartier ni pour ses "
+                                   "territoires de référence.", showarrow=False, xref="paper", yref="paper",
+                              x=0.5, y=0.5)
+    return figure, cmp.trend_table(panel.frame, panel.meta, panel.names, keys)
 
 
 def evolution_section(panel: EvolutionPanel | None) -> html.Section:

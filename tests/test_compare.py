@@ -15,6 +15,7 @@ from atlas.compare import (
     with_added,
     without,
 )
+from atlas.values import comparable_across_territories
 from tests.test_routes import text_of
 
 
@@ -89,12 +90,13 @@ def test_comparison_rows_use_one_year_per_indicator_and_mark_by_polarity(service
     assert len(rows) == len(service.indicators) * len(territories)
     for indicator, group in rows.groupby("indicator"):
         assert group["year"].nunique() <= 1
-        polarity = service.indicator(indicator)["polarity"]
+        meta = service.indicator(indicator)
+        polarity = meta["polarity"] if comparable_across_territories(meta["unit"]) else "neutral"
         marked = group.dropna(subset=["mark"])
         if polarity == "neutral":
             assert marked.empty
             continue
-        usable = group.dropna(subset=["value"])
+        usable = group[group["value"].notna() & (group["value_year"] == group["year"])]
         if usable["value"].nunique() >= 2:
             best = marked[marked["mark"] == "best"]["value"].iloc[0]
             expected = usable["value"].max() if polarity == "higher_is_better" else usable["value"].min()
@@ -215,3 +217,25 @@ def test_comparison_names_the_year_of_a_fallback_value(service):
     assert f"({int(first['year']) - 2})" in text
     cell["value"], cell["status"], cell["value_year"] = None, "missing", None
     assert text_of(_row_cell(cell, first)) == f"pas de valeur publiée pour {int(first['year'])}"
+
+
+def test_counts_are_never_ranked():
+    from atlas.values import comparable_across_territories
+
+    for unit in ("%", "€", "€ par an et par UC", "indice (0 à 1)", "rapport", "années", "pour 1 000 habitants",
+                 "% de réussite", "mois de traitement", ""):
+        assert comparable_across_territories(unit), unit
+    for unit in ("bénéficiaires", "contrats", "habitants", "logements", "heures de patrouille sur douze mois"):
+        assert not comparable_across_territories(unit), unit
+
+
+def test_nearest_value_prefers_a_published_year_to_a_secret():
+    import pandas as pd
+
+    from atlas.values import nearest_value
+
+    values = pd.Series({2019: 14.0, 2020: None, 2021: None})
+    statuses = pd.Series({2019: "ok", 2020: "missing", 2021: "secret"})
+    assert nearest_value(values, statuses, 2021) == (14.0, "ok", 2019)
+    assert nearest_value(values.iloc[1:], statuses.iloc[1:], 2021) == (None, "secret", 2021)
+    assert nearest_value(values, statuses, None) == (None, "missing", None)

@@ -292,3 +292,18 @@ def test_exact_codes_only(service, known):
     assert cb.known_quarter(service, known[0]) is not None
     assert cb.known_quarter(service, known[0].lower()) is None
     assert cb.known_indicator(service, "TAUX_CHOMAGE") is None and cb.known_indicator(service, "taux_chomage")
+
+
+@pytest.mark.parametrize(("quarter", "commune"), [
+    ((1.40, 43.60, 1.41, 43.61), (1.35, 43.55, 1.50, 43.66)),  # a quarter inside a commune of moderate size
+    ((1.40, 43.60, 1.41, 43.61), (0.50, 42.50, 2.50, 44.50)),  # a huge commune: it is cut, never the quarter
+    ((1.40, 43.60, 1.42, 43.61), (1.30, 43.50, 1.405, 43.605)),  # a quarter spilling over its main commune
+    ((1.40, 43.60, 1.40001, 43.60001), None),  # a tiny quarter alone still gets surroundings
+])
+def test_the_mini_map_never_crops_the_quarter(quarter, commune):
+    from atlas.profile_map import MIN_SPAN, frame_box
+
+    west, south, east, north = frame_box(quarter, commune)
+    assert west < quarter[0] and south < quarter[1] and east > quarter[2] and north > quarter[3]
+    assert east - west >= MIN_SPAN and north - south >= MIN_SPAN
+    assert frame_box(None, None) is None

@@ -307,3 +307,22 @@ def test_the_mini_map_never_crops_the_quarter(quarter, commune):
     assert west < quarter[0] and south < quarter[1] and east > quarter[2] and north > quarter[3]
     assert east - west >= MIN_SPAN and north - south >= MIN_SPAN
     assert frame_box(None, None) is None
+
+
+def test_both_geographies_point_to_each_other(tmp_path):
+    """QPV 2015 and QPV 2024 of the same commune: each profile lists the other geography with the caveat."""
+    from atlas.package import load_package
+    from atlas.service import AtlasService
+    from layouts.profile import geography_note
+    from tests.tiny import write_tiny
+
+    write_tiny(tmp_path)
+    svc = AtlasService(load_package(tmp_path))
+    old, new = build_profile(svc, "QP093001"), build_profile(svc, "QN09301M")
+    assert [q.code for q in old.other_geography] == ["QN09301M"]
+    assert [q.code for q in new.other_geography] == ["QP093001"]
+    old_text, new_text = text_of(geography_note(old)), text_of(geography_note(new))
+    assert "les périmètres ont changé" in old_text and "périmètre QPV 2015" in old_text
+    assert "Franc-Moisin Bel-Air (QN09301M) — Saint-Denis" in old_text
+    assert "géographie précédente (QPV 2015)" in new_text and "Franc-Moisin (QP093001)" in new_text
+    assert new.communes[0].name == "Saint-Denis"

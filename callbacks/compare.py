@@ -65,9 +65,11 @@ def search_with_indicators(search: str | None, indicators: list[str]) -> str:
 def examples(svc) -> list[tuple[str, str]]:
     """A few example comparisons, chosen deterministically from the package."""
     out = []
-    quarters = [c for c in sorted(svc.codes("qpv")) if svc.territory("qpv", c).get("commune_code")]
-    with_values = [c for c in quarters if c in set(svc.annual_table(svc.presentation.evolution, "qpv")[0].index)] \
-        if svc.presentation.evolution else []
+    rows = svc.territories.loc["qpv"] if svc.codes("qpv") else None
+    quarters = sorted(rows.loc[rows["commune_code"].notna(), "code"]) if rows is not None else []
+    evolution = svc.presentation.evolution
+    measured = set(svc.annual_table(evolution, "qpv")[0].index) if evolution else set()
+    with_values = [c for c in quarters if c in measured]  # an example with figures to compare
     if with_values or quarters:
         qpv = svc.territory("qpv", (with_values or quarters)[0])
         chain = [("qpv", qpv["code"])] + [(lvl, qpv[f"{lvl}_code"]) for lvl in ("commune", "departement")

@@ -200,13 +200,17 @@ def _derived_sections(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) ->
 
 
 def _one_per_theme(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) -> list[str]:
-    """The best-ranked quarter-level indicator of each theme, oriented ones first, up to OVERVIEW_SIZE."""
+    """The best-ranked oriented quarter-level indicator of each theme; when themes are fewer than
+    OVERVIEW_SIZE (a package with few sources), the next oriented *result* indicators fill the overview."""
     picks = []
     for theme in schema.THEMES:
         ids = ranked(catalogue.loc[(catalogue["theme"] == theme) & catalogue["id"].isin(quarter_ids), "id"])
         oriented = [i for i in ids if _polarity(catalogue, i) != "neutral"]
         if oriented:
             picks.append(oriented[0])
+    results = set(catalogue.loc[catalogue["kind"] == "result", "id"])
+    picks += [i for i in ranked(quarter_ids)
+              if i in results and i not in picks and _polarity(catalogue, i) != "neutral"]
     return picks[:OVERVIEW_SIZE]
 
 

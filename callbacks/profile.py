@@ -137,6 +137,12 @@ def default_evolution(svc, profile: model.Profile) -> str | None:
     return figures[0].indicator if figures else None
 
 
+def compare_keys(places: dict) -> list:
+    """The quarter and three references for /comparer (four at most): commune, département, France first."""
+    order = ("qpv", "commune", "departement", "france", "epci")
+    return [(places[r].level, places[r].code) for r in order if r in places][:4]
+
+
 def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | None:
     profile = model.build_profile(svc, code)
     if profile is None:
@@ -151,7 +157,7 @@ def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | 
         peers=peers_panel(svc, profile),
         credits=credits_panel(svc, profile),
         evolution=evolution_panel(svc, places, evolution) if evolution else None,
-        compare_href="/comparer" + search_for(keys[:4]),
+        compare_href="/comparer" + search_for(compare_keys(places)),
         meta=PageMeta(today=today or dt.date.today(), dataset_title=svc.manifest.get("title", ""),
                       illustrative=svc.illustrative, sources=tuple(model.sources_used(profile)),
                       region_name=svc.territory_name("region", profile.territory.get("region_code")) or ""),

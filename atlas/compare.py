@@ -140,13 +140,19 @@ def comparison_rows(service, territories: list[tuple[str, str]], indicators: lis
 
 
 def trend_frame(service, territories: list[tuple[str, str]], indicator: str) -> pd.DataFrame:
-    """Long form ``level, code, name, year, value, status`` for a chart of one indicator."""
+    """Long form ``level, code, name, year, value, status`` for a chart of one indicator.
+
+    Years without any publication for a territory are left out (a chart steps over them); a withheld
+    (secret) year stays, without value, so that the line breaks there.
+    """
     rows = []
     for level, code in territories:
         values, status = indicator_row(service, level, code, indicator)
         name = service.territory_name(level, code)
         for year in values.index:
             value, stat = values[year], status[year]
+            if pd.isna(value) and (pd.isna(stat) or str(stat) == "missing"):
+                continue
             rows.append({"level": level, "code": code, "name": name, "year": int(year),
                          "value": None if pd.isna(value) else float(value),
                          "status": "missing" if pd.isna(stat) else str(stat)})

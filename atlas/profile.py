@@ -32,11 +32,11 @@ from atlas.places import (
     quarters_sharing_communes,
     vintage_year,
 )
-from atlas.values import comparable_across_territories, indicator_row, is_number
+from atlas.values import comparable_across_territories, indicator_row, is_number, nearest_value
 
 USABLE = ("ok", "estimate")
 STATUS_TEXT = {"secret": "secret statistique", "missing": "non disponible"}
-Series = tuple[tuple[int, float | None, str], ...]  # (year, value, status), oldest first
+YearSeries = tuple[tuple[int, float | None, str], ...]  # (year, value, status), oldest first
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class KeyFigure:
     year: int | None  # the quarter's latest year with a value
     values: dict[str, Value]  # role -> value (the quarter and the references with something to say)
     unpublished: tuple[Place, ...]  # references whose level publishes the indicator, but not for them
-    series: Series  # the quarter, every year
-    reference: Series  # the sparkline's reference line (``reference_place``), every year
+    series: YearSeries  # the quarter, every year
+    reference: YearSeries  # the sparkline's reference line (``reference_place``), every year
     reference_place: Place | None
     benchmark: Place | None  # what the gap and the verdict compare to (same year only)
     sentence: str
@@ -190,23 +190,18 @@ def sentence(figure: KeyFigure) -> str:
 # ---------------------------------------------------------------- computation
 
 
-def _series(vals: pd.Series, stats: pd.Series) -> Series:
+def _series(vals: pd.Series, stats: pd.Series) -> YearSeries:
     return tuple((int(y), None if pd.isna(vals[y]) else float(vals[y]),
                   "missing" if pd.isna(stats[y]) else str(stats[y])) for y in sorted(vals.index))
 
 
-def reference_value(place: Place, series: Series, year: int | None) -> Value | None:
-    """The reference's value for ``year``; else its nearest published year (the earlier one on a tie)."""
-    if year is None:
-        return None
-    same = next(((v, s) for y, v, s in series if y == year), None)
-    if same is not None and (same[1] == "secret" or (same[0] is not None and same[1] in USABLE)):
-        return Value(place, same[0], same[1], year)
-    published = [(abs(y - year), y, v, s) for y, v, s in series if v is not None and s in USABLE]
-    if not published:
-        return None
-    _, y, v, s = min(published)
-    return Value(place, v, s, y)
+def reference_value(place: Place, series: YearSeries, year: int | None) -> Value | None:
+    """The reference's value for ``year``; else its nearest published year (the earlier one on a tie); else
+    that year's secret; else None (the reference has nothing to say)."""
+    years = [y for y, _, _ in series]
+    value, status, found = nearest_value(pd.Series([v for _, v, _ in series], index=years, dtype=float),
+                                         pd.Series([s for _, _, s in series], index=years, dtype=object), year)
+    return None if found is None else Value(place, value, status, found)
 
 
 def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:

@@ -6,14 +6,14 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from atlas.formatting import format_date, format_value
-from atlas.places import ROLE_LABELS, vintage_year
+from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
 from atlas.views import ProfileView
 from layouts import compare as cmp
 from layouts import profile_sections as sections
 from layouts.charts import download_button
-from layouts.sparkline import sparkline, sparkline_svg  # noqa: F401 - sparkline_svg is part of this module's API
+from layouts.sparkline import sparkline
 
 QPV_STYLE = {"color": "#000091", "weight": 3, "fillColor": "#000091", "fillOpacity": 0.45}
 COMMUNE_STYLE = {"color": "#595959", "weight": 1.5, "dashArray": "4 3", "fillColor": "#d9d9d9", "fillOpacity": 0.35}
@@ -239,5 +239,3 @@ def role_names(places: dict) -> dict:
     """(level, code) -> « Quartier — Les Vignes », « Commune — Toulouse », « France métropolitaine »."""
     return {(p.level, p.code): p.label for p in places.values()}
 
-
-__all__ = ["ROLE_LABELS", "profile_page", "role_names"]

@@ -11,7 +11,7 @@ from atlas.formatting import format_number, format_value
 from atlas.profile import build_profile, gap_phrase, profile_frame, value_text
 from atlas.profile_credits import CREDIT_SCOPES, credits_by_year, credits_for, measures_for
 from atlas.profile_map import map_geometry
-from layouts.profile import sparkline_svg
+from layouts.sparkline import sparkline_svg
 from tests.test_routes import text_of
 
 

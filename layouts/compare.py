@@ -80,9 +80,9 @@ def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = 
 
 
 def territory_label(level: str, code: str, name: str) -> str:
-    """« Marseille (commune 13055) », « France »."""
+    """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
-        return "France"
+        return name or "France"
     return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
 
 

@@ -27,7 +27,7 @@ FORBIDDEN = (re.compile(r"\bNone\b"), re.compile(r"\bnan\b", re.IGNORECASE), re.
 # Every Plotly chart of the page: has it a trace with a value, and does its legend (if any) name something?
 CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
     id: (el.closest('[id]') || {}).id || '',
-    values: (el._fullData || el.data || []).some(t => ['y', 'x', 'z', 'values'].some(k => {
+    values: (el._fullData || el.data || []).some(t => ['y', 'z', 'values'].some(k => {
         const v = t[k];
         const list = Array.isArray(v) ? v : (v && ArrayBuffer.isView(v) ? Array.from(v) : []);
         return list.some(x => x !== null && x !== undefined && !(typeof x === 'number' && isNaN(x)));

@@ -141,5 +141,6 @@ def describe(service, code: str, distance: float | None = None) -> dict:
         "commune": service.territory_name("commune", territory.get("commune_code")) or "",
         "population": population,
         "density": f"{density} — {DENSITY_LABELS_FR.get(density, '')}" if density else "non disponible",
+        "density_level": density,
         "housing": housing, "region": region, "distance": distance,
     }

@@ -97,42 +97,54 @@ def wellbeing_section(profile: Profile, panel: WellbeingPanel) -> html.Section:
 # ---------------------------------------------------------------------- peers
 
 
-def _peer_row(info: dict, is_self: bool) -> html.Tr:
+# Context columns of the peers table: header, how a row shows it, and whether a row has it.
+_PEER_CONTEXT = (
+    ("Densité de la commune", lambda info: html.Td(info["density"]), lambda info: info["density_level"] is not None),
+    ("Logements sociaux", lambda info: html.Td(format_value(info["housing"], "%", 1), className="num"),
+     lambda info: info["housing"] is not None),
+)
+
+
+def _peer_row(info: dict, is_self: bool, columns) -> html.Tr:
     return html.Tr(className="peer-self" if is_self else None, children=[
         html.Th(scope="row", children=[
             html.Span(info["name"]) if is_self else dcc.Link(info["name"], href=f"/qpv/{info['code']}"),
             html.Br(), html.Small(f"{info['code']} — {info['commune'] or 'commune non renseignée'}",
                                   className="muted")]),
         html.Td(format_number(info["population"], 0) if info["population"] is not None else "–", className="num"),
-        html.Td(info["density"]),
-        html.Td(format_value(info["housing"], "%", 1) if info["housing"] is not None else "non disponible",
-                className="num"),
+        *[show(info) if has(info) else html.Td("non disponible", className="cell-unavailable")
+          for _, show, has in columns],
         html.Td(info["region"] or "–"),
         html.Td("–" if is_self else format_number(info["distance"], 2), className="num"),
     ])
 
 
 def peers_section(panel: PeersPanel) -> html.Section:
-    intro = html.P("Les cinq quartiers prioritaires de la même géographie les plus semblables par leur contexte — "
-                   "population, densité de la commune, part de logements sociaux, région et outre-mer ou métropole — "
-                   "et non par leurs résultats : de quoi comparer le quartier à des quartiers qui lui ressemblent, "
-                   "et pas seulement à sa ville.", className="muted")
     if panel.reason:
         return _section("quartiers-comparables", "Quartiers comparables", html.P(panel.reason, className="muted"))
+    everyone = [panel.me, *panel.peers]
+    columns = [c for c in _PEER_CONTEXT if any(c[2](info) for info in everyone)]
+    absent = [c[0].lower() for c in _PEER_CONTEXT if c not in columns]
+    used = ["population"] + [c[0].lower() for c in columns] + ["région et outre-mer ou métropole"]
+    intro = html.P("Les cinq quartiers prioritaires de la même géographie les plus semblables par leur contexte — "
+                   + ", ".join(used) + " — et non par leurs résultats : de quoi comparer le quartier à des quartiers "
+                   "qui lui ressemblent, et pas seulement à sa ville.", className="muted")
+    consequence = " Ces critères ne départagent" if len(absent) > 1 else " Ce critère ne départage"
+    missing = html.P("Ce jeu de données ne renseigne pas, pour ces quartiers : " + " ; ".join(absent) + "."
+                     + consequence + " donc pas les quartiers.", className="muted") if absent else None
     keys = [("qpv", panel.me["code"])] + [("qpv", p["code"]) for p in panel.peers]
     context = html.Table(className="data-table peers-context", children=[
         html.Caption("Contexte structurel : le quartier (en tête) et ses quartiers les plus proches"),
         html.Thead(html.Tr([html.Th("Quartier", scope="col"), html.Th("Population", scope="col", className="num"),
-                            html.Th("Densité de la commune", scope="col"),
-                            html.Th("Logements sociaux", scope="col", className="num"),
+                            *[html.Th(c[0], scope="col") for c in columns],
                             html.Th("Région", scope="col"), html.Th("Distance", scope="col", className="num")])),
-        html.Tbody([_peer_row(panel.me, True)] + [_peer_row(p, False) for p in panel.peers]),
+        html.Tbody([_peer_row(panel.me, True, columns)] + [_peer_row(p, False, columns) for p in panel.peers]),
     ])
     results = (cmp.comparison_table(panel.rows, keys, panel.names) if not panel.rows.empty else
                html.P("Ce jeu de données ne contient aucun indicateur de résultat commun à ces quartiers.",
                       className="muted"))
     return _section(
-        "quartiers-comparables", "Quartiers comparables", intro, context,
+        "quartiers-comparables", "Quartiers comparables", intro, missing, context,
         html.H3("Leurs résultats côte à côte"), results,
         cmp.wellbeing_table(panel.wellbeing) if panel.wellbeing.results else None,
         html.P(dcc.Link("Comparer en détail avec les trois plus proches", href=panel.compare_href),

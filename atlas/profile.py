@@ -70,6 +70,7 @@ class KeyFigure:
     sentence: str
     gap: str  # e.g. « 27,6 points de plus qu'en France métropolitaine »
     verdict: str | None  # "favourable", "unfavourable" or None (neutral or not computable)
+    comparability: str = ""  # the catalogue's note on breaks and coverage, shown with the figure
 
     def text(self, role: str, *, flag_estimate: bool = True) -> str:
         value = self.values.get(role)
@@ -241,6 +242,7 @@ def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
         unpublished=tuple(unpublished), series=series, reference=series_of[line_role] if line_role else (),
         reference_place=places[line_role] if line_role else None,
         benchmark=benchmark.place if benchmark else None, sentence="", gap=gap, verdict=judged,
+        comparability=_text(meta.get("comparability")),
     )
     return _with_sentence(draft)
 
@@ -277,6 +279,10 @@ def build_profile(service, code: str) -> Profile | None:
         sections=tuple(sections), other_geography=tuple(quarters_sharing_communes(service, territory)),
         has_indicators=has_indicators,
     )
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _int_or_none(value) -> int | None:

@@ -45,6 +45,9 @@ def key_figure_card(figure: KeyFigure) -> html.Article:
         html.P(figure.sentence, className="kf-sentence"),
         html.P(verdict, className=f"kf-verdict kf-verdict-{figure.verdict}") if verdict else None,
         html.P(f"Source : {figure.source} ; millésime {figure.vintage}.", className="source-line"),
+        html.Details(className="kf-comparability", children=[html.Summary("Comparabilité"),
+                                                             html.P(figure.comparability)])
+        if figure.comparability else None,
     ])
 
 

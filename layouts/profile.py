@@ -113,10 +113,13 @@ def key_figure_short(figure: KeyFigure) -> str:
 
 
 def quarter_map(profile: Profile, geometry: dict) -> html.Figure:
-    communes = ", ".join(p.name for p in profile.communes) or "commune non renseignée"
-    caption = f"Le quartier {profile.name} (en bleu) dans sa commune, {communes} (en gris)."
+    names = [p.name for p in profile.communes]
+    communes = (" et ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)) \
+        or "commune non renseignée"
+    where = "ses communes" if len(names) > 1 else "sa commune"
+    caption = f"Le quartier {profile.name} (en bleu) dans {where}, {communes} (en gris)."
     if not geometry.get("qpv"):
-        caption = (f"La commune du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour du "
+        caption = (f"{'Les communes' if len(names) > 1 else 'La commune'} du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour du "
                    f"quartier ({profile.vintage or 'géographie non précisée'}).")
     if geometry.get("bounds") is None:
         return html.Figure(className="profile-map profile-map-empty", children=[

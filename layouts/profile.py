@@ -119,7 +119,8 @@ def quarter_map(profile: Profile, geometry: dict) -> html.Figure:
     where = "ses communes" if len(names) > 1 else "sa commune"
     caption = f"Le quartier {profile.name} (en bleu) dans {where}, {communes} (en gris)."
     if not geometry.get("qpv"):
-        caption = (f"{'Les communes' if len(names) > 1 else 'La commune'} du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour du "
+        which = "Les communes" if len(names) > 1 else "La commune"
+        caption = (f"{which} du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour du "
                    f"quartier ({profile.vintage or 'géographie non précisée'}).")
     if geometry.get("bounds") is None:
         return html.Figure(className="profile-map profile-map-empty", children=[

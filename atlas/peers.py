@@ -25,8 +25,6 @@ so the result is deterministic.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -110,9 +108,12 @@ def find_peers(features: pd.DataFrame, code: str, k: int = DEFAULT_K) -> pd.Data
     return ranked.join(features[cols])
 
 
-@functools.lru_cache(maxsize=4)
 def features_for(service) -> pd.DataFrame:
-    """Features of the service's package (cached per service: they depend on the package only)."""
+    """Features of the service's package (kept with the service: they depend on the package only)."""
+    return service.derived("peers.features", _features, maxsize=1)
+
+
+def _features(service) -> pd.DataFrame:
     housing = pd.Series(dtype=float)
     indicator = service.presentation.peers.get(HOUSING_ROLE)
     if indicator and service.has_indicator(indicator):

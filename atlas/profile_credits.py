@@ -7,8 +7,6 @@ and never divided among its quarters.
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 from atlas.places import split_codes
@@ -81,9 +79,12 @@ def credits_absence(service, territory: dict, lines: pd.DataFrame) -> str:
             "sa commune.")
 
 
-@functools.lru_cache(maxsize=4)
 def _counted_observations(service) -> dict[str, pd.DataFrame]:
-    """QPV observations that count beneficiaries, grouped by quarter code (built once per service)."""
+    """QPV observations that count beneficiaries, grouped by quarter code (kept with the service)."""
+    return service.derived("profile.counted_observations", _count_observations, maxsize=1)
+
+
+def _count_observations(service) -> dict[str, pd.DataFrame]:
     obs = service.package.observations
     counted = obs[(obs["level"] == "qpv") & obs["beneficiaries"].notna()]
     if "eligible" not in counted.columns:

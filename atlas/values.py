@@ -4,27 +4,30 @@ and the well-being index (kept apart so that none of them imports another to rea
 
 from __future__ import annotations
 
-import functools
 import math
 
 import pandas as pd
 
 
-@functools.lru_cache(maxsize=4)
-def _rows_by_territory(service) -> dict:
-    """Row positions of each territory's observations (one groupby per service, ~0.1 s)."""
+def _group_rows(service) -> dict:
+    """Row positions of each territory's observations (one groupby per package, ~0.1 s)."""
     obs = service.package.observations
     return obs.groupby(["level", "code"], observed=True, sort=False).indices
 
 
-@functools.lru_cache(maxsize=1024)
 def territory_table(service, level: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values and statuses of every annual indicator of one territory: indicator × year (read-only).
 
     Much cheaper than ``service.annual_table`` when only a few territories are needed: it pivots
-    ~500 rows instead of a whole level.
+    ~500 rows instead of a whole level. Kept with the service (``service.derived``).
     """
-    rows = _rows_by_territory(service).get((level, code))
+    if not isinstance(level, str) or not isinstance(code, str):
+        return pd.DataFrame(), pd.DataFrame()
+    return service.derived("values.territory_table", _territory_table, level, code, maxsize=1024)
+
+
+def _territory_table(service, level: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = service.derived("values.rows_by_territory", _group_rows, maxsize=1).get((level, code))
     if rows is None or len(rows) == 0:
         return pd.DataFrame(), pd.DataFrame()
     obs = service.package.observations.iloc[rows]

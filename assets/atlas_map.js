@@ -1,7 +1,13 @@
 /* Atlas QPV — map functions for dash-leaflet (functional props) and clientside callbacks.
  *
- * The geometry is loaded once from a static, versioned file; everything that changes
- * (indicator, year, mode, classes) arrives in the GeoJSON's `hideout` and is drawn here.
+ * The geometry is loaded once from a static, versioned file. Colours never travel through the
+ * GeoJSON's `hideout` (a new hideout makes dash-leaflet re-create every layer): the server sends a
+ * colouring state to the `map-state` store, and `paint` restyles the polygons already drawn.
+ *
+ * State read here, in one place (see MapPayload.browser_view in atlas/mapclasses.py):
+ *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, classes, colors,
+ *           missing, secret, count}, year, values, values_year}
+ * Tooltips are built from text nodes only: no string from the data is ever parsed as HTML.
  */
 (function () {
   "use strict";
@@ -24,36 +30,53 @@
     return text + "\u00a0" + unit;
   }
 
-  // The latest hideout of each map layer, read by tooltips when they open.
-  const latest = {};
+  // The colouring state of each map layer (by component id), and the Leaflet layers drawn for it.
+  const states = {};
+  const registry = {};
+  const renderers = {};
+  let created = 0;  // polygons created since the page loaded (a re-creation shows here)
 
-  function yearIndex(h) { return h.years ? h.years.indexOf(h.year) : -1; }
+  function stateOf(id) { return states[id] || null; }
 
-  function classOf(h, i) {
-    const row = h.classes ? h.classes[yearIndex(h)] : undefined;
+  function classOf(s, i) {
+    if (!s || !s.view || !s.view.classes) { return "-"; }
+    const row = s.view.classes[s.view.years.indexOf(s.year)];
     return row === undefined ? "-" : row.charAt(i);
   }
 
+  // Large layers draw on one canvas per pane instead of one SVG element per polygon.
+  function canvasFor(context) {
+    const pane = (context && context.pane) || "overlayPane";
+    const key = pane + "|" + (context && context.url);
+    if (!renderers[key]) { renderers[key] = L.canvas({ pane: pane, tolerance: 2 }); }
+    return renderers[key];
+  }
+
   function style(feature, context) {
-    const h = (context && context.hideout) || {};
-    latest[context && context.id ? context.id : "map"] = h;
-    const ch = classOf(h, feature.properties.i);
-    const isQpv = h.level === "qpv";
-    const base = { color: "#3d3d3d", weight: isQpv ? 0.9 : 0.6, opacity: 0.9, fillOpacity: 0.85 };
-    if (ch === "s") {
-      return Object.assign(base, { fillColor: h.secret_color, dashArray: "3 3", fillOpacity: 0.9 });
+    const id = context && context.id ? context.id : "map";
+    const s = stateOf(id);
+    const canvas = context && context.hideout && context.hideout.canvas;
+    const base = { color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85 };
+    if (canvas) { base.renderer = canvasFor(context); }
+    if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
+      return Object.assign(base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
     }
+    const v = s.view;
+    const isQpv = v.level === "qpv";
+    if (isQpv) { base.weight = 0.9; }
+    const ch = classOf(s, feature.properties.i);
+    if (ch === "s") { return Object.assign(base, { fillColor: v.secret, dashArray: "3 3", fillOpacity: 0.9 }); }
     if (ch === "-" || ch === "") {
-      return Object.assign(base, { fillColor: h.missing_color, fillOpacity: 0.6, dashArray: "1 3" });
+      return Object.assign(base, { fillColor: v.missing, fillOpacity: 0.6, dashArray: "1 3" });
     }
     // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
-    const fill = h.colors[+ch];
+    const fill = v.colors[+ch];
     return Object.assign(base, isQpv ? { fillColor: fill, color: fill, weight: 3, dashArray: null }
       : { fillColor: fill, dashArray: null });
   }
 
-  function rankOf(h, i) {
-    const values = h.values || [];
+  function rankOf(s, i) {
+    const values = s.values || [];
     const mine = values[i];
     if (mine === null || mine === undefined) { return null; }
     let above = 0, count = 0;
@@ -65,42 +88,70 @@
     return { rank: above + 1, count: count };
   }
 
-  function tooltipHtml(feature, id) {
-    const h = latest[id] || {};
+  function line(parent, parts) {
+    const div = document.createElement("div");
+    for (const part of parts) {
+      if (typeof part === "string") { div.appendChild(document.createTextNode(part)); continue; }
+      const el = document.createElement(part.tag);
+      if (part.className) { el.className = part.className; }
+      el.textContent = part.text;
+      div.appendChild(el);
+    }
+    parent.appendChild(div);
+  }
+
+  // The tooltip as DOM nodes; every string from the data goes through textContent.
+  function tooltipContent(feature, id) {
+    const s = stateOf(id) || {};
+    const v = s.view || {};
     const i = feature.properties.i;
-    const ch = classOf(h, i);
-    const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+    const ch = classOf(s, i);
     let valueText;
     if (ch === "s") {
       valueText = "secret statistique";
-    } else if (h.values_year !== h.year) {
+    } else if (s.values_year !== s.year) {
       valueText = "…";
     } else {
-      valueText = formatValue(h.values ? h.values[i] : null, h.unit, h.decimals, h.mode === "gap" && h.operation !== "ratio");
+      valueText = formatValue(s.values ? s.values[i] : null, v.unit, v.decimals, v.mode === "gap" && v.operation !== "ratio");
     }
-    const lines = [
-      "<strong>" + escape(feature.properties.name) + "</strong> <span class=\"tt-code\">" + escape(feature.properties.code) + "</span>",
-      escape(h.label || "") + (h.mode === "gap" ? " — écart" : "") + " (" + escape(h.year) + ") : <strong>" + escape(valueText) + "</strong>",
-    ];
-    const r = h.values_year === h.year ? rankOf(h, i) : null;
-    if (r && ch !== "s") { lines.push("Rang : " + numberFormat(0).format(r.rank) + "<sup>e</sup> sur " + numberFormat(0).format(r.count) + " (valeurs décroissantes)"); }
-    lines.push("<span class=\"tt-vintage\">Millésime : " + escape(h.vintage || "") + "</span>");
-    return lines.join("<br>");
+    const root = document.createElement("div");
+    line(root, [{ tag: "strong", text: String(feature.properties.name) }, " ",
+      { tag: "span", className: "tt-code", text: String(feature.properties.code) }]);
+    line(root, [String(v.label || "") + (v.mode === "gap" ? " — écart" : "") + " (" + String(s.year) + ") : ",
+      { tag: "strong", text: valueText }]);
+    const r = s.values_year === s.year ? rankOf(s, i) : null;
+    if (r && ch !== "s") {
+      line(root, ["Rang : " + numberFormat(0).format(r.rank) + (r.rank === 1 ? "er" : "e") + " sur " +
+        numberFormat(0).format(r.count) + " (valeurs décroissantes)"]);
+    }
+    line(root, [{ tag: "span", className: "tt-vintage", text: "Millésime : " + String(v.vintage || "") }]);
+    return root;
   }
 
-  // Leaflet layers of each map, so that a year change can restyle them in place.
-  const registry = {};
+  function restyle(id) {
+    const entry = registry[id];
+    const s = stateOf(id);
+    if (!entry || !s || !s.view || entry.source !== s.view.url) { return false; }
+    const context = entry.context;
+    for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
+    return true;
+  }
 
   function onEachFeature(feature, layer, context) {
     const id = context && context.id ? context.id : "map";
     const source = context ? context.url : null;
-    if (!registry[id] || registry[id].source !== source) { registry[id] = { source: source, layers: [] }; }
+    if (!registry[id] || registry[id].source !== source) {
+      registry[id] = { source: source, layers: [], context: context };
+    }
     registry[id].layers.push(layer);
-    layer.bindTooltip(() => tooltipHtml(feature, id), { sticky: true, className: "atlas-tooltip" });
+    created += 1;
+    layer.bindTooltip(() => tooltipContent(feature, id), { sticky: true, className: "atlas-tooltip" });
     layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#000091" }));
-    layer.on("mouseout", (event) => {
-      const h = latest[id] || {};
-      layer.setStyle(style(feature, { hideout: h, id: id }));
+    layer.on("mouseout", () => layer.setStyle(style(feature, registry[id] ? registry[id].context : context)));
+    // The map is one tab stop: a polygon must not be a focusable, unnamed element of its own.
+    layer.on("add", () => {
+      const el = layer.getElement && layer.getElement();
+      if (el && el.setAttribute && el.tagName !== "CANVAS") { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
     });
   }
 
@@ -109,7 +160,9 @@
   }
 
   function background(feature, context) {
-    return { color: "#8c8c8c", weight: 0.5, opacity: 0.8, fillColor: "#f2f2f2", fillOpacity: 0.6 };
+    const base = { color: "#8c8c8c", weight: 0.5, opacity: 0.8, fillColor: "#f2f2f2", fillOpacity: 0.6 };
+    if (context && context.hideout && context.hideout.canvas) { base.renderer = canvasFor(context); }
+    return base;
   }
 
   window.atlasMap = {
@@ -118,23 +171,35 @@
     outline: outline,
     background: background,
     formatValue: formatValue,
-    tooltipHtml: tooltipHtml,
-    _latest: latest,
+    tooltipContent: tooltipContent,
+    // For tests and benchmarks: how many polygons were created, and the layers of a map.
+    created: () => created,
+    layers: (id) => (registry[id] ? registry[id].layers : []),
+    state: stateOf,
   };
 
   // ---------------------------------------------------------------- clientside callbacks
-  // A year change restyles the existing polygons directly (no new props, no layer re-creation);
-  // the server then patches the exact values for tooltips, with the same year.
-  function withYear(year, hideout, id) {
-    if (!hideout || year === undefined || year === null) { return window.dash_clientside.no_update; }
-    const key = id || "map-choropleth";
-    const current = Object.assign({}, latest[key] || hideout, { year: year });
-    latest[key] = current;
-    const entry = registry[key];
-    if (!entry) { return Object.assign({}, hideout, { year: year }); }
-    for (const layer of entry.layers) {
-      if (layer.feature && layer.setStyle) { layer.setStyle(style(layer.feature, { hideout: current, id: key })); }
+  // A new colouring state: restyle the polygons already drawn (same key and year: only the values change).
+  function paint(state, id) {
+    const nu = window.dash_clientside.no_update;
+    if (!state || !state.view) { return nu; }
+    const previous = states[id];
+    states[id] = state;
+    if (previous && previous.view && previous.view.key === state.view.key && previous.year === state.year &&
+        previous.view.url === state.view.url) {
+      return nu;
     }
+    restyle(id);
+    window.__atlasPainted = { key: state.view.key, year: state.year, at: performance.now() };
+    return nu;
+  }
+
+  // A year change restyles in the browser from the classes of every year it already holds.
+  function withYear(year, id) {
+    const s = states[id];
+    if (!s || year === undefined || year === null) { return window.dash_clientside.no_update; }
+    states[id] = Object.assign({}, s, { year: year });
+    restyle(id);
     return window.dash_clientside.no_update;
   }
 
@@ -146,14 +211,14 @@
 
   function togglePlay(nClicks, disabled) {
     const playing = disabled;  // it was disabled: now it plays
-    return [!playing ? true : false, playing ? "⏸ Pause" : "▶ Lecture", playing ? "true" : "false"];
+    return [!playing, playing ? "⏸ Pause" : "▶ Lecture", playing ? "true" : "false"];
   }
 
   function openFeature(clickData, level) {
     if (!clickData || !clickData.properties) { return window.dash_clientside.no_update; }
-    const code = clickData.properties.code;
+    const code = encodeURIComponent(String(clickData.properties.code));
     if (level === "qpv") { return ["/qpv/" + code, ""]; }
-    return ["/comparer", "?codes=" + encodeURIComponent(level + ":" + code)];
+    return ["/comparer", "?codes=" + encodeURIComponent(level + ":" + clickData.properties.code)];
   }
 
   function viewParam(center, zoom) {
@@ -185,7 +250,7 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    atlasMap: { withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature, queryToSearch: queryToSearch,
-      viewToUrl: viewToUrl },
+    atlasMap: { paint: paint, withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature,
+      queryToSearch: queryToSearch, viewToUrl: viewToUrl },
   });
 })();

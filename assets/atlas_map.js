@@ -1,12 +1,13 @@
 /* Atlas QPV — map functions for dash-leaflet (functional props) and clientside callbacks.
  *
  * The geometry is loaded once from a static, versioned file. Colours never travel through the
- * GeoJSON's `hideout` (a new hideout makes dash-leaflet re-create every layer): the server sends a
- * colouring state to the `map-state` store, and `paint` restyles the polygons already drawn.
+ * GeoJSON's `hideout` (a new hideout makes dash-leaflet re-create every layer): the server puts a
+ * small descriptor in the `map-state` store, and `paint` fetches the classes it names (an immutable
+ * file, see callbacks/map_files.py) and restyles the polygons already drawn.
  *
- * State read here, in one place (see MapPayload.browser_view in atlas/mapclasses.py):
- *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, classes, colors,
- *           missing, secret, count}, year, values, values_year}
+ * The descriptor, read here in one place (MapPayload.browser_view in atlas/mapclasses.py):
+ *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, colors, missing,
+ *           secret, count}, year, classes_url, values_url}
  * Tooltips are built from text nodes only: no string from the data is ever parsed as HTML.
  */
 (function () {
@@ -44,35 +45,109 @@
     return row === undefined ? "-" : row.charAt(i);
   }
 
+  // A canvas that fills all polygons of one colour as one path: ten fills instead of 35,000.
+  // Polygons with a stroke (missing values, the one under the mouse) are drawn one by one, on top.
+  const BATCH = 64;
+  const BatchedCanvas = L.Canvas.extend({
+    _draw: function () {
+      const bounds = this._redrawBounds;
+      const ctx = this._ctx;
+      ctx.save();
+      if (bounds) {
+        const size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      const groups = new Map();
+      const single = [];
+      for (let order = this._drawFirst; order; order = order.next) {
+        const layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) { continue; }
+        const o = layer.options;
+        if (!layer._parts || !layer._parts.length) { continue; }
+        if (o.stroke || !o.fill) { single.push(layer); continue; }
+        const key = o.fillColor + "|" + o.fillOpacity;
+        if (!groups.has(key)) { groups.set(key, []); }
+        groups.get(key).push(layer);
+      }
+      for (const [key, layers] of groups) {
+        const cut = key.lastIndexOf("|");
+        ctx.globalAlpha = +key.slice(cut + 1);
+        ctx.fillStyle = key.slice(0, cut);
+        // Moderate paths: the rasteriser slows down sharply on one path of 100,000 points.
+        for (let start = 0; start < layers.length; start += BATCH) {
+          ctx.beginPath();
+          const end = Math.min(layers.length, start + BATCH);
+          for (let k = start; k < end; k++) {
+            for (const part of layers[k]._parts) {
+              ctx.moveTo(part[0].x, part[0].y);
+              for (let j = 1; j < part.length; j++) { ctx.lineTo(part[j].x, part[j].y); }
+              ctx.closePath();
+            }
+          }
+          ctx.fill("evenodd");
+        }
+      }
+      ctx.globalAlpha = 1;
+      for (const layer of single) { layer._updatePath(); }
+      this._drawing = false;
+      ctx.restore();
+    },
+  });
+
   // Large layers draw on one canvas per pane instead of one SVG element per polygon.
   function canvasFor(context) {
     const pane = (context && context.pane) || "overlayPane";
     const key = pane + "|" + (context && context.url);
-    if (!renderers[key]) { renderers[key] = L.canvas({ pane: pane, tolerance: 2 }); }
+    if (!renderers[key]) { renderers[key] = new BatchedCanvas({ pane: pane, tolerance: 2 }); }
     return renderers[key];
+  }
+
+  // The few distinct styles of a colouring (one per class, secret, missing), built once per
+  // state, year and layer: styling 35,000 polygons then allocates nothing.
+  let styleCache = null;
+
+  function stylesFor(s, canvas, context) {
+    if (styleCache && styleCache.s === s && styleCache.year === (s && s.year) && styleCache.canvas === canvas &&
+        styleCache.url === (context && context.url)) {
+      return styleCache.styles;
+    }
+    const renderer = canvas ? canvasFor(context) : undefined;
+    const base = { stroke: true, color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85, dashArray: null };
+    if (renderer) { base.renderer = renderer; }
+    const styles = {};
+    if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
+      styles.loading = Object.assign({}, base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
+    } else {
+      const v = s.view;
+      const isQpv = v.level === "qpv";
+      if (isQpv) { base.weight = 0.9; }
+      // On a canvas, no border: a stroked polygon cannot be filled in a batch.
+      styles.s = canvas ? Object.assign({}, base, { fillColor: v.secret, fillOpacity: 0.9, stroke: false })
+        : Object.assign({}, base, { fillColor: v.secret, dashArray: "3 3", fillOpacity: 0.9 });
+      styles["-"] = canvas ? Object.assign({}, base, { fillColor: v.missing, fillOpacity: 0.7, stroke: false })
+        : Object.assign({}, base, { fillColor: v.missing, fillOpacity: 0.6, dashArray: "1 3" });
+      v.colors.forEach((fill, k) => {
+        // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
+        // Thousands of communes: no border at all, or the borders would grey the whole map.
+        styles[String(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
+          : canvas ? Object.assign({}, base, { fillColor: fill, stroke: false })
+            : Object.assign({}, base, { fillColor: fill });
+      });
+    }
+    styleCache = { s: s, year: s && s.year, canvas: canvas, url: context && context.url, styles: styles };
+    return styles;
   }
 
   function style(feature, context) {
     const id = context && context.id ? context.id : "map";
     const s = stateOf(id);
-    const canvas = context && context.hideout && context.hideout.canvas;
-    const base = { color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85 };
-    if (canvas) { base.renderer = canvasFor(context); }
-    if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
-      return Object.assign(base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
-    }
-    const v = s.view;
-    const isQpv = v.level === "qpv";
-    if (isQpv) { base.weight = 0.9; }
-    const ch = classOf(s, feature.properties.i);
-    if (ch === "s") { return Object.assign(base, { fillColor: v.secret, dashArray: "3 3", fillOpacity: 0.9 }); }
-    if (ch === "-" || ch === "") {
-      return Object.assign(base, { fillColor: v.missing, fillOpacity: 0.6, dashArray: "1 3" });
-    }
-    // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
-    const fill = v.colors[+ch];
-    return Object.assign(base, isQpv ? { fillColor: fill, color: fill, weight: 3, dashArray: null }
-      : { fillColor: fill, dashArray: null });
+    const canvas = !!(context && context.hideout && context.hideout.canvas);
+    const styles = stylesFor(s, canvas, context);
+    if (styles.loading) { return styles.loading; }
+    return styles[classOf(s, feature.properties.i)] || styles["-"];
   }
 
   function rankOf(s, i) {
@@ -128,13 +203,56 @@
     return root;
   }
 
+  // Re-colour in place. A canvas layer takes its new options directly and redraws once (35,000
+  // setStyle calls would each schedule their own bookkeeping); SVG paths are restyled one by one.
   function restyle(id) {
     const entry = registry[id];
     const s = stateOf(id);
     if (!entry || !s || !s.view || entry.source !== s.view.url) { return false; }
     const context = entry.context;
-    for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
+    const first = entry.layers[0];
+    const renderer = first && first._renderer;
+    if (renderer && renderer instanceof L.Canvas && typeof renderer._redraw === "function") {
+      const styles = stylesFor(s, true, context);
+      const row = styles.loading ? null : s.view.classes[s.view.years.indexOf(s.year)];
+      for (const layer of entry.layers) {
+        const st = styles.loading || styles[row ? row.charAt(layer.feature.properties.i) : "-"] || styles["-"];
+        const o = layer.options;
+        o.fillColor = st.fillColor; o.fillOpacity = st.fillOpacity; o.stroke = st.stroke; o.color = st.color;
+        o.weight = st.weight;
+      }
+      renderer._redraw();
+    } else {
+      for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
+    }
+    // When the polygons were re-coloured (a canvas redraws at the next frame): read by benchmarks and tests.
+    const painted = { key: s.view.key, year: s.year, at: performance.now(), drawn: null };
+    window.__atlasPainted = painted;
+    requestAnimationFrame(() => { painted.drawn = performance.now(); });
     return true;
+  }
+
+  // One set of handlers for every polygon; the tooltip is bound on first hover (35,000 tooltips
+  // created up front would delay the first paint by seconds).
+  function highlight(event) {
+    const layer = event.target;
+    if (!layer._atlasTooltip) {
+      layer._atlasTooltip = true;
+      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, className: "atlas-tooltip" });
+      layer.openTooltip(event.latlng);
+    }
+    layer.setStyle({ stroke: true, weight: 2.5, color: "#000091" });
+  }
+
+  function unhighlight(event) {
+    const layer = event.target;
+    const entry = registry[layer._atlasId];
+    layer.setStyle(style(layer.feature, entry ? entry.context : null));
+  }
+
+  function unfocusable() {
+    const el = this.getElement && this.getElement();
+    if (el && el.setAttribute) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
   }
 
   function onEachFeature(feature, layer, context) {
@@ -145,14 +263,10 @@
     }
     registry[id].layers.push(layer);
     created += 1;
-    layer.bindTooltip(() => tooltipContent(feature, id), { sticky: true, className: "atlas-tooltip" });
-    layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#000091" }));
-    layer.on("mouseout", () => layer.setStyle(style(feature, registry[id] ? registry[id].context : context)));
-    // The map is one tab stop: a polygon must not be a focusable, unnamed element of its own.
-    layer.on("add", () => {
-      const el = layer.getElement && layer.getElement();
-      if (el && el.setAttribute && el.tagName !== "CANVAS") { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
-    });
+    layer._atlasId = id;
+    layer.on({ mouseover: highlight, mouseout: unhighlight });
+    // The map is one tab stop: an SVG polygon must not be a focusable, unnamed element of its own.
+    if (!(context && context.hideout && context.hideout.canvas)) { layer.on("add", unfocusable); }
   }
 
   function outline(feature, context) {
@@ -179,18 +293,49 @@
   };
 
   // ---------------------------------------------------------------- clientside callbacks
-  // A new colouring state: restyle the polygons already drawn (same key and year: only the values change).
+  // Classes and values are immutable files (the browser caches them); each is fetched once per page.
+  const files = new Map();
+  function fetchJson(url) {
+    if (!files.has(url)) {
+      files.set(url, fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null))
+        .catch(() => null));
+    }
+    return files.get(url);
+  }
+
+  function valuesUrl(template, year) {
+    const [path, query] = template.split("?");
+    const params = new URLSearchParams(query);
+    params.set("annee", String(year));
+    return path + "?" + params.toString();
+  }
+
+  const requests = {};  // the latest colouring asked for, per layer: older answers are dropped
+
+  function loadValues(id, template, year) {
+    fetchJson(valuesUrl(template, year)).then((doc) => {
+      const s = states[id];
+      if (!doc || !s || s.view.key !== doc.key || s.year !== year) { return; }
+      states[id] = Object.assign({}, s, { values: doc.values, values_year: year });
+    });
+  }
+
+  // A new colouring: fetch its classes (a small immutable file), restyle the polygons already drawn,
+  // then fetch the exact values of the year for tooltips and ranks.
   function paint(state, id) {
     const nu = window.dash_clientside.no_update;
-    if (!state || !state.view) { return nu; }
+    if (!state || !state.view || !state.classes_url) { return nu; }
     const previous = states[id];
-    states[id] = state;
-    if (previous && previous.view && previous.view.key === state.view.key && previous.year === state.year &&
-        previous.view.url === state.view.url) {
-      return nu;
-    }
-    restyle(id);
-    window.__atlasPainted = { key: state.view.key, year: state.year, at: performance.now() };
+    if (previous && previous.view.key === state.view.key && previous.view.url === state.view.url) { return nu; }
+    const ticket = (requests[id] = {});
+    fetchJson(state.classes_url).then((doc) => {
+      if (requests[id] !== ticket || !doc || doc.key !== state.view.key) { return; }
+      const year = state.year;
+      states[id] = { view: Object.assign({}, state.view, { classes: doc.classes, years: doc.years }),
+        year: year, values: null, values_year: null, template: state.values_url };
+      restyle(id);
+      loadValues(id, state.values_url, year);
+    });
     return nu;
   }
 
@@ -198,8 +343,9 @@
   function withYear(year, id) {
     const s = states[id];
     if (!s || year === undefined || year === null) { return window.dash_clientside.no_update; }
-    states[id] = Object.assign({}, s, { year: year });
+    states[id] = Object.assign({}, s, { year: year, values: null, values_year: null });
     restyle(id);
+    loadValues(id, s.template, year);
     return window.dash_clientside.no_update;
   }
 

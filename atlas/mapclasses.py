@@ -65,11 +65,15 @@ class MapPayload:
         return any(ch.isdigit() for ch in row)
 
     def browser_view(self, geometry_url: str) -> dict:
-        """What assets/atlas_map.js reads (its only input besides the values of the year shown)."""
+        """What assets/atlas_map.js needs besides the classes and values, which it fetches as files."""
         return {"key": self.key, "url": geometry_url, "level": self.level, "label": self.label, "unit": self.unit,
                 "decimals": self.decimals, "mode": self.mode, "operation": self.operation, "vintage": self.vintage,
-                "years": list(self.years), "classes": list(self.classes), "colors": list(self.colors),
-                "missing": MISSING_COLOR, "secret": SECRET_COLOR, "count": self.count}
+                "years": list(self.years), "colors": list(self.colors), "missing": MISSING_COLOR,
+                "secret": SECRET_COLOR, "count": self.count}
+
+    def classes_document(self) -> dict:
+        """The classes of every year, one string per year (``/geo/map/…/classes.json``)."""
+        return {"key": self.key, "years": list(self.years), "classes": list(self.classes)}
 
 
 def classify(sample: np.ndarray, scheme: str, classes: int) -> list[float]:

@@ -7,14 +7,13 @@ caches are keyed by that request, whose every field is a known id of the package
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from urllib.parse import urlencode
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, no_update
+from dash import Input, Output, State, callback, clientside_callback, no_update
 
-from atlas.mapclasses import MapPayload, map_payload, widest_gaps, year_values
+from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
-from callbacks.cache import cached
+from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import map as layout
@@ -48,26 +47,6 @@ def parse_view(value: str | None) -> dict:
     return dict(layout.FRANCE_VIEW)
 
 
-# ------------------------------------------------------------------ cached computations
-
-
-@cached("map-classes")
-def payload_for(request: MapRequest) -> MapPayload:
-    """Year-independent colouring, shared by every year of the same map (the key ignores the year)."""
-    svc = service()
-    return map_payload(svc, replace(request, year=0), svc.static_layer(request.level).codes)
-
-
-@cached("map-year-values")
-def values_for(request: MapRequest) -> list:
-    svc = service()
-    return year_values(svc, request, svc.static_layer(request.level).codes)
-
-
-def classes_of(request: MapRequest) -> MapPayload:
-    return payload_for(replace(request, year=0))
-
-
 def map_layers(level: str) -> layout.MapLayers:
     svc = service()
     levels = svc.map_levels()
@@ -81,9 +60,9 @@ def map_layers(level: str) -> layout.MapLayers:
 
 
 def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
-    """The colouring state assets/atlas_map.js applies in place: classes of all years, values of one."""
-    return {"view": payload.browser_view(url), "year": request.year, "values": values_for(request),
-            "values_year": request.year}
+    """What assets/atlas_map.js applies in place; it fetches the classes and values files it names."""
+    return {"view": payload.browser_view(url), "year": request.year, "classes_url": classes_url(request),
+            "values_url": values_url(request)}
 
 
 def gaps_block(request: MapRequest, payload: MapPayload):
@@ -220,7 +199,6 @@ clientside_callback(
 
 
 @callback(
-    Output("map-state", "data", allow_duplicate=True),
     Output("map-legend", "children", allow_duplicate=True),
     Output("map-comparison-note", "children", allow_duplicate=True),
     Output("map-gaps", "children", allow_duplicate=True),
@@ -242,16 +220,15 @@ def update_year(year, indicator, level, mode, reference, operation, scheme, fixe
 
 
 def year_outputs(request: MapRequest, query: str | None):
-    """After the instant re-colouring: exact values for tooltips, legend and notes of the year."""
+    """After the instant re-colouring in the browser: legend, notes, widest gaps and address of the year.
+
+    The exact values of the year (tooltips, ranks) are a file the browser fetches itself.
+    """
     payload = classes_of(request)
-    patch = Patch()
-    patch["values"] = values_for(request)
-    patch["values_year"] = request.year
-    patch["year"] = request.year  # the browser already shows this year; keep the store in step
     params = {k: v for k, v in parse_search(query).items() if k in ("fond",)}
     params.update(request.query())
     gaps = gaps_block(request, payload) if payload.reference is not None else no_update
-    return (patch, legend(payload, request.year),
+    return (legend(payload, request.year),
             comparison_note(payload, request.year, SCHEMES[request.scheme], request.fixed), gaps, urlencode(params))
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, no_update
 from dash.dash_table.Format import Format, Group, Scheme
 
-from callbacks.map import request_from_controls, values_for
+from callbacks.map import request_from_controls
+from callbacks.map_files import values_for
 from callbacks.state import service
 from layouts.charts import csv_bytes
 from layouts.map_legend import profile_href

@@ -7,10 +7,12 @@ from dash import dcc, html
 from atlas.formatting import format_number, format_value
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
 from atlas.mapdata import OPERATIONS
-from atlas.schema import LEVEL_LABELS_FR
 
 TERRITORY_SINGULAR = {"qpv": "du quartier", "commune": "de la commune", "epci": "de l'intercommunalité",
                       "departement": "du département", "region": "de la région"}
+EACH_TERRITORY = {"qpv": "Chaque quartier est situé", "commune": "Chaque commune est située",
+                  "epci": "Chaque intercommunalité est située", "departement": "Chaque département est situé",
+                  "region": "Chaque région est située"}
 TERRITORY_NOUNS = {"qpv": "quartiers", "commune": "communes", "epci": "intercommunalités",
                    "departement": "départements", "region": "régions"}
 POLARITY_NOTES = {
@@ -98,8 +100,9 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
                 f"et de toutes les années.")
     else:
         over = "toutes les années" if fixed else f"l'année {year}"
-        text = (f"Chaque {LEVEL_LABELS_FR.get(payload.level, 'territoire').lower()} est situé par rapport aux "
-                f"autres {noun} de la carte ({count}), pas à une valeur de référence : classes « "
+        each = EACH_TERRITORY.get(payload.level, "Chaque territoire est situé")
+        text = (f"{each} par rapport aux autres {noun} de la carte ({count}), pas à une valeur de référence : "
+                f"classes « "
                 f"{scheme_label.lower()} » calculées sur {over}. Le rang de l'infobulle compte les {noun} ayant "
                 f"une valeur la même année.")
     return html.P(text, id="map-comparison", className="map-comparison")

@@ -243,7 +243,7 @@ def test_map_outputs_keep_the_layers_when_the_level_is_unchanged(service):
     first = map_callbacks.map_outputs(req, "osm", None)
     state, url, hideout = first[:3]
     assert url.startswith("/geo/departement.") and hideout == {"canvas": False}
-    assert state["view"]["url"] == url and len(state["values"]) == len(service.static_layer("departement").codes)
+    assert state["view"]["url"] == url and state["classes_url"].startswith("/geo/map/")
     assert parse_qs(first[8])["indicateur"] == ["revenu_median"] and first[9] is False
     again = map_callbacks.map_outputs(replace(req, indicator="taux_pauvrete"), "osm", url)
     assert again[1] is map_callbacks.no_update and again[2] is map_callbacks.no_update  # same geometry: no re-creation
@@ -251,13 +251,34 @@ def test_map_outputs_keep_the_layers_when_the_level_is_unchanged(service):
     assert [o["value"] for o in again[12]] == ["region", "france"]
 
 
-def test_year_outputs_patch_values_only(service):
+def test_year_outputs_say_the_year_and_keep_the_basemap(service):
     req = request(service, indicator="taux_pauvrete", year=2018)
-    patch, legend_div, _note, _gaps, query = map_callbacks.year_outputs(req, "indicateur=taux_pauvrete&fond=osm")
-    operations = patch.to_plotly_json()["operations"]
-    assert {op["location"][0] for op in operations} == {"values", "values_year", "year"}
+    legend_div, _note, _gaps, query = map_callbacks.year_outputs(req, "indicateur=taux_pauvrete&fond=osm")
     assert parse_qs(query)["annee"] == ["2018"] and parse_qs(query)["fond"] == ["osm"]
     assert "2018" in text_of(legend_div)
+
+
+def test_classes_and_values_files_are_immutable_and_exact(client, dash_app, service):
+    req = request(service, indicator="taux_pauvrete", mode="gap", reference="departement", year=2019)
+    with dash_app.server.test_request_context():
+        state = map_callbacks.browser_state(req, map_callbacks.classes_of(req), "/geo/qpv.x.geojson")
+    classes = client.get(state["classes_url"], headers={"Accept-Encoding": "gzip"})
+    assert classes.status_code == 200 and "immutable" in classes.headers["Cache-Control"]
+    document = json.loads(gzip.decompress(classes.data))
+    expected = map_payload(service, req, service.static_layer("qpv").codes)
+    assert document["classes"] == list(expected.classes) and document["key"] == state["view"]["key"]
+    values = client.get(state["values_url"]).get_json()
+    assert values["values"] == year_values(service, req, service.static_layer("qpv").codes)
+    assert values["year"] == 2019 and values["key"] == document["key"]
+    # Only the exact parameters of a valid request are served: no raw value reaches a computation.
+    tampered = [state["values_url"].replace("taux_pauvrete", "TAUX_PAUVRETE"),
+                state["values_url"].replace("annee=2019", "annee=1850"),
+                state["values_url"] + "&x=1", state["values_url"] + "&mode=value",
+                state["classes_url"] + "&annee=2019",
+                state["classes_url"].replace("/geo/map/", "/geo/map/000000000000x"),
+                state["values_url"].replace("reference=departement", "reference=<script>")]
+    for url in tampered:
+        assert client.get(url).status_code == 404, url
 
 
 def test_table_alternative_links_every_mapped_territory(service):

@@ -225,11 +225,15 @@
     } else {
       for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
     }
-    // When the polygons were re-coloured (a canvas redraws at the next frame): read by benchmarks and tests.
+    markPainted(s);
+    return true;
+  }
+
+  // When the polygons were (re-)coloured; a canvas redraws at the next frame. Read by benchmarks and tests.
+  function markPainted(s) {
     const painted = { key: s.view.key, year: s.year, at: performance.now(), drawn: null };
     window.__atlasPainted = painted;
     requestAnimationFrame(() => { painted.drawn = performance.now(); });
-    return true;
   }
 
   // One set of handlers for every polygon; the tooltip is bound on first hover (35,000 tooltips
@@ -263,6 +267,8 @@
     }
     registry[id].layers.push(layer);
     created += 1;
+    const s = states[id];
+    if (s && s.view && s.view.url === source && registry[id].layers.length === s.view.count) { markPainted(s); }
     layer._atlasId = id;
     layer.on({ mouseover: highlight, mouseout: unhighlight });
     // The map is one tab stop: an SVG polygon must not be a focusable, unnamed element of its own.

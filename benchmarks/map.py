@@ -88,7 +88,7 @@ class Traffic:
         return len(self.entries)
 
     def callbacks_since(self, mark: int) -> list[dict]:
-        return [e for e in self.entries[mark:] if "_dash-update-component" in e["url"]]
+        return [e for e in self.entries[mark:] if "_dash-update-component" in e["url"] or "/geo/map/" in e["url"]]
 
 
 def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: int) -> dict:
@@ -101,10 +101,10 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
     first_paint = page.evaluate(FIRST_PAINT, count)
     page.wait_for_load_state("networkidle")
     loaded = traffic.entries[mark:]
-    geometry = [e["url"] for e in loaded if "/geo/" in e["url"]]
+    geometry = [e["url"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]]
     result = {"polygons": count, "first_paint_ms": round(first_paint),
               "first_load_bytes": sum(e["bytes"] for e in loaded),
-              "geometry_bytes": sum(e["bytes"] for e in loaded if "/geo/" in e["url"]),
+              "geometry_bytes": sum(e["bytes"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]),
               "renderer": page.evaluate("() => document.querySelector('.leaflet-choropleth-pane canvas') ? "
                                         "'canvas' : 'svg'")}
     indicators = [*[i for i in svc.indicators_at(level) if i != default.indicator][:4], default.indicator]

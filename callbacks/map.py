@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
+from callbacks.cache import cached
 from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.router import register_page
 from callbacks.state import service
@@ -65,12 +66,17 @@ def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
             "values_url": values_url(request)}
 
 
+@cached("map-widest-gaps")
+def widest_gaps_for(request: MapRequest):
+    svc = service()
+    return widest_gaps(svc, request, svc.static_layer(request.level).codes)
+
+
 def gaps_block(request: MapRequest, payload: MapPayload):
     if payload.reference is None:
         return None
-    svc = service()
-    frame = widest_gaps(svc, request, svc.static_layer(request.level).codes)
-    return widest_gaps_list(frame, payload, request.year, str(svc.indicator(request.indicator)["unit"]))
+    unit = str(service().indicator(request.indicator)["unit"])
+    return widest_gaps_list(widest_gaps_for(request), payload, request.year, unit)
 
 
 def page_content(request: MapRequest, view: dict, basemap: str) -> layout.MapPageContent:

@@ -51,6 +51,21 @@ def values_for(req: MapRequest) -> list:
     return year_values(svc, req, svc.static_layer(req.level).codes)
 
 
+def warm(levels: tuple[str, ...] | None = None) -> int:
+    """Compute the default colouring of every indicator of the given map levels (all by default).
+
+    Meant for a background thread at start-up: the first visitor of each indicator then finds its
+    classes ready instead of waiting for the package's tables to be pivoted (0.1–0.6 s each nationally).
+    """
+    svc = service()
+    count = 0
+    for level in levels or tuple(svc.map_levels()):
+        for indicator in svc.indicators_at(level):
+            classes_of(MapRequest.build(svc, indicator=indicator, level=level))
+            count += 1
+    return count
+
+
 def classes_url(req: MapRequest) -> str:
     params = {k: v for k, v in req.query().items() if k != "annee"}
     return f"{PREFIX}/{package_fingerprint()}/classes.json?{urlencode(params)}"

@@ -82,8 +82,8 @@ def classify(sample: np.ndarray, scheme: str, classes: int) -> list[float]:
     if len(sample) == 0:
         return []
     unique = np.unique(sample)
-    if len(unique) <= classes:
-        return [float(v) for v in unique[:-1]]
+    if len(unique) <= classes:  # one class per distinct value
+        return [float(v) for v in unique[1:]]
     if scheme == "equal":
         bins = mapclassify.EqualInterval(sample, k=classes).bins
     elif scheme == "jenks":
@@ -93,8 +93,11 @@ def classify(sample: np.ndarray, scheme: str, classes: int) -> list[float]:
             warnings.simplefilter("ignore", UserWarning)
             bins = mapclassify.FisherJenks(subsample, k=classes).bins
     else:
-        bins = mapclassify.Quantiles(sample, k=classes).bins
-    return [float(b) for b in bins[:-1]]
+        with warnings.catch_warnings():  # few distinct values: mapclassify merges classes, which is right
+            warnings.simplefilter("ignore", UserWarning)
+            bins = mapclassify.Quantiles(sample, k=classes).bins
+    # A bound at the minimum would open an empty first class (« moins de 0 » for counts).
+    return [float(b) for b in bins[:-1] if b > unique[0]]
 
 
 def diverging_breaks(sample: np.ndarray, operation: str) -> list[float]:

@@ -87,6 +87,10 @@ def test_schemes():
     assert classify(sample, "equal", 3) == pytest.approx([18.333333, 35.666666], rel=1e-5)
     assert classify(sample, "jenks", 3) == [3.0, 12.0]
     assert classify(np.array([np.nan, 4.0, 4.0]), "quantiles", 5) == []
+    # Counts with many zeros: no empty « moins de 0 » class, one class per value when there are few.
+    counts = np.array([0] * 50 + [1, 2, 3, 5, 8, 13, 21, 34], dtype=float)
+    assert all(b > 0 for b in classify(counts, "quantiles", 5))
+    assert classify(np.array([0, 1, 2, 0, 1], dtype=float), "quantiles", 5) == [1.0, 2.0]
 
 
 def test_gap_arithmetic_difference_and_ratio(service, codes):

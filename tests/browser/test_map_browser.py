@@ -240,7 +240,7 @@ def test_many_polygons_are_drawn_on_a_canvas_with_hover_and_click(page, live_ser
     screenshot(page, "map-communes-canvas")
     # Hover and click reach the polygon under the mouse, through the canvas.
     point = page.evaluate("""() => { const layer = window.atlasMap.layers('map-choropleth')
-            .find(l => l._map && l._pxBounds && l._map.getSize().contains(l._map.latLngToContainerPoint(l.getCenter())));
+            .find(l => l._pxBounds && l._map.getSize().contains(l._map.latLngToContainerPoint(l.getCenter())));
         const p = layer._map.latLngToContainerPoint(layer.getCenter());
         const box = layer._map.getContainer().getBoundingClientRect();
         return {x: box.left + p.x, y: box.top + p.y, name: layer.feature.properties.name}; }""")

@@ -68,7 +68,7 @@
         const o = layer.options;
         if (!layer._parts || !layer._parts.length) { continue; }
         if (o.stroke || !o.fill) { single.push(layer); continue; }
-        const key = o.fillColor + "|" + o.fillOpacity;
+        const key = o.batchKey || (o.fillColor + "|" + o.fillOpacity);
         if (!groups.has(key)) { groups.set(key, []); }
         groups.get(key).push(layer);
       }
@@ -137,6 +137,7 @@
             : Object.assign({}, base, { fillColor: fill });
       });
     }
+    for (const st of Object.values(styles)) { st.batchKey = st.fillColor + "|" + st.fillOpacity; }
     styleCache = { s: s, year: s && s.year, canvas: canvas, url: context && context.url, styles: styles };
     return styles;
   }
@@ -219,7 +220,7 @@
         const st = styles.loading || styles[row ? row.charAt(layer.feature.properties.i) : "-"] || styles["-"];
         const o = layer.options;
         o.fillColor = st.fillColor; o.fillOpacity = st.fillOpacity; o.stroke = st.stroke; o.color = st.color;
-        o.weight = st.weight;
+        o.weight = st.weight; o.batchKey = st.batchKey;
       }
       renderer._redraw();
     } else {

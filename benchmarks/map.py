@@ -147,11 +147,25 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
     return result
 
 
+def ratios(atlas: dict, naive: dict) -> dict:
+    """How many times more the naive peer costs (bytes per change, change → re-coloured, first paint)."""
+    change = atlas.get("indicator_warm_change", {})
+
+    def ratio(a, b):
+        return round(a / b, 1) if a and b else None
+
+    return {"bytes_per_change": ratio(naive["change_p50_bytes"], change.get("p50_bytes")),
+            "change_to_recoloured": ratio(naive["change_p50_ms"], change.get("p50_ms")),
+            "first_paint": ratio(naive["first_paint_ms"], atlas["first_paint_ms"])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--levels", default="qpv,commune")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--versus-naive", action="store_true",
+                        help="also serve a naive Dash + Plotly choropleth on the same geometry and compare")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -182,6 +196,13 @@ def main() -> None:
             page.on("requestfinished", traffic.on_finished)
             result["levels"][level] = measure_level(page, base, traffic, level, svc, args.repeat)
             context.close()
+            if args.versus_naive:
+                from benchmarks.naive_map import measure_naive
+
+                # The naive peer re-sends the whole geometry per change: fewer runs at 35,000 polygons.
+                naive = measure_naive(browser, svc, level, args.repeat if level == "qpv" else 3)
+                result["levels"][level]["naive"] = naive
+                result["levels"][level]["naive_over_atlas"] = ratios(result["levels"][level], naive)
         browser.close()
     server.shutdown()
     result["targets"] = {"qpv": {"change_p50_ms": 80, "change_bytes": 15_000, "year_p50_ms": 60},

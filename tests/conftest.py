@@ -20,10 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from atlas import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = ROOT / "data"
 ARTIFACTS = ROOT / "artifacts"
-REAL_DATA = Path(os.environ.get("ATLAS_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+REAL_DATA = settings.value("ATLAS_REAL_DATA")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -149,8 +151,10 @@ def redis_port():
     import redis
 
     port = free_port()
+    # The production settings the README documents: bounded memory, least recently used keys evicted first.
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                "no"], stdout=subprocess.DEVNULL)
+                                "no", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
+                               stdout=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     for _ in range(100):
         try:

@@ -38,8 +38,10 @@ class Selection:
 
 
 def codes_from_search(search: str | None) -> list[str]:
-    """The raw tokens of ``?codes=a,b`` (several ``codes=`` are concatenated)."""
-    query = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    """The raw tokens of ``?codes=a,b`` (several ``codes=`` are concatenated); nothing from a non-string."""
+    if not isinstance(search, str):
+        return []
+    query = parse_qs(search.lstrip("?"), keep_blank_values=True)
     tokens: list[str] = []
     for value in query.get("codes", []):
         tokens += [t.strip() for t in value.split(",") if t.strip()]

@@ -50,6 +50,23 @@ class Value:
     def usable(self) -> bool:
         return self.value is not None and self.status in USABLE
 
+    # The place's identity, read directly (the read API's summaries use these).
+    @property
+    def role(self) -> str:
+        return self.place.role
+
+    @property
+    def level(self) -> str:
+        return self.place.level
+
+    @property
+    def code(self) -> str:
+        return self.place.code
+
+    @property
+    def name(self) -> str:
+        return self.place.name
+
 
 @dataclass(frozen=True)
 class KeyFigure:
@@ -105,10 +122,16 @@ class Profile:
     sections: tuple[Section, ...]
     other_geography: tuple[OtherQuarter, ...]  # quarters of the other QPV geography in the same communes
     has_indicators: bool  # the package holds values for this quarter
+    year: int | None = None  # the latest year of the package
 
     @property
     def figures(self) -> list[KeyFigure]:
         return [f for s in self.sections for f in s.figures]
+
+    @property
+    def parents(self) -> dict[str, tuple[str, str, str]]:
+        """role -> (level, code, name) of the quarter and its references (the read API's summaries use it)."""
+        return {role: (p.level, p.code, p.name) for role, p in self.places.items()}
 
     @property
     def vintage(self) -> str:
@@ -277,7 +300,7 @@ def build_profile(service, code: str) -> Profile | None:
         population_year=_int_or_none(territory.get("population_year")),
         commune_population=_int_or_none(commune_row.get("population")) if commune_row else None,
         sections=tuple(sections), other_geography=tuple(quarters_sharing_communes(service, territory)),
-        has_indicators=has_indicators,
+        has_indicators=has_indicators, year=service.years[-1] if service.years else None,
     )
 
 

@@ -26,6 +26,11 @@ MAX_QUERY_LENGTH = 100  # characters of a territory search
 MAX_ASKED = 50  # indicator ids read from a URL or a dropdown, at most
 
 
+def text(value) -> str:
+    """A browser value that must be a string: anything else (a list, a number, a dict) reads as empty."""
+    return value if isinstance(value, str) else ""
+
+
 def names_for(svc, territories) -> dict:
     return {(level, code): layout.territory_label(level, code, svc.territory_name(level, code) or code)
             for level, code in territories}
@@ -44,7 +49,7 @@ def valid_indicators(svc, asked) -> list[str]:
 
 def chosen_indicators(svc, search: str | None) -> list[str]:
     """Indicators of ``&indicateurs=a,b`` when valid, else the package's default trends."""
-    query = parse_qs((search or "").lstrip("?"))
+    query = parse_qs(text(search).lstrip("?"))
     asked = [i.strip() for v in query.get(INDICATORS_PARAM, [])[:MAX_ASKED] for i in v.split(",")[:MAX_ASKED]]
     chosen = valid_indicators(svc, asked)
     if chosen or INDICATORS_PARAM in query:
@@ -55,7 +60,7 @@ def chosen_indicators(svc, search: str | None) -> list[str]:
 
 def search_with_indicators(search: str | None, indicators: list[str]) -> str:
     """The query string with ``indicateurs`` replaced (the selection's ``codes`` kept as they are)."""
-    query = parse_qs((search or "").lstrip("?"))
+    query = parse_qs(text(search).lstrip("?"))
     codes = ",".join(query.get("codes", []))
     params = {"codes": codes} if codes else {}
     params[INDICATORS_PARAM] = ",".join(indicators)
@@ -125,10 +130,11 @@ register_page("comparer", build_compare)
 def follow_url(search, pathname, shown=None):
     """Adding or removing a territory changes the query string: rebuild the content from it. A change the page
     made itself (the indicators it wrote back) leaves the page as it is."""
-    if (pathname or "").rstrip("/") != "/comparer":
+    if text(pathname).rstrip("/") != "/comparer":
         return no_update
+    search = text(search)
     svc = service()
-    if isinstance(shown, dict):
+    if isinstance(shown, dict) and isinstance(shown.get("keys"), list):
         same_keys = parse_selection(search, svc.is_known).keys == shown.get("keys")
         if same_keys and chosen_indicators(svc, search) == valid_indicators(svc, shown.get("indicators")):
             return no_update
@@ -139,7 +145,7 @@ def follow_url(search, pathname, shown=None):
           prevent_initial_call=True)
 def search_territories(query, search):
     svc = service()
-    territories = parse_selection(search, svc.is_known).territories
+    territories = parse_selection(text(search), svc.is_known).territories
     if not isinstance(query, str) or not query.strip():
         return []
     return layout.search_results(svc.search(query[:MAX_QUERY_LENGTH], limit=8), territories)
@@ -150,6 +156,7 @@ def search_territories(query, search):
 def update_trends(indicators, search):
     """The charts of the chosen indicators, and the choice written back to the URL (shareable)."""
     svc = service()
+    search = text(search)
     territories = parse_selection(search, svc.is_known).territories
     chosen = valid_indicators(svc, indicators)
     if not territories:
@@ -179,7 +186,7 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
 def download_table(n_clicks, search):
     if not n_clicks:
         return no_update
-    frame = table_csv(service(), search)
+    frame = table_csv(service(), text(search))
     return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison.csv")
 
 
@@ -189,7 +196,7 @@ def download_trends(n_clicks, indicators, search):
     if not n_clicks:
         return no_update
     svc = service()
-    territories = parse_selection(search, svc.is_known).territories
+    territories = parse_selection(text(search), svc.is_known).territories
     frames = [trend_frame(svc, territories, ind).assign(indicator=ind) for ind in valid_indicators(svc, indicators)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison-series.csv")

@@ -65,11 +65,13 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     app.layout = app_frame(service.manifest)
     server = app.server
     server.config.update(MAX_CONTENT_LENGTH=settings["ATLAS_MAX_REQUEST_BYTES"],
-                         ATLAS_EXPORT_DIR=settings["ATLAS_EXPORT_DIR"], ATLAS_BASEMAP=settings["ATLAS_BASEMAP"])
+                         ATLAS_EXPORT_DIR=settings["ATLAS_EXPORT_DIR"], ATLAS_BASEMAP=settings["ATLAS_BASEMAP"],
+                         ATLAS_FEEDBACK_URL=settings["ATLAS_FEEDBACK_URL"])
     hardening.bound_logs(settings["ATLAS_LOG_LINE_CHARS"], server.logger.name)
 
     _register_callbacks()
     server.register_blueprint(importlib.import_module("callbacks.api").blueprint)  # the read API, /api/v1/
+    importlib.import_module("callbacks.embeds").install_embed_routes(app)  # /embed/…, for other sites' iframes
     from callbacks.cache import init_cache, install_response_cache, probe
     from callbacks.router import PURE_OUTPUTS
 

@@ -5,8 +5,8 @@ inline scripts Dash writes into its index page (the renderer bootstrap ``var ren
 and the inline clientside callbacks, from ``app.csp_hashes()``). Dash's config block is JSON
 (``type="application/json"``), which CSP does not execute. Styles need ``'unsafe-inline'``: Plotly and Leaflet
 insert ``<style>`` elements and style attributes at run time. Images may come from the basemap's tile server.
-``frame-ancestors 'none'`` everywhere except under ``EMBED_PREFIXES`` (the future ``/embed/`` routes), which
-allow the origins of ``ATLAS_FRAME_ANCESTORS``.
+``frame-ancestors 'none'`` and ``X-Frame-Options: DENY`` everywhere except under ``EMBED_PREFIXES`` (the ``/embed/``
+routes), which allow the origins of ``ATLAS_FRAME_ANCESTORS`` (``*`` by default) and send no X-Frame-Options.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ def install_security_headers(app, frame_ancestors: list[str]) -> Talisman:
         f"{k} {' '.join(v) if isinstance(v, list) else v}"
         for k, v in {**policy, "frame-ancestors": " ".join(frame_ancestors) or "'none'"}.items())
 
-    @app.server.after_request
     def finish_headers(response: Response) -> Response:
         if any(request.path.startswith(p) for p in EMBED_PREFIXES):
             response.headers["Content-Security-Policy"] = embed_policy
@@ -73,6 +72,9 @@ def install_security_headers(app, frame_ancestors: list[str]) -> Talisman:
         response.headers.pop("Server", None)
         return response
 
+    # Flask runs after-request functions in reverse order of registration: first in the list runs last, after
+    # Talisman has written its headers (registered after it, this would run first and be overwritten).
+    app.server.after_request_funcs.setdefault(None, []).insert(0, finish_headers)
     return talisman
 
 

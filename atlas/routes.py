@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-CODE = r"([A-Za-z0-9]{1,16})"
+CODE = r"(?P<code>[A-Za-z0-9]{1,16})"
+SLUG = r"[a-z0-9-]{1,40}"  # other path parameters (e.g. a chart's page and id), validated by their page
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,15 @@ class Page:
     nav_label: str | None = None  # shown in the main navigation when set
     nav_parent: str | None = None  # the navigation entry highlighted on this page ("/" for a profile)
     code_level: str | None = None  # the page answers 404 unless its code is a known territory of this level
+    embed: bool = False  # under /embed/: minimal chrome, may be framed by other sites
 
     @property
     def pattern(self) -> re.Pattern | None:
-        return re.compile("^" + self.path.replace("<code>", CODE) + "/?$") if "<code>" in self.path else None
+        if "<" not in self.path:
+            return None
+        regex = re.sub(r"<([a-z]+)>", lambda m: CODE if m.group(1) == "code" else f"(?P<{m.group(1)}>{SLUG})",
+                       self.path)
+        return re.compile("^" + regex + "/?$")
 
 
 PAGES: tuple[Page, ...] = (
@@ -37,6 +43,12 @@ PAGES: tuple[Page, ...] = (
     Page("comparer", "/comparer", "Comparer", "callbacks.compare:build_compare", nav_label="Comparer"),
     Page("donnees", "/donnees", "Données", "callbacks.downloads:build_data_page", nav_label="Données"),
     Page("a-propos", "/a-propos", "À propos", "callbacks.router:build_about", nav_label="À propos"),
+    # Embeds (/embed/…): their query strings and chart ids are validated by atlas.embeds.
+    Page("embed-qpv", "/embed/qpv/<code>", "Fiche de quartier", "callbacks.embeds:build_profile_card",
+         code_level="qpv", embed=True),
+    Page("embed-graphique", "/embed/graphique/<page>/<chart>", "Graphique", "callbacks.embeds:build_chart",
+         embed=True),
+    Page("embed-carte", "/embed/carte", "Carte", "callbacks.embeds:build_map", embed=True),
 )
 NOT_FOUND = Page("404", "", "Page introuvable", "callbacks.router:build_not_found")
 BY_NAME = {page.name: page for page in (*PAGES, NOT_FOUND)}
@@ -73,10 +85,13 @@ def resolve(pathname: str | None, is_qpv_code=lambda code: False, *, is_known=No
     for page in PAGES:
         match = page.pattern.match(path) if page.pattern else None
         if match:
-            code = match.group(1).upper()
+            params = match.groupdict()
+            if "code" not in params:
+                return Route(page.name, params)
+            code = params["code"].upper()
             if is_known(page.code_level, code):
-                return Route(page.name, {"code": code})
-            return Route("404", {"reason": "unknown_code", "code": match.group(1)})
+                return Route(page.name, {**params, "code": code})
+            return Route("404", {"reason": "unknown_code", "code": params["code"]})
     return Route("404", {"reason": "unknown_path", "path": path[:200]})
 
 

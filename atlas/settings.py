@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas.feedback import parse_feedback_url
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,8 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
             "temporary folder by default).", lambda v: Path(v) if v else None),
     Setting("ATLAS_BASEMAP", "osm", "Map background: `osm` (OpenStreetMap tiles) or `aucun` (no tiles, no "
             "third-party request)."),
-    Setting("ATLAS_FRAME_ANCESTORS", "", "Origins allowed to frame the embed routes (`/embed/…`), space "
-            "separated; every other page refuses framing.", lambda v: v.split()),
+    Setting("ATLAS_FRAME_ANCESTORS", "*", "Origins allowed to frame the embed routes (`/embed/…`), space "
+            "separated (`*`: any site; empty: none); every other page refuses framing.", lambda v: v.split()),
+    Setting("ATLAS_FEEDBACK_URL", "", "Where « Signaler une erreur » leads: a `mailto:` address or an `https://` "
+            "form; the page address, territory, indicator and year are added to it (mail subject and body, or "
+            "query parameters). Empty: the links are hidden.", parse_feedback_url),
     Setting("ATLAS_SOURCES_DIR", "", "Folder of downloaded official files used by `python -m atlas build` "
             "(`--data-root` wins).", lambda v: Path(v) if v else None),
     Setting("ATLAS_CACHE_DIR", "", "Download cache of `python -m atlas fetch` (`~/.cache/atlas-qpv` when empty).",

@@ -79,6 +79,9 @@ class ProfileView:
     compare_href: str
     meta: PageMeta
     overview: tuple[str, ...] = ()  # the presentation's headline indicators
+    embeds: tuple[dict, ...] = ()  # what « Intégrer » offers: {label, path, title, height}, see atlas.embeds
+    feedback_url: str = ""  # ATLAS_FEEDBACK_URL; empty hides « Signaler une erreur »
+    page_address: str = ""  # the profile's absolute address, written into error reports
 
 
 @dataclass(frozen=True)

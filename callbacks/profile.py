@@ -15,13 +15,14 @@ from atlas import peers as peer_model
 from atlas import profile as model
 from atlas import profile_credits as credits_model
 from atlas.compare import comparison_rows, search_for, trend_frame
+from atlas.embeds import profile_choices
 from atlas.places import places_of
 from atlas.profile_map import map_geometry
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, ProfileView, WellbeingPanel
 from atlas.wellbeing import GOALPOSTS, side_by_side, variant_for, wellbeing_history
 from callbacks.cache import cached
 from callbacks.router import register_page
-from callbacks.state import service
+from callbacks.state import absolute, feedback_url, service
 from layouts import compare as cmp
 from layouts import pages, profile_sections
 from layouts import profile as layout
@@ -150,18 +151,22 @@ def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | 
     places = profile.places
     keys = [(p.level, p.code) for p in places.values()]
     evolution = default_evolution(svc, profile)
+    credits = credits_panel(svc, profile)
     return ProfileView(
         profile=profile,
         geometry=map_geometry(svc.package.geometry, profile.territory),
         wellbeing=wellbeing_panel(svc, keys, layout.role_names(places), code),
         peers=peers_panel(svc, profile),
-        credits=credits_panel(svc, profile),
+        credits=credits,
         evolution=evolution_panel(svc, places, evolution) if evolution else None,
         compare_href="/comparer" + search_for(compare_keys(places)),
         meta=PageMeta(today=today or dt.date.today(), dataset_title=svc.manifest.get("title", ""),
                       illustrative=svc.illustrative, sources=tuple(model.sources_used(profile)),
                       region_name=svc.territory_name("region", profile.territory.get("region_code")) or ""),
         overview=tuple(svc.presentation.overview),
+        embeds=tuple(profile_choices(svc, profile.code, evolution, not credits.by_year.empty, profile.name)),
+        feedback_url=feedback_url(),
+        page_address=absolute(f"/qpv/{profile.code}"),
     )
 
 

@@ -16,3 +16,17 @@ def service() -> AtlasService:
     if _service is None:
         raise RuntimeError("no data package loaded: call app.create_app() first")
     return _service
+
+
+def feedback_url() -> str:
+    """``ATLAS_FEEDBACK_URL`` of the app serving this request ('' outside one, or when unset)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("ATLAS_FEEDBACK_URL", "") if has_app_context() else ""
+
+
+def absolute(path: str) -> str:
+    """``path`` on the origin the visitor used (the path alone outside a request)."""
+    from flask import has_request_context, request
+
+    return request.host_url.rstrip("/") + path if has_request_context() else path

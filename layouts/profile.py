@@ -5,12 +5,14 @@ from __future__ import annotations
 import dash_leaflet as dl
 from dash import dcc, html
 
+from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
 from atlas.views import ProfileView
 from layouts import compare as cmp
+from layouts import embeds as embed_layout
 from layouts import profile_sections as sections
 from layouts.charts import download_button
 from layouts.sparkline import sparkline
@@ -23,7 +25,15 @@ OVERVIEW_SIZE = 5
 # ---------------------------------------------------------------- key figures
 
 
-def key_figure_card(figure: KeyFigure) -> html.Article:
+def feedback_link(href: str | None, label: str = "Signaler une erreur") -> html.P | None:
+    """« Signaler une erreur », when the operator set ``ATLAS_FEEDBACK_URL``."""
+    if not href:
+        return None
+    new_tab = {} if href.startswith("mailto:") else {"target": "_blank", "rel": "noopener"}
+    return html.P(html.A(label, href=href, className="feedback-link", **new_tab), className="feedback no-print")
+
+
+def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Article:
     quarter = figure.values.get("qpv")
     usable = bool(quarter and quarter.usable)
     status = quarter.status if quarter else "missing"
@@ -48,6 +58,7 @@ def key_figure_card(figure: KeyFigure) -> html.Article:
         html.Details(className="kf-comparability", children=[html.Summary("Comparabilité"),
                                                              html.P(figure.comparability)])
         if figure.comparability else None,
+        feedback_link(report),
     ])
 
 
@@ -61,10 +72,13 @@ def references_sentence(profile: Profile) -> str:
             "pour cette année, sa valeur la plus proche est donnée avec son année.")
 
 
-def key_figures(profile: Profile) -> html.Section:
+def key_figures(profile: Profile, feedback_url: str = "", page: str = "") -> html.Section:
+    territory = f"{profile.name} ({profile.code})"
     blocks = []
     for section in profile.sections:
-        content = (html.Div([key_figure_card(f) for f in section.figures], className="kf-grid") if section.figures
+        cards = [key_figure_card(f, feedback_href(feedback_url, page, territory, f"{f.label} ({f.indicator})",
+                                                  f.year)) for f in section.figures]
+        content = (html.Div(cards, className="kf-grid") if section.figures
                    else html.P(section.empty_reason, className="muted"))
         blocks.append(html.Div(className="kf-section", id=f"theme-{section.id}",
                                children=[html.H3(section.title), content]))
@@ -202,12 +216,15 @@ def _header(view: ProfileView) -> html.Header:
         html.P(population_sentence(profile), className="profile-population"),
         html.P(f"Profil édité le {format_date(meta.today.isoformat())} depuis l'Atlas QPV — {meta.dataset_title}.",
                className="profile-meta"),
+        feedback_link(feedback_href(view.feedback_url, view.page_address, f"{profile.name} ({profile.code})",
+                                    year=profile.year), "Signaler une erreur sur ce profil"),
         html.Div(className="actions no-print", children=[
             html.Button("Imprimer le profil", id="profile-print", className="button", n_clicks=0),
             download_button("profile-csv-button", "Télécharger les chiffres clés (CSV)"),
             dcc.Download(id="profile-csv"),
             dcc.Link("Comparer avec ses territoires de référence", href=view.compare_href,
                      className="button button-secondary"),
+            embed_layout.embed_dialog(list(view.embeds)) if view.embeds else None,
         ]),
         html.Nav(className="toc no-print", **{"aria-label": "Sur cette page"}, children=[
             html.Ul([html.Li(html.A(label, href=f"#{anchor}")) for anchor, label in toc])]),
@@ -232,7 +249,7 @@ def profile_page(view: ProfileView) -> html.Article:
         _header(view),
         _overview(view),
         geography_note(profile),
-        key_figures(profile),
+        key_figures(profile, view.feedback_url, view.page_address),
         sections.wellbeing_section(profile, view.wellbeing),
         sections.peers_section(view.peers),
         sections.credits_section(profile, view.credits),

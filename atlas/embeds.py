@@ -1,0 +1,151 @@
+"""What can be embedded (/embed/…) and the strict validation of an embed's address (no Dash here).
+
+An embed is addressed once and then lives in other people's pages for years: its address must be stable
+and exact. Unlike the full pages, which fall back to defaults on unknown values, an embed whose path or
+query names something the package does not hold answers 404 — a wrong iframe should fail loudly rather
+than show another figure than the one its author chose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+from atlas.compare import parse_selection
+from atlas.mapdata import MapRequest
+
+MAX_QUERY_CHARS = 2000
+QUARTER_PARAM = "quartier"
+INDICATOR_PARAM = "indicateur"
+CODES_PARAM = "codes"
+MAP_PARAMS = ("indicateur", "niveau", "annee", "mode", "reference", "operation", "classes", "fixes", "vue", "fond")
+BASEMAPS = ("osm", "aucun")
+CARD_HEIGHT = 560  # the snippets' iframe heights, in pixels
+CHART_HEIGHT = 640
+MAP_HEIGHT = 720
+VIEW = re.compile(r"^-?\d{1,3}(\.\d{1,8})?,-?\d{1,3}(\.\d{1,8})?,\d{1,2}$")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart that can be embedded at ``/embed/graphique/<page>/<chart>``."""
+
+    page: str
+    chart: str
+    title: str  # generic title; the embed gives the territory and indicator too
+    params: tuple[str, ...]  # query parameters it reads; those in ``required`` must be present
+    required: tuple[str, ...]
+    back: str  # the full page it comes from, with ``{quartier}``/``{codes}`` placeholders
+
+    @property
+    def path(self) -> str:
+        return f"/embed/graphique/{self.page}/{self.chart}"
+
+
+CHARTS: dict[tuple[str, str], Chart] = {
+    (c.page, c.chart): c for c in (
+        Chart("qpv", "evolution", "Évolution d'un indicateur dans le quartier et ses territoires de référence",
+              (QUARTER_PARAM, INDICATOR_PARAM), (QUARTER_PARAM,), "/qpv/{quartier}#evolution"),
+        Chart("qpv", "credits", "Crédits par année et par destinataire", (QUARTER_PARAM,), (QUARTER_PARAM,),
+              "/qpv/{quartier}#credits"),
+        Chart("comparer", "evolution", "Évolution d'un indicateur dans les territoires comparés",
+              (CODES_PARAM, INDICATOR_PARAM), (CODES_PARAM, INDICATOR_PARAM), "/comparer?codes={codes}"),
+    )
+}
+
+
+def query_of(search: str | None) -> dict[str, str] | None:
+    """The query string as {name: value}; None when it repeats a parameter or is too long (ambiguous)."""
+    text = (search or "").lstrip("?")
+    if len(text) > MAX_QUERY_CHARS:
+        return None
+    parsed = parse_qs(text, keep_blank_values=True)
+    if any(len(values) > 1 for values in parsed.values()):
+        return None
+    return {name: values[0] for name, values in parsed.items()}
+
+
+def chart_problem(service, page: str, chart: str, query: dict[str, str]) -> str | None:
+    """Why ``/embed/graphique/<page>/<chart>?query`` cannot be shown (None when it can)."""
+    spec = CHARTS.get((page, chart))
+    if spec is None:
+        return "graphique inconnu"
+    unknown = set(query) - set(spec.params)
+    if unknown:
+        return f"paramètre inconnu : {sorted(unknown)[0][:40]}"
+    if any(not query.get(name) for name in spec.required):
+        return "paramètre manquant"
+    quarter = query.get(QUARTER_PARAM)
+    if quarter is not None and not (len(quarter) <= 20 and service.is_known("qpv", quarter)):
+        return "quartier inconnu"
+    indicator = query.get(INDICATOR_PARAM)
+    if indicator is not None:
+        if not service.has_indicator(indicator):
+            return "indicateur inconnu"
+        if quarter is not None and indicator not in service.indicators_at("qpv"):
+            return "indicateur non publié pour les quartiers"
+    if CODES_PARAM in query:
+        selection = parse_selection("?" + urlencode({CODES_PARAM: query[CODES_PARAM]}, safe=",:"),
+                                    service.is_known)
+        if selection.problems or not selection.territories:
+            return "territoire inconnu"
+    return None
+
+
+def map_problem(service, query: dict[str, str]) -> str | None:
+    """Why ``/embed/carte?query`` cannot be shown: every parameter must be one the map keeps as given."""
+    unknown = set(query) - set(MAP_PARAMS)
+    if unknown:
+        return f"paramètre inconnu : {sorted(unknown)[0][:40]}"
+    if "fond" in query and query["fond"] not in BASEMAPS:
+        return "fond de carte inconnu"
+    if "vue" in query and not VIEW.match(query["vue"]):
+        return "vue invalide"
+    request = MapRequest.from_query(service, query)
+    kept = request.query()
+    for name in ("indicateur", "niveau", "annee", "mode", "classes", "fixes", "reference", "operation"):
+        if name in query and kept.get(name) != query[name]:
+            return f"valeur refusée : {name}"
+    return None
+
+
+def embed_problem(service, page_name: str, params: dict, search: str | None) -> str | None:
+    """Why the embed page ``page_name`` (resolved by atlas.routes) cannot be shown with ``search``."""
+    query = query_of(search)
+    if query is None:
+        return "adresse ambiguë ou trop longue"
+    if page_name == "embed-qpv":
+        return "paramètre inconnu" if query else None
+    if page_name == "embed-graphique":
+        return chart_problem(service, params.get("page", ""), params.get("chart", ""), query)
+    if page_name == "embed-carte":
+        return map_problem(service, query)
+    return "page non intégrable"
+
+
+def chart_back_link(spec: Chart, query: dict[str, str]) -> str:
+    """The full page the chart comes from."""
+    return spec.back.format(quartier=query.get(QUARTER_PARAM, ""), codes=query.get(CODES_PARAM, ""))
+
+
+def embed_address(path: str, params: dict[str, str] | None = None) -> str:
+    """An embed's path with its query (``,`` and ``:`` kept readable, as /comparer writes them)."""
+    return path + ("?" + urlencode(params, safe=",:") if params else "")
+
+
+def profile_choices(svc, code: str, evolution: str | None, has_credits: bool, name: str) -> list[dict]:
+    """What the profile's « Intégrer » dialog offers: the card, then its charts."""
+    choices = [{"label": "Fiche du quartier (chiffres clés)", "path": f"/embed/qpv/{code}",
+                "title": f"Chiffres clés du quartier {name} — Atlas QPV", "height": CARD_HEIGHT}]
+    if evolution:
+        label = svc.indicator(evolution)["label_fr"]
+        choices.append({"label": f"Graphique d'évolution ({label})",
+                        "path": embed_address("/embed/graphique/qpv/evolution",
+                                              {QUARTER_PARAM: code, INDICATOR_PARAM: evolution}),
+                        "title": f"{label} — {name} — Atlas QPV", "height": CHART_HEIGHT})
+    if has_credits:
+        choices.append({"label": "Graphique des crédits par année",
+                        "path": embed_address("/embed/graphique/qpv/credits", {QUARTER_PARAM: code}),
+                        "title": f"Crédits du quartier {name} — Atlas QPV", "height": CHART_HEIGHT})
+    return choices

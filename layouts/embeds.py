@@ -1,0 +1,136 @@
+"""Embeds (/embed/…) and the « Intégrer » dialog: pure functions returning components.
+
+An embed carries its own minimal chrome — title, source, vintage, date, the illustrative flag and a link
+back to the full page — because, framed in someone else's article, nothing else around it says where the
+figures come from. The site's header, banner and footer are hidden by ``html.embed`` (set by the server on
+/embed/ addresses, see assets/embed.css). Links leave the frame (``target="_blank"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import ClientsideFunction, dcc, html
+
+from atlas.formatting import format_date
+from atlas.profile import KeyFigure, Profile
+
+ILLUSTRATIVE_NOTE = "Données illustratives : elles ne décrivent aucun territoire réel."
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What every embed says about itself."""
+
+    title: str
+    subtitle: str
+    sources: tuple[tuple[str, str], ...]  # (source, vintage)
+    edited: str  # ISO date the embed was rendered
+    illustrative: bool
+    back_href: str
+    back_label: str
+
+
+def source_text(sources: tuple[tuple[str, str], ...]) -> str:
+    """« Source : X, millésime 2021 ; Y, millésime 2020. » — or a sentence saying there is none."""
+    if not sources:
+        return "Source : jeu de données de l'Atlas QPV."
+    word = "Sources" if len(sources) > 1 else "Source"
+    return f"{word} : " + " ; ".join(f"{s}, millésime {v}" if v else s for s, v in sources) + "."
+
+
+def embed_frame(chrome: Chrome, *body) -> html.Div:
+    return html.Div(className="embed-page", children=[
+        html.Header(className="embed-header", children=[
+            html.H1(chrome.title, className="embed-title"),
+            html.P(chrome.subtitle, className="embed-subtitle") if chrome.subtitle else None,
+        ]),
+        html.P(ILLUSTRATIVE_NOTE, className="embed-illustrative", role="note") if chrome.illustrative else None,
+        html.Div(className="embed-body", children=list(body)),
+        html.Footer(className="embed-footer", children=[
+            html.P(source_text(chrome.sources), className="source-line embed-source"),
+            html.P(className="embed-credit", children=[
+                f"Atlas QPV, édité le {format_date(chrome.edited)}. ",
+                html.A(chrome.back_label, href=chrome.back_href, target="_blank", rel="noopener",
+                       className="embed-back"),
+            ]),
+        ]),
+    ])
+
+
+def embed_not_found(reason: str) -> html.Div:
+    """Shown when the router is asked an embed the server would have refused (a hand-made callback)."""
+    return html.Div(className="embed-page", children=[
+        html.H1("Contenu introuvable", className="embed-title"),
+        html.P(f"Ce contenu ne peut pas être affiché ({reason}).", className="muted"),
+    ])
+
+
+# ---------------------------------------------------------------- profile card
+
+
+def _reference_items(figure: KeyFigure) -> list:
+    items = []
+    for role, value in figure.values.items():
+        if role == "qpv":
+            continue
+        year = f" ({value.year})" if value.year and value.year != figure.year else ""
+        items.append(html.Li(f"{value.place.label} : {figure.text(role)}{year}"))
+    return items or [html.Li("Pas de valeur de référence publiée.")]
+
+
+def card_figure(figure: KeyFigure) -> html.Div:
+    year = f" en {figure.year}" if figure.year else ""
+    return html.Div(className="embed-figure", **{"data-indicator": figure.indicator}, children=[
+        html.H2(figure.label, className="embed-figure-label"),
+        html.P([html.Span(figure.text("qpv"), className="embed-figure-value"), year], className="embed-figure-main"),
+        html.Ul(_reference_items(figure), className="embed-references"),
+    ])
+
+
+def profile_card(profile: Profile, figures: list[KeyFigure]) -> list:
+    if not figures:
+        return [html.P("Ce jeu de données ne contient aucun chiffre publié pour ce quartier"
+                       + (f" (géographie {profile.vintage})." if profile.vintage else "."), className="muted")]
+    return [html.Div([card_figure(f) for f in figures], className="embed-figures")]
+
+
+# ------------------------------------------------------------- the dialog
+
+
+def embed_dialog(choices: list[dict]) -> html.Div:
+    """« Intégrer » and its dialog: ``choices`` are ``{label, path, title, height}``, the first chosen.
+
+    The snippet is written by assets/atlas_embed.js from the page's own origin, as text (never HTML).
+    """
+    return html.Div(className="embed-tools no-print", children=[
+        html.Button("Intégrer", id="embed-open", className="button button-secondary", n_clicks=0,
+                    **{"aria-haspopup": "dialog"}),
+        html.Dialog(id="embed-dialog", className="embed-dialog", **{"aria-labelledby": "embed-dialog-title"},
+                    children=[
+            html.H2("Intégrer sur un autre site", id="embed-dialog-title"),
+            html.P("Copiez ce code HTML dans votre page : le contenu s'affichera avec sa source, son millésime et "
+                   "un lien vers l'Atlas QPV.", className="muted"),
+            html.Label("Contenu", htmlFor="embed-choice"),
+            dcc.RadioItems(id="embed-choice", options=[{"label": c["label"], "value": i}
+                                                       for i, c in enumerate(choices)],
+                           value=0, className="embed-choices"),
+            html.Label("Code à copier", htmlFor="embed-snippet"),
+            dcc.Textarea(id="embed-snippet", readOnly=True, className="embed-snippet", rows=4),
+            html.Div(className="actions", children=[
+                html.Button("Copier le code", id="embed-copy", className="button", n_clicks=0),
+                html.Button("Fermer", id="embed-close", className="button button-secondary", n_clicks=0),
+                html.Span(id="embed-copied", role="status", className="embed-copied"),
+            ]),
+        ]),
+        dcc.Store(id="embed-choices", data=choices),
+    ])
+
+
+# Client-side behaviour of the dialog (functions of assets/atlas_embed.js; no inline script).
+DIALOG_FUNCTIONS = {
+    "open": ClientsideFunction("atlasEmbed", "open"),
+    "close": ClientsideFunction("atlasEmbed", "close"),
+    "snippet": ClientsideFunction("atlasEmbed", "snippet"),
+    "copy": ClientsideFunction("atlasEmbed", "copy"),
+}

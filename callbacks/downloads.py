@@ -8,14 +8,25 @@ import dash
 from flask import Response, abort, current_app, send_file
 
 from atlas import opendata, schema
+from atlas.api import catalogue
 from callbacks.state import service
-from layouts.opendata import data_page
+from layouts.opendata import Access, data_page
 
 TABLE_NAMES = frozenset(t.name for t in schema.TABLES)
 
 
+def access_of(svc) -> Access:
+    """Each table's API address and licences (with their IRIs), for the Données page."""
+    def linked(names):
+        return tuple((name, catalogue.licence_iri(name)) for name in names)
+
+    return Access(api={t.name: catalogue.api_equivalent(svc, t.name) for t in schema.TABLES},
+                  licences={t.name: linked(catalogue.table_licences(svc, t.name)) for t in schema.TABLES},
+                  package_licences=linked(catalogue.licences(svc.manifest)))
+
+
 def build_data_page(svc, params: dict, search: str):
-    return data_page(svc.manifest, opendata.exports(svc), svc.indicators, svc.map_levels())
+    return data_page(svc.manifest, opendata.exports(svc), svc.indicators, svc.map_levels(), access_of(svc))
 
 
 def export_store() -> opendata.ExportStore:

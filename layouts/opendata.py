@@ -1,6 +1,8 @@
-"""The Données page: every figure downloadable, with source, licence and vintage."""
+"""The Données page: every figure downloadable, with source, licence and vintage, and its API equivalent."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from dash import dash_table, html
 
@@ -8,23 +10,53 @@ from atlas.formatting import format_number
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
 
 
-def data_page(manifest: dict, exports, indicators, map_levels: list[str]) -> html.Div:
-    files = [
-        html.Tr([
-            html.Td([html.Strong(e.title), html.Br(), html.Span(e.description, className="muted")]),
-            html.Td(format_number(e.rows, 0), className="num"),
-            html.Td([html.A("CSV", href=f"/download/{e.name}.csv", download=""), " · ",
-                     html.A("Parquet", href=f"/download/{e.name}.parquet", download="")]),
-        ])
-        for e in exports
-    ]
+@dataclass(frozen=True)
+class Access:
+    """Beyond the files: each table's read-API address and licences (name, IRI or None)."""
+
+    api: dict[str, str] = field(default_factory=dict)  # table -> /api/v1/… address
+    licences: dict[str, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)  # table -> licences
+    package_licences: tuple[tuple[str, str | None], ...] = ()
+
+
+API_NOTES = {"observations": " (un indicateur par requête ; voir le tableau des indicateurs)"}
+
+
+def licence_links(licences) -> list:
+    """« Licence Ouverte / Etalab 2.0 » linked to its text when known; « non précisée » when absent."""
+    if not licences:
+        return ["non précisée"]
+    out: list = []
+    for i, (name, iri) in enumerate(licences):
+        out += ([" ; "] if i else []) + [html.A(name, href=iri, rel="license") if iri else name]
+    return out
+
+
+def _file_row(export, access: Access) -> html.Tr:
+    api = access.api.get(export.name)
+    return html.Tr([
+        html.Td([html.Strong(export.title), html.Br(), html.Span(export.description, className="muted")]),
+        html.Td(format_number(export.rows, 0), className="num"),
+        html.Td([html.A("CSV", href=f"/download/{export.name}.csv", download=""), " · ",
+                 html.A("Parquet", href=f"/download/{export.name}.parquet", download="")]),
+        html.Td([html.A("API (JSON, CSV)", href=api, className="api-link"), API_NOTES.get(export.name, "")]
+                if api else "—"),
+        html.Td(licence_links(access.licences.get(export.name, access.package_licences)), className="licence"),
+    ])
+
+
+def data_page(manifest: dict, exports, indicators, map_levels: list[str], access: Access | None = None) -> html.Div:
+    access = access or Access()
+    files = [_file_row(e, access) for e in exports]
     geometry = [html.Li(html.A(f"Contours — {LEVEL_LABELS_FR[level]} (GeoJSON, WGS84, simplifiés)",
                                href=f"/download/geometry/{level}.geojson", download=""))
                 for level in map_levels]
     catalogue = indicators.assign(
         theme_label=indicators["theme"].map(THEMES),
         ministry_label=indicators["ministry"].map(MINISTRIES).fillna("—"),
-        csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv)",
+        csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
+            + indicators["id"] + ")",
+        licence_text=indicators["licence"].fillna("non précisée") if "licence" in indicators else "non précisée",
     )
     return html.Div(className="data-page", children=[
         html.H1("Données ouvertes"),
@@ -35,24 +67,36 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str]) -> htm
                if manifest.get("illustrative") else "", className="about-illustrative"),
         html.H2("Tables du jeu de données"),
         html.Table(className="data-table", children=[
-            html.Thead(html.Tr([html.Th("Table"), html.Th("Lignes", className="num"), html.Th("Formats")])),
+            html.Thead(html.Tr([html.Th("Table"), html.Th("Lignes", className="num"), html.Th("Fichiers"),
+                                html.Th("Équivalent dans l'API"), html.Th("Licence")])),
             html.Tbody(files),
         ]),
         html.P([html.A("Manifeste (sources, licences, sommes de contrôle)", href="/download/manifest.json",
                        download=""), " — le modèle de données est décrit dans docs/data-package.md."]),
+        html.H2("Pour les catalogues et les programmes"),
+        html.Ul([
+            html.Li([html.A("Catalogue DCAT (JSON-LD)", href="/api/v1/catalog.jsonld", className="dcat-link"),
+                     " : titre, licences, sources, couverture temporelle et spatiale et adresse de chaque fichier, "
+                     "moissonnable par les catalogues de données ouvertes (data.gouv.fr)."]),
+            html.Li([html.A("API de lecture", href="/api"), " : territoires, indicateurs, observations, engagements "
+                     "et crédits en JSON ou CSV, décrits par un ", html.A("document OpenAPI",
+                                                                           href="/api/v1/openapi.json"), "."]),
+        ]),
         html.H2("Contours"),
+        html.P(["Licence : ", *licence_links(access.package_licences), "."]),
         html.Ul(geometry),
         html.H2("Un indicateur à la fois"),
         html.P("Chaque fichier contient l'indicateur à tous les échelons et toutes les périodes, avec le nom des "
                "territoires, l'unité, la source, le millésime et la licence."),
         dash_table.DataTable(
             id="data-catalogue",
-            data=catalogue[["label_fr", "theme_label", "ministry_label", "unit", "source", "vintage", "csv"]]
-            .to_dict("records"),
+            data=catalogue[["label_fr", "theme_label", "ministry_label", "unit", "source", "vintage", "licence_text",
+                            "csv"]].to_dict("records"),
             columns=[
                 {"name": "Indicateur", "id": "label_fr"}, {"name": "Thème", "id": "theme_label"},
                 {"name": "Ministère", "id": "ministry_label"}, {"name": "Unité", "id": "unit"},
                 {"name": "Source", "id": "source"}, {"name": "Millésime", "id": "vintage"},
+                {"name": "Licence", "id": "licence_text"},
                 {"name": "Télécharger", "id": "csv", "presentation": "markdown"},
             ],
             sort_action="native", filter_action="native", page_size=60, markdown_options={"link_target": "_self"},

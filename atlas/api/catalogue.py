@@ -48,11 +48,31 @@ def licences(manifest: dict) -> list[str]:
     return seen
 
 
+def licence_iri(name: str) -> str | None:
+    """The licence's IRI when ``name`` is a licence catalogues know, else None."""
+    return next((iri for key, iri in LICENCE_IRIS.items() if key in name.lower()), None)
+
+
 def licence_node(name: str) -> dict:
     """A licence as JSON-LD: its IRI when the name is a known licence, always its name."""
     node = {"@type": "dct:LicenseDocument", "dct:title": name}
-    iri = next((iri for key, iri in LICENCE_IRIS.items() if key in name.lower()), None)
+    iri = licence_iri(name)
     return {"@id": iri, **node} if iri else node
+
+
+def table_licences(service, table: str) -> list[str]:
+    """Licences of a table: its indicators' own for the indicator tables, else the package's sources'."""
+    if table in ("indicators", "observations") and "licence" in service.package.indicators:
+        named = [str(v) for v in service.package.indicators["licence"].dropna().unique() if str(v).strip()]
+        if named:
+            return list(dict.fromkeys(named))
+    return licences(service.manifest)
+
+
+def api_equivalent(service, table: str) -> str:
+    """The read API's address serving ``table``'s rows (observations: those of the first indicator)."""
+    first_indicator = next(iter(service.package.indicators["id"]), "")
+    return API_EQUIVALENTS[table].format(indicator=first_indicator)
 
 
 def coverage_label(terr) -> str:
@@ -93,14 +113,13 @@ def temporal_coverage(service) -> dict | None:
 
 def distributions(service, base_url: str) -> list[dict]:
     out = []
-    first_indicator = next(iter(service.package.indicators["id"]), "")
     for table in schema.TABLES:
         rows = len(service.package.table(table.name))
         for fmt in ("csv", "parquet"):
             out.append({"@type": "dcat:Distribution", "dct:title": f"{table.name}.{fmt}",
                         "dct:description": table.description, "dcat:mediaType": MEDIA_TYPES[fmt],
                         "dcat:downloadURL": {"@id": f"{base_url}/download/{table.name}.{fmt}"}, "rows": rows})
-        api = API_EQUIVALENTS[table.name].format(indicator=first_indicator)
+        api = api_equivalent(service, table.name)
         out.append({"@type": "dcat:Distribution", "dct:title": f"{table.name} (API)",
                     "dct:description": f"{table.description} JSON or CSV pages from the read API.",
                     "dcat:mediaType": MEDIA_TYPES["json"], "dcat:accessURL": {"@id": f"{base_url}{api}"},

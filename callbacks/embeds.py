@@ -44,6 +44,11 @@ def _chrome(svc, title: str, subtitle: str, sources, back_href: str, back_label:
                          illustrative=svc.illustrative, back_href=back_href, back_label=back_label)
 
 
+def _dataset(svc) -> tuple[str, str]:
+    """The package itself as a source, when no indicator's source applies."""
+    return str(svc.manifest.get("title") or "jeu de données de l'Atlas QPV"), ""
+
+
 def _problem(svc, page: str, params: dict, search: str) -> str | None:
     return spec.embed_problem(svc, page, params or {}, search)
 
@@ -61,7 +66,7 @@ def build_profile_card(svc, params: dict, search: str):
     communes = ", ".join(p.name for p in profile.communes) or "commune non renseignée"
     subtitle = f"Quartier prioritaire {profile.code} — {communes}" + (f" ({profile.vintage})" if profile.vintage
                                                                     else "")
-    sources = list(dict.fromkeys((f.source, f.vintage) for f in figures))
+    sources = list(dict.fromkeys((f.source, f.vintage) for f in figures)) or [_dataset(svc)]
     chrome = _chrome(svc, profile.name, subtitle, sources, f"/qpv/{profile.code}",
                      "Voir le profil complet du quartier")
     return layout.embed_frame(chrome, *layout.profile_card(profile, figures))
@@ -75,8 +80,9 @@ def _quarter_evolution(svc, query: dict):
     profile = model.build_profile(svc, territory["code"])
     indicator = query.get(spec.INDICATOR_PARAM) or profile_callbacks.default_evolution(svc, profile)
     if indicator is None:
-        return "Évolution", [], [html.P("Ce jeu de données ne contient aucune valeur annuelle pour ce "
-                                                "quartier : pas d'évolution à montrer.", className="muted")]
+        return f"Évolution — {profile.name}", [_dataset(svc)], [html.P(
+            "Ce jeu de données ne contient aucune valeur annuelle pour ce quartier : pas d'évolution à montrer.",
+            className="muted")]
     panel = profile_callbacks.evolution_panel(svc, places_of(svc, territory), indicator)
     figure, table = profile_sections.evolution_parts(panel)
     meta = panel.meta

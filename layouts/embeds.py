@@ -88,10 +88,26 @@ def card_figure(figure: KeyFigure) -> html.Div:
     ])
 
 
+MAX_OTHERS = 6
+
+
+def no_figures_sentence(profile: Profile) -> str:
+    """Why the card is empty, naming the quarters of the other geography whose figures are published."""
+    if profile.has_indicators:
+        return "Ce jeu de données ne désigne aucun chiffre clé à présenter pour ce quartier."
+    sentence = ("Ce jeu de données ne contient aucun indicateur pour les quartiers de la géographie "
+                f"{profile.vintage or 'de ce quartier'}")
+    others = profile.other_geography
+    if others:
+        names = ", ".join(f"{q.name} ({q.code})" for q in others[:MAX_OTHERS])
+        sentence += (f" ; les chiffres publiés portent sur les quartiers de la géographie {others[0].vintage} de la "
+                     f"même commune : {names}" + (" …" if len(others) > MAX_OTHERS else ""))
+    return sentence + "."
+
+
 def profile_card(profile: Profile, figures: list[KeyFigure]) -> list:
     if not figures:
-        return [html.P("Ce jeu de données ne contient aucun chiffre publié pour ce quartier"
-                       + (f" (géographie {profile.vintage})." if profile.vintage else "."), className="muted")]
+        return [html.P(no_figures_sentence(profile), className="muted")]
     return [html.Div([card_figure(f) for f in figures], className="embed-figures")]
 
 

@@ -183,7 +183,17 @@ LOGGERS = ("", "werkzeug", "gunicorn.error", "gunicorn.access", "dash", "dash.da
 
 
 def bound_logs(limit: int, *extra_loggers: str) -> None:
-    """Install the truncating filter on the loggers that write requests and errors, and on their handlers."""
+    """Install the truncating filter on the loggers that write requests and errors, and on their handlers.
+
+    The app's own logger ("atlas") gets a handler when the server configured none, so that its few lines
+    (cache outage, recovery) carry time, process and level like gunicorn's.
+    """
+    atlas = logging.getLogger("atlas")
+    if not atlas.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"))
+        atlas.addHandler(handler)
+        atlas.setLevel(logging.INFO)
     log_filter = TruncatingFilter(limit)
     for name in (*LOGGERS, *extra_loggers):
         logger = logging.getLogger(name)

@@ -16,6 +16,7 @@ import logging
 from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import NotFound
+from werkzeug.serving import WSGIRequestHandler
 
 EMBED_PREFIXES: list[str] = ["/embed/"]  # pages that may be framed by other sites (see allow_framing)
 TILE_SOURCES = ["https://tile.openstreetmap.org"]
@@ -202,3 +203,10 @@ def bound_logs(limit: int, *extra_loggers: str) -> None:
         for handler in logger.handlers:
             if not any(isinstance(f, TruncatingFilter) for f in handler.filters):
                 handler.addFilter(log_filter)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """``python app.py``'s server without its version banner (``Server: Werkzeug/x Python/y``)."""
+
+    def version_string(self) -> str:
+        return "atlas-qpv"

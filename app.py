@@ -69,6 +69,7 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     hardening.bound_logs(settings["ATLAS_LOG_LINE_CHARS"], server.logger.name)
 
     _register_callbacks()
+    server.register_blueprint(importlib.import_module("callbacks.api").blueprint)  # the read API, /api/v1/
     from callbacks.cache import init_cache, install_response_cache, probe
     from callbacks.router import PURE_OUTPUTS
 

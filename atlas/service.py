@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from atlas import schema
 from atlas.package import DataPackage
+from atlas.presentation import Presentation, build_presentation
 
 # A search is a few words typed by a person: longer queries are cut, so that no request scans the index
 # more than MAX_SEARCH_WORDS times (a 1 MB query used to hold a worker for 24 s).
@@ -135,6 +136,11 @@ class AtlasService:
         periods = self._obs["period"].astype(str)
         return sorted({int(p) for p in periods.cat.categories if len(p) == 4} if hasattr(periods, "cat")
                       else {int(p) for p in periods.unique() if len(p) == 4})
+
+    @functools.cached_property
+    def presentation(self) -> Presentation:
+        """Which indicators the pages feature: declared by the package, else derived from its catalogue."""
+        return build_presentation(self.manifest, self.package.indicators, self._obs, self.map_levels())
 
     def levels(self) -> list[str]:
         present = set(self.territories["level"])

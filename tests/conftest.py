@@ -1,11 +1,19 @@
-"""Shared fixtures: the embedded package, the app, a live server and a headless Chromium."""
+"""Shared fixtures: the illustrative demo package, the app, a live server and a headless Chromium.
+
+The embedded ``data/`` is the real national package; most tests need the demo's known, complete
+content instead, so the demo is built once into ``.cache/`` (keyed by the generator's source) and the
+app under test serves it (``ATLAS_DATA_DIR`` is set before ``app`` is imported). Tests of the embedded
+package use ``EMBEDDED_DATA_DIR``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,10 +23,37 @@ import pytest
 from atlas import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+EMBEDDED_DATA_DIR = ROOT / "data"
 ARTIFACTS = ROOT / "artifacts"
 REAL_DATA = settings.value("ATLAS_REAL_DATA")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _demo_package() -> Path:
+    """The demo package for this generator version, built on first use (≈ 10 s), then reused."""
+    sources = [*sorted((ROOT / "atlas" / "demo").rglob("*")),
+               *(ROOT / "atlas" / name for name in ("schema.py", "package.py", "presentation.py"))]
+    digest = hashlib.sha256()
+    for path in sources:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    target = ROOT / ".cache" / f"demo-{digest.hexdigest()[:16]}"
+    if (target / "manifest.json").is_file():
+        return target
+    from atlas.demo.generator import build_demo
+
+    target.parent.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="demo-building-", dir=target.parent))
+    build_demo(staging)
+    try:
+        staging.rename(target)  # atomic: a concurrent run either sees nothing or a whole package
+    except OSError:  # another run published the same version first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+DATA_DIR = _demo_package()
+os.environ["ATLAS_DATA_DIR"] = str(DATA_DIR)
 
 
 def require_real_data() -> Path:
@@ -93,17 +128,6 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    # Playwright's string predicates (wait_for_function("…")) run through eval, which the app's CSP forbids:
-    # functional tests bypass the CSP; tests/browser/test_csp.py checks the real one with `csp_page`.
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR", bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def csp_page(browser):
-    """A page that enforces the app's Content-Security-Policy, as a visitor's browser does."""
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     page = context.new_page()
     yield page

@@ -23,10 +23,10 @@ import pandas as pd
 import pyogrio
 
 from atlas.ingest.config import Config, IngestError
+from atlas.ingest.fields import evaluate, normalise_code
+from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN, file_of
 from atlas.package import Problem
 
-FILE_COLUMN = "_file"
-ROW_COLUMN = "_row"
 WGS84 = "EPSG:4326"
 
 VECTOR_FORMATS = {"geojson": "GeoJSON", "topojson": "TopoJSON", "shapefile": "ESRI Shapefile", "gpkg": "GPKG",
@@ -45,9 +45,38 @@ def read_step_input(config: Config, spec: dict) -> pd.DataFrame:
         patterns = spec["file"] if isinstance(spec["file"], list) else [spec["file"]]
         frames = [read_file(config, path, spec) for pattern in patterns for path in config.resolve(pattern)]
         frame = _concat(frames)
+    for name, field in spec.get("derive", {}).items():
+        # Derived input columns (a département from a QPV code…) can serve as join keys and in fields.
+        frame[name] = evaluate(frame, field)[0]
+    if "explode" in spec:
+        frame = explode(frame, spec["explode"])
     for join in spec.get("join", []):
         frame = _join(config, frame, join)
     return frame
+
+
+def explode(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """One row per item of aligned lists: `QN1, QN2` and `A, B` in one row become two rows (same input row number)."""
+    columns, separator = rule["columns"], rule.get("separator", ",")
+    parts = {}
+    for column in columns:
+        if column not in frame.columns:
+            raise IngestError(Problem(file_of(frame), "column named in 'explode' not found", column=column))
+        parts[column] = frame[column].map(lambda v: [p.strip() for p in v.split(separator)] if isinstance(v, str)
+                                          else [v])
+    lengths = pd.DataFrame({c: p.map(len) for c, p in parts.items()})
+    uneven = lengths.nunique(axis=1) > 1
+    if uneven.any():
+        first = int(np.flatnonzero(uneven.to_numpy())[0])
+        raise IngestError(Problem(file_of(frame), f"the lists of {', '.join(columns)} have different lengths "
+                                                  f"({', '.join(map(str, lengths.iloc[first]))})",
+                                  row=int(frame[ROW_COLUMN].iloc[first]), column=columns[0]))
+    attrs = dict(frame.attrs)
+    out = frame.assign(**parts).explode(columns, ignore_index=True)
+    for column in columns:
+        out[column] = out[column].map(lambda v: v if isinstance(v, str) and v else None)
+    out.attrs.update(attrs)
+    return out
 
 
 def read_file(config: Config, path: Path, options: dict) -> pd.DataFrame:
@@ -114,10 +143,13 @@ def _read_bytes(path: Path, options: dict, size: int = -1) -> bytes:
 
 def _read_vector(path: Path, options: dict, name: str) -> gpd.GeoDataFrame:
     source = f"/vsizip/{path}/{options['member']}" if options.get("member") else str(path)
+    # Only an explicit encoding is passed: GDAL knows GeoJSON is UTF-8 and reads a shapefile's .cpg when there is
+    # one; a .dbf without .cpg (cp1252 in French official archives) needs `encoding = "cp1252"`.
+    encoding = options.get("encoding")
     with warnings.catch_warnings():
         # GDAL warns about mixed-type TopoJSON properties; they are read as text anyway.
         warnings.simplefilter("ignore", UserWarning)
-        frame = pyogrio.read_dataframe(source, layer=options.get("layer"))
+        frame = pyogrio.read_dataframe(source, layer=options.get("layer"), encoding=encoding)
     declared = options.get("crs")
     if declared:
         frame = frame.set_crs(declared, allow_override=True)
@@ -227,9 +259,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _join(config: Config, frame: pd.DataFrame, join: dict) -> pd.DataFrame:
     """Left-join columns of another file on a key; the first row of that file wins for a repeated key."""
-    from atlas.ingest.fields import normalise_code
-
     right = _concat([read_file(config, path, join) for path in config.resolve(join["file"])])
+    if "query" in join:
+        try:
+            right = right.query(join["query"], engine="python")
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise IngestError(Problem(config.name, f"join from '{join['file']}': invalid query {join['query']!r} "
+                                                   f"({exc})")) from exc
     left_on, right_on = join["on"], join.get("right_on", join["on"])
     for column, data in ((left_on, frame), (right_on, right)):
         if column not in data.columns:

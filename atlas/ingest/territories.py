@@ -111,7 +111,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
 def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
     """Fold rows repeating a code into its first row: columns of ``rule`` join their distinct values with the
     given separator (a quarter listed under each of its communes gets all of them), others keep the first
-    non-empty value. The folded rows are merged, not lost, so they are not reported."""
+    non-empty value. Each folded row is reported (``combined``): merged, not lost."""
     live = mapped.loc[~rows.rejected]
     repeated = live.duplicated("code", keep="first")
     if not repeated.any():
@@ -129,7 +129,11 @@ def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
         else:
             values = groups[column].first()
         mapped.loc[firsts, column] = live.loc[firsts, "code"].map(values).to_numpy()
-    rows.rejected[np.flatnonzero(mapped.index.isin(live.index[repeated.to_numpy()]))] = True
+    folded = mapped.index.isin(live.index[repeated.to_numpy()])
+    joined_columns = ", ".join(rule)
+    rows.repair(folded, "combined", "code '{code}' again: merged into its first row (" + joined_columns + " joined)",
+                "code", code=mapped["code"])
+    rows.rejected[np.flatnonzero(folded)] = True
     return mapped
 
 

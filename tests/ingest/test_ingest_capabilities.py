@@ -192,6 +192,8 @@ def test_explode_and_combine_fold_a_quarter_listed_under_each_commune(tmp_path, 
     assert qpv.loc["QN00902I", "departement_code"] == "09"  # inherited from the commune
     assert qpv[["lon", "lat"]].isna().all().all() and "qpv" not in package.geometry
     assert not [i for i in report.issues if i.kind == "duplicate"]
+    [combined] = [i for i in report.issues if i.kind == "combined"]  # the second listing of QN00902I, merged
+    assert (combined.row, combined.action) == (2, "repaired") and "QN00902I" in combined.message
 
 
 def test_explode_refuses_lists_of_different_lengths(tmp_path, make_config):

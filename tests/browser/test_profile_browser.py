@@ -116,3 +116,25 @@ def test_comparison_with_bad_codes_explains(page, live_server):
     assert "n'est pas un code reconnu" in page.inner_text(".alert")
     assert page.is_visible("#compare-search")
     screenshot(page, "compare-bad-codes")
+
+
+def test_comparison_indicators_live_in_the_url(page, live_server, service):
+    code = _quarter(service)
+    territory = service.territory("qpv", code)
+    errors = _collect_errors(page)
+    page.goto(f"{live_server}/comparer?codes=qpv:{code},commune:{territory['commune_code']}",
+              wait_until="networkidle")
+    page.wait_for_selector(".trend .main-svg")
+    before = page.locator(".trend").count()
+    page.click("#compare-indicators")
+    page.keyboard.type("logements sociaux")
+    page.get_by_role("option").first.click()
+    page.wait_for_function("window.location.search.includes('indicateurs=')", timeout=10_000)
+    assert "logements_sociaux" in page.url and f"qpv:{code}" in page.url
+    page.wait_for_function(f"document.querySelectorAll('.trend').length === {before + 1}", timeout=10_000)
+    # The shared address gives the same charts.
+    page.goto(page.url, wait_until="networkidle")
+    page.wait_for_selector(".trend .main-svg")
+    assert page.locator(".trend").count() == before + 1
+    assert page.locator("#compare-selection li").count() == 2
+    assert errors == []

@@ -230,8 +230,13 @@ def is_known(mapped: pd.DataFrame, known: set) -> pd.Series:
 
 
 def territory_keys(levels: pd.Series, codes: pd.Series) -> pd.Series:
-    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples."""
-    return levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples.
+
+    Object dtype on purpose: ``isin`` on pandas' Arrow strings turns every member of the looked-up set into
+    an Arrow scalar on each call (≈ 0.2 s per step against the 39,000 national territories).
+    """
+    keys = levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    return keys.astype(object)
 
 
 def concat_steps(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def quick_view(clicks):
 
 
 def quick_viewport(code):
-    if code not in QUICK_VIEW_CODES:
+    if not isinstance(code, str) or code not in QUICK_VIEW_CODES:
         return no_update
     if code == "FR":
         return {"center": layout.FRANCE_VIEW["center"], "zoom": layout.FRANCE_VIEW["zoom"], "transition": "flyTo"}

@@ -337,3 +337,14 @@ def test_quick_views_reach_overseas_departements(service):
     assert south < -21.0 < north and west < 55.5 < east  # La Réunion
     assert map_search.quick_viewport("FR")["zoom"] == 6
     assert map_search.quick_viewport("../../etc") is map_search.no_update
+    assert map_search.quick_viewport(["974"]) is map_search.no_update
+
+
+@pytest.mark.parametrize("search", [None, 42, ["?a=1"], {"a": 1}, "?annee=" + "9" * 5000])
+def test_url_search_of_any_shape_gives_the_default_controls(service, search):
+    from atlas.mapdata import parse_search
+
+    assert isinstance(parse_search(search), dict)
+    default = request(service)
+    wanted = map_callbacks.controls_from_search(search, "/", [None] * len(map_callbacks.CONTROLS))
+    assert wanted[0] == default.indicator and wanted[-1] == default.year

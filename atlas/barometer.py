@@ -144,86 +144,96 @@ def is_missing(value) -> bool:
 # -------------------------------------------------------------- observations
 
 
-def latest_values(obs: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
-    """Per code, the latest observation with a value (by period end, annual first on ties).
+def latest_values(obs: pd.DataFrame, as_of: date | None = None, keys: tuple[str, ...] = ("code",)) -> pd.DataFrame:
+    """Per ``keys`` (the code, by default), the latest observation with a value (by period end, annual first
+    on ties).
 
-    Returns columns code, period, value, status, end (a ``date``).
+    Returns columns ``*keys``, period, value, status, end (a ``date``); indexed by code when keyed by code.
     """
-    cols = ["code", "period", "value", "status", "end"]
+    cols = [*keys, "period", "value", "status", "end"]
     if obs.empty:
         return pd.DataFrame(columns=cols)
-    frame = obs[obs["value"].notna()][["code", "period", "value", "status"]].copy()
-    frame["code"] = frame["code"].astype(str)
-    frame["period"] = frame["period"].astype(str)
-    frame["status"] = frame["status"].astype(str)
+    frame = obs[obs["value"].notna()][[*keys, "period", "value", "status"]]
     # A package has a few dozen distinct periods: parse each once, not once per row.
-    periods = frame["period"].unique()
-    frame["end"] = frame["period"].map({p: period_end(p) for p in periods})
+    period = pd.Categorical(frame["period"].astype(str))
+    ends = np.array([period_end(p) for p in period.categories] + [None], dtype=object)
+    ranks = np.array([FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual") for p in period.categories] + [0])
+    frame = frame.assign(period=np.asarray(period.categories, dtype=object)[period.codes], end=ends[period.codes],
+                         rank=ranks[period.codes])
     if as_of is not None:
         frame = frame[frame["end"] <= as_of]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    frame["rank"] = frame["period"].map(
-        {p: FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual") for p in periods})
+    for column in (*keys, "status"):
+        frame[column] = frame[column].astype(str)
     # Latest end first; on the same end date prefer the annual value (commitments are stated yearly).
-    frame = frame.sort_values(["code", "end", "rank"], ascending=[True, False, True])
-    return frame.drop_duplicates("code")[cols].set_index("code", drop=False)
+    frame = frame.sort_values([*keys, "end", "rank"], ascending=[*(True,) * len(keys), False, True])
+    latest = frame.drop_duplicates(list(keys))[cols]
+    return latest.set_index("code", drop=False) if keys == ("code",) else latest.reset_index(drop=True)
+
+
+COMMITMENT_COLUMNS = ["id", "ministry", "measure", "indicator", "theme", "kind", "unit", "decimals", "polarity",
+                      "scope_level", "scope_code", "scope_name", "baseline_date", "baseline_value", "target_date",
+                      "target_value", "frequency", "current_period", "current_value", "current_status", "progress",
+                      "elapsed", "status"]
 
 
 def evaluate_commitments(service, as_of_year: int | None = None, tolerance: float = TOLERANCE) -> pd.DataFrame:
     """Every commitment with its current value, progress, elapsed time and status.
 
     ``as_of_year`` limits the observations to periods ending by 31 December of that year, to show
-    the barometer as it stood then. Progress is a share (1.0 = 100 %).
+    the barometer as it stood then. Progress is a share (1.0 = 100 %). The latest values of every
+    commitment are found in one pass over their observations (a national package has ~5,000).
     """
     commitments = service.package.commitments
-    columns = ["id", "ministry", "measure", "indicator", "theme", "kind", "unit", "decimals", "polarity",
-               "scope_level", "scope_code", "scope_name", "baseline_date", "baseline_value", "target_date",
-               "target_value", "frequency", "current_period", "current_value", "current_status", "progress", "elapsed",
-               "status"]
     if commitments.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COMMITMENT_COLUMNS)
     as_of = date(int(as_of_year), 12, 31) if as_of_year else None
+    pairs = commitments[["indicator", "scope_level"]].astype(str).drop_duplicates()
+    observed = [service.observations_for(i, lvl) for i, lvl in pairs.itertuples(index=False)]
+    observed = [o for o in observed if len(o)]
+    latest = latest_values(pd.concat(observed), as_of, keys=("indicator", "level", "code")) if observed else \
+        pd.DataFrame(columns=["indicator", "level", "code", "period", "value", "status", "end"])
+    current_of = {(i, lvl, c): (p, v, st, e) for i, lvl, c, p, v, st, e in latest.itertuples(index=False)}
+    metas = {i: (service.indicator(i) if service.has_indicator(i) else {}) for i in pairs["indicator"].unique()}
+    names = {lvl: territory_names(service, lvl) for lvl in pairs["scope_level"].unique()}
+    dates: dict = {}
+
+    def day(text):
+        if text not in dates:
+            dates[text] = parse_date(text)
+        return dates[text]
+
     rows = []
-    for (indicator, level), group in commitments.groupby(["indicator", "scope_level"], sort=False):
-        meta = service.indicator(indicator) if service.has_indicator(indicator) else {}
-        latest = latest_values(service.observations_for(indicator, level), as_of)
-        latest = dict(zip(latest["code"], latest.to_dict("records"), strict=True))
+    for row in commitments.itertuples(index=False):
+        indicator, level, code = str(row.indicator), str(row.scope_level), str(row.scope_code)
+        meta = metas[indicator]
         polarity = meta.get("polarity", "neutral")
-        names = territory_names(service, level)
-        for row in group.itertuples(index=False):
-            code = str(row.scope_code)
-            baseline_date = parse_date(row.baseline_date)
-            target_date = parse_date(row.target_date)
-            target_value = None if is_missing(row.target_value) else float(row.target_value)
-            has_target = target_value is not None and target_date is not None
-            current = latest.get(code)
-            current_value = float(current["value"]) if current is not None else None
-            current_date = current["end"] if current is not None else None
-            share = progress(float(row.baseline_value), current_value, target_value, polarity) if has_target \
-                else None
-            if current_date is not None and current_date <= baseline_date:
-                share = None  # nothing measured since the baseline
-            rows.append({
-                "id": row.id, "ministry": row.ministry, "measure": row.measure, "indicator": indicator,
-                "theme": meta.get("theme"), "kind": meta.get("kind"), "unit": meta.get("unit", ""),
-                "decimals": int(meta.get("decimals", 1)), "polarity": polarity,
-                "scope_level": level, "scope_code": code,
-                "scope_name": names.get(code, code),
-                "baseline_date": str(row.baseline_date), "baseline_value": float(row.baseline_value),
-                "target_date": str(row.target_date) if target_date else None, "target_value": target_value,
-                "frequency": (schema.period_frequency(current["period"]) or "annual") if current is not None
-                else "annual",
-                "current_period": current["period"] if current is not None else None,
-                "current_value": current_value,
-                "current_status": current["status"] if current is not None else None,
-                "progress": share,
-                "elapsed": elapsed_share(baseline_date, target_date, current_date)
-                if (target_date and current_date) else None,
-                "status": status(has_target=has_target, progress_share=share, current_date=current_date,
-                                 baseline_date=baseline_date, target_date=target_date, tolerance=tolerance),
-            })
-    return pd.DataFrame(rows, columns=columns)
+        baseline_date, target_date = day(row.baseline_date), day(row.target_date)
+        target_value = None if is_missing(row.target_value) else float(row.target_value)
+        has_target = target_value is not None and target_date is not None
+        period, current_value, current_status, current_date = current_of.get((indicator, level, code),
+                                                                             (None, None, None, None))
+        current_value = None if current_value is None else float(current_value)
+        share = progress(float(row.baseline_value), current_value, target_value, polarity) if has_target else None
+        if current_date is not None and current_date <= baseline_date:
+            share = None  # nothing measured since the baseline
+        rows.append({
+            "id": row.id, "ministry": row.ministry, "measure": row.measure, "indicator": indicator,
+            "theme": meta.get("theme"), "kind": meta.get("kind"), "unit": meta.get("unit", ""),
+            "decimals": int(meta.get("decimals", 1)), "polarity": polarity,
+            "scope_level": level, "scope_code": code, "scope_name": names[level].get(code, code),
+            "baseline_date": str(row.baseline_date), "baseline_value": float(row.baseline_value),
+            "target_date": str(row.target_date) if target_date else None, "target_value": target_value,
+            "frequency": (schema.period_frequency(period) or "annual") if period else "annual",
+            "current_period": period, "current_value": current_value, "current_status": current_status,
+            "progress": share,
+            "elapsed": elapsed_share(baseline_date, target_date, current_date)
+            if (target_date and current_date) else None,
+            "status": status(has_target=has_target, progress_share=share, current_date=current_date,
+                             baseline_date=baseline_date, target_date=target_date, tolerance=tolerance),
+        })
+    return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
 
 
 # ----------------------------------------------------------------- territory

@@ -6,6 +6,8 @@ beneficiaries ÷ eligible population where the package gives both (docs/baromete
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from atlas import schema
@@ -68,6 +70,7 @@ def indicator_summary(service, level: str, code: str, *, ministry: str | None = 
         catalogue = catalogue[catalogue["ministry"] == ministry]
     if theme:
         catalogue = catalogue[catalogue["theme"] == theme]
+    catalogue = catalogue[catalogue["id"].isin(service.indicators_at(level))]  # yearly values at this level
     rows = []
     for meta in catalogue.itertuples(index=False):
         values, _ = service.annual_table(meta.id, level)
@@ -103,6 +106,14 @@ def coverage(beneficiaries, eligible) -> float | None:
     return float(beneficiaries) / eligible
 
 
+@functools.lru_cache(maxsize=32)
+def counting_indicators(service, level: str) -> frozenset[str]:
+    """Indicators whose observations at ``level`` count beneficiaries or eligible people (one pass, kept)."""
+    obs = service.package.observations
+    counted = obs[(obs["level"] == level) & (obs["beneficiaries"].notna() | obs["eligible"].notna())]
+    return frozenset(counted["indicator"].astype(str).unique())
+
+
 def coverage_table(service, level: str, code: str, *, ministry: str | None = None, theme: str | None = None,
                    years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Per indicator that counts beneficiaries at this territory: each period's beneficiaries, eligible, coverage."""
@@ -111,6 +122,7 @@ def coverage_table(service, level: str, code: str, *, ministry: str | None = Non
         catalogue = catalogue[catalogue["ministry"] == ministry]
     if theme:
         catalogue = catalogue[catalogue["theme"] == theme]
+    catalogue = catalogue[catalogue["id"].isin(counting_indicators(service, level))]
     parts = []
     for meta in catalogue.itertuples(index=False):
         serie = service.series(level, code, meta.id)

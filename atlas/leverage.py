@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import credits as cr
+from atlas import schema
 
 CAVEAT_FR = ("Ce graphique rapproche deux mesures sans établir de lien de cause à effet : une corrélation n'est "
              "pas une causalité. Les crédits vont souvent là où les difficultés sont les plus fortes, les "
@@ -111,7 +112,9 @@ def candidates(service, lines: pd.DataFrame, years: tuple[int, int]) -> dict[tup
     only pairs that have data in this package."""
     territories = service.package.territories
     funded: dict[str, set[str]] = {}
-    for level in leverage_levels(service):
+    # A line counts for its territory and the coarser ones: levels finer than every line hold none.
+    finest = min((schema.LEVELS.index(str(lvl)) for lvl in set(lines["level"]) if lvl in schema.LEVELS), default=0)
+    for level in (lvl for lvl in leverage_levels(service) if schema.LEVELS.index(lvl) >= finest):
         money = cr.by_territory(lines, territories, level)
         codes = set(money.loc[money["qpv_population"] > 0, "code"])
         if codes:

@@ -24,7 +24,7 @@ from callbacks.state import service
 from layouts import barometer as ui
 from layouts import barometer_map as map_ui
 from layouts.charts import slug
-from layouts.widgets import level_name, level_plural, option_list
+from layouts.widgets import level_name, level_plural, note_outputs, option_list
 
 FILTERS = [Input("baro-ministry", "value"), Input("baro-theme", "value"), Input("baro-territory", "value"),
            Input("baro-start", "value"), Input("baro-end", "value")]
@@ -205,6 +205,7 @@ class SeriesView:
     frequency: str | None
     table: object
     config: object
+    note: str | None = None  # why there is no chart, when there is none
 
 
 def render_commitments(filters: st.BarometerFilters, scope) -> CommitmentsView:
@@ -247,7 +248,8 @@ def render_series(filters: st.BarometerFilters) -> SeriesView:
     indicator = filters.indicator
     if not indicator:
         fig = ui.empty_figure("Aucun indicateur des ministères ne correspond à ces filtres.", commitments_source())
-        return SeriesView(fig, ui.frequency_options([]), None, None, no_update)
+        return SeriesView(fig, ui.frequency_options([]), None, None, no_update,
+                          "Aucun indicateur des ministères ne correspond à ces filtres dans ce jeu de données.")
     frame = series_view(token, indicator, filters.territory_value, filters.start, filters.end)
     available = series.frequencies(frame)
     frequency = filters.frequency if filters.frequency in available else (available[0] if available else None)
@@ -262,7 +264,11 @@ def render_series(filters: st.BarometerFilters) -> SeriesView:
     config = {"displaylogo": False, "locale": "fr", "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "filename": slug(f"serie-{indicator}-{level}-{code}"),
                                        "scale": 2}}
-    return SeriesView(fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config)
+    note = None if len(shown) else (
+        f"Ce jeu de données n'a pas de valeur de « {meta['label_fr']} » pour "
+        f"{svc.territory_name(level, code) or code} ni pour les territoires qui le contiennent entre {filters.start} "
+        f"et {filters.end}.")
+    return SeriesView(fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config, note)
 
 
 def render_summary(filters: st.BarometerFilters):
@@ -274,7 +280,9 @@ def render_coverage(filters: st.BarometerFilters):
     table = coverage_view(package_token(), filters.territory_value, filters.ministry, filters.theme, filters.start,
                           filters.end)
     source = sources_text(table["source"], table["vintage"]) if len(table) else commitments_source()
-    return ui.coverage_figure(table, source), ui.coverage_latest_table(series.latest_coverage(table))
+    note = None if len(table) else ui.COVERAGE_NONE
+    return (ui.coverage_figure(table, source), ui.coverage_latest_table(series.latest_coverage(table)) if len(table)
+            else None, note)
 
 
 # ------------------------------------------------------------------ builder
@@ -308,10 +316,10 @@ def build(svc, params: dict, search: str):
     series_block = ui.series_section(indicator_options=indicators, indicator_value=indicator,
                                      frequency_options=chart.frequency_options, frequency_value=chart.frequency,
                                      chart=ui.series_chart(chart.figure, chart.table),
-                                     summary=render_summary(filters))
+                                     summary=render_summary(filters), note=chart.note)
 
-    coverage_fig, coverage_table = render_coverage(filters)
-    coverage = ui.coverage_section(ui.coverage_chart(coverage_fig), coverage_table)
+    coverage_fig, coverage_table, coverage_note = render_coverage(filters)
+    coverage = ui.coverage_section(ui.coverage_chart(coverage_fig), coverage_table, coverage_note)
     state = {"ministry": filters.ministry, "theme": filters.theme, "territory": filters.territory_value,
              "start": filters.start, "end": filters.end}
     return ui.page(filters_block=ui.filters(state, options), commitments=commitments, map_block=map_block,
@@ -373,17 +381,22 @@ def update_map(measure, end):
 @callback(Output("baro-series-graph", "figure"), Output("baro-frequency", "options"),
           Output("baro-frequency", "value"), Output("baro-series-table", "children"),
           Output("baro-series-graph", "config"),
+          Output("baro-series-note", "children"), Output("baro-series-note", "hidden"),
+          Output("baro-series-chart", "hidden"),
           Input("baro-indicator", "value"), Input("baro-territory", "value"), Input("baro-start", "value"),
           Input("baro-end", "value"), Input("baro-frequency", "value"), prevent_initial_call=True)
 def update_series(indicator, territory, start, end, frequency):
     chart = render_series(filters_of(indicator=indicator, territory=territory, start=start, end=end,
                                      frequency=frequency))
-    return chart.figure, chart.frequency_options, chart.frequency, chart.table, chart.config
+    return (chart.figure, chart.frequency_options, chart.frequency, chart.table, chart.config,
+            *note_outputs(chart.note))
 
 
 @callback(Output("baro-summary", "children"), Output("baro-coverage-graph", "figure"),
-          Output("baro-coverage-latest", "children"),
+          Output("baro-coverage-latest", "children"), Output("baro-coverage-note", "children"),
+          Output("baro-coverage-note", "hidden"), Output("baro-coverage-chart", "hidden"),
           *FILTERS, prevent_initial_call=True)
 def update_territory_sections(ministry, theme, territory, start, end):
     filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end)
-    return (render_summary(filters), *render_coverage(filters))
+    figure, table, note = render_coverage(filters)
+    return render_summary(filters), figure, table, *note_outputs(note)

@@ -27,7 +27,7 @@ from callbacks.router import register_page
 from callbacks.state import service
 from layouts import credits as ui
 from layouts.charts import slug
-from layouts.widgets import empty_figure, level_name, level_plural
+from layouts.widgets import empty_figure, level_name, level_plural, note_outputs
 
 PAGE_SIZE = 15
 FILTERS = [Input("cred-start", "value"), Input("cred-end", "value"), Input("cred-programme", "value"),
@@ -64,15 +64,16 @@ def _choices(token: str) -> st.CreditsChoices:
     catalogue = list(svc.indicators["id"])
     level, indicator = lv.default_pair(pairs, catalogue)
     present = set(svc.package.territories["level"])
+    funders, themes = set(frame["ministry"]), set(frame["theme"])
     return st.CreditsChoices(
         years=years,
         programmes=tuple(frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index),
-        funders=tuple(f for f in FUNDERS if f in set(frame["ministry"])),
-        themes=tuple(t for t in THEMES if t in set(frame["theme"])),
+        funders=tuple(f for f in FUNDERS if f in funders),
+        themes=tuple(t for t in THEMES if t in themes),
         levels=tuple(lvl for lvl in st.TERRITORY_LEVELS if lvl in present),
-        leverage_levels=tuple(lvl for lvl in lv.leverage_levels(svc) if any(p[0] == lvl for p in pairs))
+        leverage_levels=tuple(lvl for lvl in lv.leverage_levels(svc) if lvl in {p[0] for p in pairs})
         or tuple(lv.leverage_levels(svc)),
-        leverage_indicators=tuple(i for i in catalogue if any(p[1] == i for p in pairs)),
+        leverage_indicators=tuple(i for i in catalogue if i in {p[1] for p in pairs}),
         default_level=level or next(iter(lv.leverage_levels(svc)), None),
         default_indicator=indicator,
     )
@@ -245,15 +246,17 @@ def render_summary(filters: st.CreditsFilters) -> SummaryView:
 def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice):
     svc = service()
     if not choice.level or not choice.indicator:
-        fig = empty_figure("Aucun indicateur de résultat n'a deux valeurs annuelles sur la période des crédits "
-                           "dans des territoires qui en reçoivent : le rapprochement n'est pas possible avec ce "
-                           "jeu de données.", credits_source())
-        return None, fig, None
+        return None, empty_figure(ui.LEVERAGE_NONE, credits_source()), None, ui.LEVERAGE_NONE
     table = leverage_view(package_token(), filters.key(), choice.level, choice.indicator)
     meta = svc.indicator(choice.indicator)
     source = f"{credits_source()} ; {sources_text([meta['source']], [meta['vintage']])}"
     fig = ui.leverage_figure(table, meta, choice.level, filters.years, source)
-    return ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]), fig, ui.leverage_table(table, meta)
+    note = None if len(table) else (
+        f"Pas assez de territoires ({level_plural(choice.level)}) avec des crédits, des habitants de QPV connus "
+        f"et deux valeurs annuelles de « {meta['label_fr']} » entre {filters.start} et {filters.end} : "
+        "choisissez un autre indicateur, une autre échelle ou une période plus longue.")
+    return (ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
+            ui.leverage_table(table, meta), note)
 
 
 # ------------------------------------------------------------------ builder
@@ -281,10 +284,10 @@ def build(svc, params: dict, search: str):
                                table=view.map_table)
     rows, count = lines_page(token, filters.key(), None, 0)
     lines_block = ui.lines_section(rows, count, PAGE_SIZE, view.lines_caption)
-    summary_block, lev_fig, lev_table = render_leverage(filters, choice)
+    summary_block, lev_fig, lev_table, lev_note = render_leverage(filters, choice)
     leverage = ui.leverage_section(level_options=options["levels"], level=choice.level,
                                    indicator_options=options["indicators"], indicator=choice.indicator,
-                                   summary=summary_block, fig=lev_fig, table=lev_table)
+                                   summary=summary_block, fig=lev_fig, table=lev_table, note=lev_note)
     territory = f"{filters.territory[0]}:{filters.territory[1]}" if filters.territory else next(
         (o["value"] for o in options["territories"]), None)
     state = {"start": filters.start, "end": filters.end, "programmes": list(filters.programmes),
@@ -344,11 +347,13 @@ def update_lines(page, sort_by, *values):
 
 
 @callback(Output("cred-leverage-summary", "children"), Output("cred-leverage-graph", "figure"),
-          Output("cred-leverage-table", "children"),
+          Output("cred-leverage-table", "children"), Output("cred-leverage-slot-note", "children"),
+          Output("cred-leverage-slot-note", "hidden"), Output("cred-leverage-slot-chart", "hidden"),
           Input("cred-leverage-level", "value"), Input("cred-leverage-indicator", "value"), *FILTERS,
           prevent_initial_call=True)
 def update_leverage(level, indicator, *values):
-    return render_leverage(filters_of(*values), leverage_of(level, indicator))
+    summary_block, fig, table, note = render_leverage(filters_of(*values), leverage_of(level, indicator))
+    return summary_block, fig, table, *note_outputs(note)
 
 
 # ---------------------------------------------------------------- downloads

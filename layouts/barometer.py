@@ -14,6 +14,7 @@ from layouts.widgets import (
     FRENCH_PERCENT,
     TABLE_STYLE,
     chart_block,
+    chart_or_note,
     dropdown,
     empty_figure,
     fmt,
@@ -284,8 +285,8 @@ def summary_table(summary: pd.DataFrame) -> html.Table:
                       numeric={"debut", "fin", "evolution"})
 
 
-def series_section(*, indicator_options, indicator_value, frequency_options, frequency_value, chart,
-                   summary) -> html.Section:
+def series_section(*, indicator_options, indicator_value, frequency_options, frequency_value, chart, summary,
+                   note: str | None = None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-series-title"}, children=[
         html.H2("Indicateurs de résultat dans le temps", id="baro-series-title"),
         html.P("La série du territoire choisi est comparée à celles des territoires qui le contiennent "
@@ -298,7 +299,7 @@ def series_section(*, indicator_options, indicator_value, frequency_options, fre
                                                  value=frequency_value, inline=True, className="radio-inline"),
                      "baro-frequency"),
         ]),
-        html.Div(id="baro-series", children=chart),
+        chart_or_note("baro-series", chart, note),
         html.H3("Tableau de bord des indicateurs"),
         html.Div(id="baro-summary", children=summary),
     ])
@@ -349,13 +350,18 @@ def coverage_latest_table(latest: pd.DataFrame) -> html.Table:
                       numeric={"beneficiaries", "beneficiaires", "eligibles", "couverture"})
 
 
-def coverage_section(chart, table) -> html.Section:
+COVERAGE_NONE = ("Aucun indicateur de ce jeu de données ne décompte à la fois des bénéficiaires et une population "
+                 "éligible pour ce territoire et ces filtres : la couverture des dispositifs ne peut pas être "
+                 "calculée.")
+
+
+def coverage_section(chart, table, note: str | None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-coverage-title"}, children=[
         html.H2("Bénéficiaires effectifs et couverture", id="baro-coverage-title"),
         html.P("Couverture = bénéficiaires effectifs ÷ population éligible, quand le jeu de données fournit les deux.",
                className="muted"),
         html.Div(id="baro-coverage-latest", children=table),
-        html.Div(id="baro-coverage", children=chart),
+        chart_or_note("baro-coverage", chart, note),
     ])
 
 

@@ -16,6 +16,7 @@ from layouts.widgets import (
     MAP_CENTER,
     TABLE_STYLE,
     chart_block,
+    chart_or_note,
     dropdown,
     empty_figure,
     html_table,
@@ -387,7 +388,13 @@ def quadrant_summary(counts: dict[str, int], polarity: str) -> html.Ul:
     ])
 
 
-def leverage_section(*, level_options, level, indicator_options, indicator, summary, fig, table) -> html.Section:
+LEVERAGE_NONE = ("Aucun indicateur de résultat de ce jeu de données n'a deux valeurs annuelles sur la période des "
+                 "crédits dans des territoires qui en reçoivent et dont les quartiers sont connus : le rapprochement "
+                 "n'est pas possible.")
+
+
+def leverage_section(*, level_options, level, indicator_options, indicator, summary, fig, table,
+                     note: str | None = None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "cred-leverage-title"}, children=[
         html.H2("Crédits et résultats : où dépenses et résultats divergent", id="cred-leverage-title"),
         html.P(["Chaque point est un territoire : en abscisse, les crédits reçus sur la période par habitant des "
@@ -403,9 +410,10 @@ def leverage_section(*, level_options, level, indicator_options, indicator, summ
                                                         clearable=False), "cred-leverage-indicator"),
         ]),
         html.Div(id="cred-leverage-summary", children=summary),
-        chart("cred-leverage-graph", fig, table, filename="credits-et-resultats",
-              description="Nuage de points : crédits par habitant des QPV et évolution de l'indicateur par "
-                          "territoire ; le tableau qui suit donne les mêmes valeurs."),
+        chart_or_note("cred-leverage-slot", chart(
+            "cred-leverage-graph", fig, table, filename="credits-et-resultats",
+            description="Nuage de points : crédits par habitant des QPV et évolution de l'indicateur par territoire ; "
+                        "le tableau qui suit donne les mêmes valeurs."), note),
     ])
 
 

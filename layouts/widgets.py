@@ -69,6 +69,22 @@ def html_table(columns: list[tuple[str, str]], rows: list[dict], caption: str, n
     ])
 
 
+def chart_or_note(slot_id: str, chart, note: str | None) -> html.Div:
+    """A chart, or — when the package has nothing to draw — one sentence saying why, never an empty chart.
+
+    The chart stays in the page (hidden) so that its callbacks keep their targets; a callback switches
+    between the two through ``{slot_id}-note.children`` / ``.hidden`` and ``{slot_id}-chart.hidden``."""
+    return html.Div(id=slot_id, children=[
+        html.P(note, id=f"{slot_id}-note", className="no-data", hidden=not note, role="status"),
+        html.Div(chart, id=f"{slot_id}-chart", hidden=bool(note)),
+    ])
+
+
+def note_outputs(note: str | None) -> tuple:
+    """The three values a callback sends to a :func:`chart_or_note` slot."""
+    return note or "", not note, bool(note)
+
+
 def empty_figure(message: str, source: str, height: int = 260) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,

@@ -135,8 +135,8 @@ def planted(tmp_path, dash_app):
 def test_a_commitment_without_target_renders(planted):
     text = text_of(page_for("/barometre", "?ministere=travail&territoire=departement:93"))
     assert "Sans cible" in text and "Pas de valeur" not in text
-    figure, _options, frequency, table, _config = baro.update_series("taux_pauvrete", "departement:93", None, None,
-                                                                     None)
+    figure, _options, frequency, table, *_rest = baro.update_series("taux_pauvrete", "departement:93", None, None,
+                                                                    None)
     assert frequency == "annual" and "2023" in text_of(table)
     assert [t.name for t in figure.data][-1] == "Engagement (référence → cible)"
     assert list(figure.data[-1].text) == ["Référence"]  # drawn without a target point

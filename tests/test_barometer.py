@@ -211,7 +211,7 @@ def test_callbacks_as_plain_functions(service):
     assert rows and all(r["ministere"] == "Travail" for r in rows)
     assert "Source" in fig.layout.annotations[-1].text or any("Source" in a.text for a in fig.layout.annotations)
     years = bar.package_years(service)
-    fig, freq_options, frequency, _table, config = cb.update_series("taux_chomage", "departement:93", years[0],
+    fig, freq_options, frequency, _table, config, *_note = cb.update_series("taux_chomage", "departement:93", years[0],
                                                                    years[-1], "monthly")
     values = [o["value"] for o in freq_options]
     assert frequency in values and "annual" in values

@@ -139,8 +139,8 @@ def test_callbacks_as_plain_functions(service):
                                        None, None, None, None, None)
     assert min(r["amount_eur"] for r in first_page) >= max(amounts)
     choices = cc.choices()
-    summary, fig, _table = cc.update_leverage(choices.default_level, choices.default_indicator, years[0], years[-1],
-                                             None, None, None, None, None)
+    summary, fig, _table, *_note = cc.update_leverage(choices.default_level, choices.default_indicator, years[0],
+                                                      years[-1], None, None, None, None, None)
     assert "Plus de crédits" in text_of(summary)
     assert any("Source" in (a.text or "") for a in fig.layout.annotations)
     assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,

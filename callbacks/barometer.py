@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, no_update
 from atlas import barometer as bar
 from atlas import barometer_series as series
 from atlas import barometer_state as st
+from atlas import inputs
 from atlas.formatting import format_number
 from atlas.schema import MINISTRIES, THEMES
 from callbacks.cache import cached, package_fingerprint
@@ -24,11 +25,14 @@ from callbacks.state import service
 from layouts import barometer as ui
 from layouts import barometer_map as map_ui
 from layouts.charts import slug
-from layouts.widgets import level_name, level_plural, note_outputs, option_list
+from layouts.widgets import geometry_source, level_name, level_plural, note_outputs, option_list
 
 FILTERS = [Input("baro-ministry", "value"), Input("baro-theme", "value"), Input("baro-territory", "value"),
            Input("baro-start", "value"), Input("baro-end", "value")]
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
+# Levels listed in full in the territory dropdown; finer ones (35,000 communes…) are found by typing.
+LISTED_LEVELS = ("france", "region", "departement", "contrat_de_ville")
+SEARCH_LIMIT = 20
 
 
 # ------------------------------------------------------------------ helpers
@@ -52,6 +56,14 @@ def choices() -> st.BarometerChoices:
 def filters_of(**values) -> st.BarometerFilters:
     """Hostile callback values → the validated page state (unknown values become the defaults)."""
     return st.clean_filters(service(), choices(), **values)
+
+
+def map_geometry(level: str | None) -> dict:
+    """The static geometry of a level for a page map (embedded when small, else its /geo/ address)."""
+    svc = service()
+    if not level or level not in svc.map_levels():
+        return {"data": EMPTY_COLLECTION}
+    return geometry_source(svc.static_layer(level), lambda: svc.static_geojson(level))
 
 
 def commitments_source() -> str:
@@ -122,7 +134,7 @@ def static_options(token) -> dict:
     svc = service()
     offered = choices()
     territories = []
-    for level in offered.levels:
+    for level in (lvl for lvl in offered.levels if lvl in LISTED_LEVELS):
         names = bar.territory_names(svc, level)
         prefix = "" if level == "france" else f"{level_name(level)} — "
         for code, name in sorted(names.items(), key=lambda kv: (kv[0] if level != "qpv" else kv[1])):
@@ -137,6 +149,32 @@ def static_options(token) -> dict:
 
 
 # ----------------------------------------------------------- option lists
+
+
+def territory_label(level: str, code: str) -> str:
+    name = service().territory_name(level, code) or code
+    return name if level == "france" else f"{level_name(level)} — {name} ({code})"
+
+
+def territory_options(search, value) -> list[dict]:
+    """The listed territories, the chosen one, and — for two typed characters or more — the finer territories
+    (communes, quartiers…) whose name matches, at most ``SEARCH_LIMIT`` of them."""
+    offered = choices()
+    options = list(static_options(package_token())["territories"])
+    listed = {o["value"] for o in options}
+    chosen = filters_of(territory=value).territory_value
+    extra = [] if chosen in listed else [chosen]
+    finer = tuple(lvl for lvl in offered.levels if lvl not in LISTED_LEVELS)
+    text = inputs.clean_text(search, limit=40)
+    if finer and text and len(text) >= 2:
+        extra += [f"{hit.level}:{hit.code}" for hit in service().search(text, limit=SEARCH_LIMIT, levels=finer)]
+    seen = set(listed)
+    for item in extra:
+        if item not in seen:
+            seen.add(item)
+            level, _, code = item.partition(":")
+            options.append({"label": territory_label(level, code), "value": item})
+    return options
 
 
 def indicator_options(ministry, theme) -> list[dict]:
@@ -305,8 +343,8 @@ def build(svc, params: dict, search: str):
     measures = measure_options(token, filters.ministry, filters.theme, filters.end)
     measure = pick(filters.measure, measures)
     drawn = render_map(measure, filters.end)
-    shapes = svc.static_geojson(drawn.level) if drawn.level else EMPTY_COLLECTION
-    map_block = map_ui.map_section(measure_options=measures, measure_value=measure, shapes=shapes,
+    geometry = map_geometry(drawn.level)
+    map_block = map_ui.map_section(measure_options=measures, measure_value=measure, geometry=geometry,
                                    hideout=drawn.hideout, level=drawn.level or "departement", table=drawn.table,
                                    caption=drawn.caption)
 
@@ -322,6 +360,7 @@ def build(svc, params: dict, search: str):
     coverage = ui.coverage_section(ui.coverage_chart(coverage_fig), coverage_table, coverage_note)
     state = {"ministry": filters.ministry, "theme": filters.theme, "territory": filters.territory_value,
              "start": filters.start, "end": filters.end}
+    options = {**options, "territories": territory_options(None, filters.territory_value)}
     return ui.page(filters_block=ui.filters(state, options), commitments=commitments, map_block=map_block,
                    series=series_block, coverage=coverage, illustrative=svc.illustrative)
 
@@ -339,6 +378,12 @@ def sync_url(ministry, theme, territory, start, end, indicator, frequency, scope
     filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end,
                          indicator=indicator, frequency=frequency, scope=scope, measure=measure)
     return st.to_query(filters, choices())
+
+
+@callback(Output("baro-territory", "options"), Input("baro-territory", "search_value"),
+          State("baro-territory", "value"), prevent_initial_call=True)
+def search_territories(search, value):
+    return territory_options(search, value)
 
 
 @callback(Output("baro-indicator", "options"), Output("baro-indicator", "value"),

@@ -20,7 +20,7 @@ from atlas import credits_state as st
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number
 from atlas.schema import FUNDERS, THEMES
-from callbacks.barometer import package_token, sources_text
+from callbacks.barometer import map_geometry, package_token, sources_text
 from callbacks.barometer_downloads import send_csv
 from callbacks.cache import cached
 from callbacks.router import register_page
@@ -106,15 +106,15 @@ def credits_source() -> str:
     return f"crédits — {manifest.get('title', 'jeu de données')} (généré le {manifest.get('generated_at', '')[:10]})"
 
 
-def names_by_key() -> dict:
-    terr = service().package.territories
-    return dict(zip(zip(terr["level"].astype(str), terr["code"].astype(str), strict=True), terr["name"],
-                    strict=True))
+def names_of(chunk: pd.DataFrame) -> dict:
+    """``(level, code) -> name`` for the territories of a page of lines (a few, not the 40,000)."""
+    svc = service()
+    pairs = set(zip(chunk["level"], chunk["code"], strict=True))
+    return {(lvl, code): svc.territory_name(lvl, code) or code for lvl, code in pairs}
 
 
 def map_level() -> str:
-    present = set(service().package.territories["level"])
-    return "departement" if "departement" in present else "region"
+    return "departement" if "departement" in choices().levels else "region"
 
 
 # ------------------------------------------------------------ cached data
@@ -162,7 +162,7 @@ def lines_page(token: str, key: dict, sort: list | None, page: int) -> tuple[lis
     count = max(1, math.ceil(len(selected) / PAGE_SIZE))
     page = min(page, count - 1)
     chunk = selected.iloc[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    return ui.lines_rows(chunk, names_by_key()), count
+    return ui.lines_rows(chunk, names_of(chunk)), count
 
 
 @cached("credits:leverage")
@@ -217,7 +217,17 @@ class SummaryView:
 
 
 def render_summary(filters: st.CreditsFilters) -> SummaryView:
-    data = summary(package_token(), filters.key())
+    return summary_view(package_token(), filters.key())
+
+
+@cached("credits:summary-view")
+def summary_view(token: str, key: dict) -> SummaryView:
+    """The rendered figures and tables of a selection (building Plotly figures costs more than the sums)."""
+    filters = st.CreditsFilters(start=key["years"][0], end=key["years"][1], programmes=tuple(key["programmes"]),
+                                ministries=tuple(key["ministries"]), themes=tuple(key["themes"]),
+                                territory=tuple(key["territory"]) if key["territory"] else None,
+                                carrier=key["carrier"])
+    data = summary(token, key)
     source = credits_source()
     programmes = {p: cr.programme_label(p) for p in data["by_programme"]["programme"]}
     level = map_level()
@@ -227,15 +237,17 @@ def render_summary(filters: st.CreditsFilters) -> SummaryView:
                + f" ; {format_number(len(data['symbols']['features']), 0)} territoires de rattachement pour les "
                "autres.")
     total = format_euros(float(data["totals"]["amount_eur"]))
+    # Figures are kept as plain dicts: a cached Plotly object takes longer to unpickle than to rebuild.
     return SummaryView(
         kpis=ui.kpi_cards(data["totals"], data["share"], filters.years),
-        trend=(ui.trend_figure(data["by_year_funder"], source), ui.trend_table(data["by_year_funder"])),
-        programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source),
+        trend=(ui.trend_figure(data["by_year_funder"], source).to_dict(), ui.trend_table(data["by_year_funder"])),
+        programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source)
+                    .to_dict(),
                     ui.breakdown_table(data["by_programme"], "programme", programmes, "Crédits par programme")),
-        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2]),
-                ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème")),
+        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2])
+                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème")),
         carriers=(ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits",
-                                source, colour=ui.PALETTE[4]),
+                                source, colour=ui.PALETTE[4]).to_dict(),
                   ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur")),
         points=data["points"], symbols=data["symbols"], map_caption=caption,
         map_table=ui.territory_table(data["by_territory"], level),
@@ -243,17 +255,23 @@ def render_summary(filters: st.CreditsFilters) -> SummaryView:
     )
 
 
-def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice):
-    svc = service()
+def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice) -> tuple:
+    """(quadrant summary, figure, table, note): cached rendered, the figure as a plain dict."""
     if not choice.level or not choice.indicator:
         return None, empty_figure(ui.LEVERAGE_NONE, credits_source()), None, ui.LEVERAGE_NONE
-    table = leverage_view(package_token(), filters.key(), choice.level, choice.indicator)
-    meta = svc.indicator(choice.indicator)
+    return leverage_render(package_token(), filters.key(), choice.level, choice.indicator)
+
+
+@cached("credits:leverage-view")
+def leverage_render(token: str, key: dict, level: str, indicator: str) -> tuple:
+    table = leverage_view(token, key, level, indicator)
+    meta = service().indicator(indicator)
+    years = tuple(key["years"])
     source = f"{credits_source()} ; {sources_text([meta['source']], [meta['vintage']])}"
-    fig = ui.leverage_figure(table, meta, choice.level, filters.years, source)
+    fig = ui.leverage_figure(table, meta, level, years, source).to_dict()
     note = None if len(table) else (
-        f"Pas assez de territoires ({level_plural(choice.level)}) avec des crédits, des habitants de QPV connus "
-        f"et deux valeurs annuelles de « {meta['label_fr']} » entre {filters.start} et {filters.end} : "
+        f"Pas assez de territoires ({level_plural(level)}) avec des crédits, des habitants de QPV connus "
+        f"et deux valeurs annuelles de « {meta['label_fr']} » entre {years[0]} et {years[1]} : "
         "choisissez un autre indicateur, une autre échelle ou une période plus longue.")
     return (ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
             ui.leverage_table(table, meta), note)
@@ -279,7 +297,7 @@ def build(svc, params: dict, search: str):
                           description="Les quinze porteurs recevant le plus de crédits ; voir le tableau."),
     )
     # The outline comes with the page, from the atlas's compact static geometry.
-    outline = svc.static_geojson(map_level()) if map_level() in svc.map_levels() else EMPTY_COLLECTION
+    outline = map_geometry(map_level())
     map_block = ui.map_section(outline=outline, points=view.points, symbols=view.symbols, caption=view.map_caption,
                                table=view.map_table)
     rows, count = lines_page(token, filters.key(), None, 0)

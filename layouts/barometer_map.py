@@ -35,12 +35,13 @@ def progress_legend() -> html.Ul:
     ])
 
 
-def progress_map(shapes: dict, hideout: dict, level: str) -> html.Div:
-    """The shapes come with the page; changing the commitment only sends new colours (hideout)."""
+def progress_map(geometry: dict, hideout: dict, level: str) -> html.Div:
+    """``geometry`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`);
+    changing the commitment only sends new colours and texts (hideout)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="baro-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "480px"},
                attributionControl=True, keyboard=True, children=[
-                   dl.GeoJSON(id="baro-map-layer", data=shapes, hideout=hideout,
+                   dl.GeoJSON(id="baro-map-layer", **geometry, hideout=hideout,
                               style={"variable": "atlasBarometer.choroplethStyle"},
                               onEachFeature={"variable": "atlasBarometer.onEachFeature"},
                               hoverStyle={"variable": "atlasBarometer.hoverStyle"},
@@ -60,14 +61,14 @@ def map_table(frame: pd.DataFrame, unit: str, decimals: int) -> html.Table:
                       numeric={"reference", "actuel", "cible", "avancement"})
 
 
-def map_section(*, measure_options, measure_value, shapes, hideout, level, table, caption) -> html.Section:
+def map_section(*, measure_options, measure_value, geometry, hideout, level, table, caption) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-map-title"}, children=[
         html.H2("Carte de l'avancement par territoire", id="baro-map-title"),
         labelled("Engagement représenté", dropdown("baro-measure", measure_options, measure_value, clearable=False,
                                                    placeholder="Choisir un engagement"), "baro-measure"),
         html.P(caption, id="baro-map-caption", className="muted"),
         progress_legend(),
-        progress_map(shapes, hideout, level),
+        progress_map(geometry, hideout, level),
         html.P("Les territoires d'outre-mer figurent dans le tableau ci-dessous.", className="muted"),
         html.Details(className="table-alternative", open=False, children=[
             html.Summary("Tableau de la carte (accessible au clavier et aux lecteurs d'écran)"),

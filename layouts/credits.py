@@ -217,10 +217,11 @@ def chart(graph_id: str, fig: go.Figure, table, *, filename: str, description: s
 
 
 def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
+    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="cred-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "520px"},
                keyboard=True, children=[
-                   dl.GeoJSON(id="cred-map-outline", data=outline, style={"variable": "atlasCredits.outlineStyle"},
+                   dl.GeoJSON(id="cred-map-outline", **outline, style={"variable": "atlasCredits.outlineStyle"},
                               interactive=False, attribution="Contours : départements (jeu de données)"),
                    dl.LayersControl(position="topright", collapsed=False, children=[
                        dl.Overlay(name="Montants par territoire (lignes sans point)", checked=True, children=[

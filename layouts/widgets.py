@@ -11,6 +11,7 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 from atlas.formatting import format_value
 from atlas.schema import LEVEL_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.map import geometry_url
 
 FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
                         scheme=Scheme.fixed, symbol=Symbol.yes, symbol_suffix="\u00a0%", nully="–")
@@ -149,6 +150,17 @@ LEVEL_PLURALS_FR = {"qpv": "quartiers prioritaires", "commune": "communes", "epc
 def level_plural(level: str) -> str:
     """« départements », « contrats de ville »… (lower case, for running text)."""
     return LEVEL_PLURALS_FR.get(level, level)
+
+
+EMBED_LIMIT = 300_000  # bytes of GeoJSON small enough to travel inside a page
+
+
+def geometry_source(layer, geojson) -> dict:
+    """How a page map gets a level's static geometry: inside the page when small, else from the immutable
+    ``/geo/`` address that the browser caches once for every page (the national départements weigh ~2 MB)."""
+    if layer.raw_bytes <= EMBED_LIMIT:
+        return {"data": geojson()}  # a callable: decoded only when embedded
+    return {"url": geometry_url(layer)}
 
 
 def option_list(mapping: dict[str, str], keys=None) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from atlas import credits as cr
@@ -142,7 +143,7 @@ def test_callbacks_as_plain_functions(service):
     summary, fig, _table, *_note = cc.update_leverage(choices.default_level, choices.default_indicator, years[0],
                                                       years[-1], None, None, None, None, None)
     assert "Plus de crédits" in text_of(summary)
-    assert any("Source" in (a.text or "") for a in fig.layout.annotations)
+    assert any("Source" in (a.text or "") for a in go.Figure(fig).layout.annotations)
     assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,
                        choices.default_indicator) == "?programme=P147"
     sent = cc.download_lines(1, years[-1], years[-1], ["P147"], None, None, "departement:93", None)

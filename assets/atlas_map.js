@@ -243,7 +243,7 @@
     const layer = event.target;
     if (!layer._atlasTooltip) {
       layer._atlasTooltip = true;
-      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, className: "atlas-tooltip" });
+      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, direction: "top", offset: [0, -8], className: "atlas-tooltip" });
       layer.openTooltip(event.latlng);
     }
     layer.setStyle({ stroke: true, weight: 2.5, color: "#000091" });

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+from atlas import barometer_state
 from atlas.compare import parse_selection
 from atlas.mapdata import MapRequest
 
@@ -20,6 +21,8 @@ QUARTER_PARAM = "quartier"
 INDICATOR_PARAM = "indicateur"
 CODES_PARAM = "codes"
 MAP_PARAMS = ("indicateur", "niveau", "annee", "mode", "reference", "operation", "classes", "fixes", "vue", "fond")
+BAROMETER_PARAMS = ("ministere", "theme", "territoire", "debut", "fin", "indicateur", "frequence", "echelle",
+                    "engagement")
 BASEMAPS = ("osm", "aucun")
 CARD_HEIGHT = 820  # the snippets' iframe heights, in pixels
 CHART_HEIGHT = 640
@@ -36,7 +39,7 @@ class Chart:
     title: str  # generic title; the embed gives the territory and indicator too
     params: tuple[str, ...]  # query parameters it reads; those in ``required`` must be present
     required: tuple[str, ...]
-    back: str  # the full page it comes from, with ``{quartier}``/``{codes}`` placeholders
+    back: str  # the full page it comes from, with ``{quartier}``/``{codes}``/``{query}`` placeholders
 
     @property
     def path(self) -> str:
@@ -51,6 +54,13 @@ CHARTS: dict[tuple[str, str], Chart] = {
               "/qpv/{quartier}#credits"),
         Chart("comparer", "evolution", "Évolution d'un indicateur dans les territoires comparés",
               (CODES_PARAM, INDICATOR_PARAM), (CODES_PARAM, INDICATOR_PARAM), "/comparer?codes={codes}"),
+        # The barometer's charts read the barometer page's own query string.
+        Chart("barometre", "engagements", "Avancement des engagements des ministères", BAROMETER_PARAMS, (),
+              "/barometre{query}"),
+        Chart("barometre", "serie", "Série d'un indicateur des ministères", BAROMETER_PARAMS, (),
+              "/barometre{query}"),
+        Chart("barometre", "couverture", "Couverture des bénéficiaires des mesures", BAROMETER_PARAMS, (),
+              "/barometre{query}"),
     )
 }
 
@@ -85,11 +95,34 @@ def chart_problem(service, page: str, chart: str, query: dict[str, str]) -> str 
             return "indicateur inconnu"
         if quarter is not None and indicator not in service.indicators_at("qpv"):
             return "indicateur non publié pour les quartiers"
+    if page == "barometre":
+        return barometer_problem(service, query)
     if CODES_PARAM in query:
         selection = parse_selection("?" + urlencode({CODES_PARAM: query[CODES_PARAM]}, safe=",:"),
                                     service.is_known)
         if selection.problems or not selection.territories:
             return "territoire inconnu"
+    return None
+
+
+def barometer_choices(service) -> barometer_state.BarometerChoices:
+    return service.derived("embeds:barometer-choices", barometer_state.barometer_choices, maxsize=1)
+
+
+def barometer_filters(service, query: dict[str, str]) -> barometer_state.BarometerFilters:
+    return barometer_state.state_from_query(service, barometer_choices(service), "?" + urlencode(query))
+
+
+def barometer_problem(service, query: dict[str, str]) -> str | None:
+    """Every barometer parameter given must be one the page keeps as given (no silent default)."""
+    filters = barometer_filters(service, query)
+    kept = {"ministere": filters.ministry, "theme": filters.theme, "territoire": filters.territory_value,
+            "debut": str(filters.start), "fin": str(filters.end), "indicateur": filters.indicator,
+            "frequence": barometer_state.FREQUENCY_URL.get(filters.frequency or ""), "echelle": filters.scope,
+            "engagement": filters.measure}
+    for name, value in query.items():
+        if kept.get(name) != value:
+            return f"valeur refusée : {name}"
     return None
 
 
@@ -126,7 +159,8 @@ def embed_problem(service, page_name: str, params: dict, search: str | None) -> 
 
 def chart_back_link(spec: Chart, query: dict[str, str]) -> str:
     """The full page the chart comes from."""
-    return spec.back.format(quartier=query.get(QUARTER_PARAM, ""), codes=query.get(CODES_PARAM, ""))
+    return spec.back.format(quartier=query.get(QUARTER_PARAM, ""), codes=query.get(CODES_PARAM, ""),
+                            query=("?" + urlencode(query, safe=",:")) if query else "")
 
 
 def embed_address(path: str, params: dict[str, str] | None = None) -> str:

@@ -8,6 +8,7 @@ Builders reuse the full pages' public functions, so an embed shows exactly what 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, clientside_callback, html
@@ -20,6 +21,7 @@ from atlas.mapdata import MapRequest, parse_search
 from atlas.places import places_of
 from atlas.routes import resolve
 from atlas.schema import LEVEL_LABELS_FR
+from callbacks import barometer
 from callbacks import compare as compare_callbacks
 from callbacks import map as map_callbacks
 from callbacks import profile as profile_callbacks
@@ -120,8 +122,45 @@ def _compared_evolution(svc, query: dict):
              compare_layout.trend_table(frame, meta, names, territories)])
 
 
+def _barometer_commitments(svc, query: dict):
+    filters = spec.barometer_filters(svc, query)
+    scope = barometer.scope_of(filters, barometer.scope_options(barometer.package_token(), filters))
+    view = barometer.render_commitments(filters, scope)
+    return (f"Engagements des ministères — {_barometer_where(svc, filters)}", [(barometer.commitments_source(), "")],
+            [graph("embed-chart", view.figure, filename="engagements", description="Nombre d'engagements par "
+                   "état d'avancement ; le détail figure dans le tableau qui suit."), view.table])
+
+
+def _barometer_series(svc, query: dict):
+    filters = spec.barometer_filters(svc, query)
+    indicator = barometer.pick(filters.indicator, barometer.indicator_options(filters.ministry, filters.theme))
+    view = barometer.render_series(replace(filters, indicator=indicator))
+    title = svc.indicator(indicator)["label_fr"] if indicator else "Indicateurs des ministères"
+    sources = [(barometer.indicator_source(indicator), "")] if indicator else [(barometer.commitments_source(), "")]
+    return (f"{title} — {_barometer_where(svc, filters)}", sources,
+            [html.P(view.note, className="muted") if view.note else None,
+             graph("embed-chart", view.figure, filename=f"serie-{indicator or 'aucune'}",
+                   description="Série de l'indicateur et, le cas échéant, sa cible ; les valeurs figurent dans le "
+                               "tableau qui suit."), view.table])
+
+
+def _barometer_coverage(svc, query: dict):
+    filters = spec.barometer_filters(svc, query)
+    figure, table, note = barometer.render_coverage(filters)
+    return (f"Couverture des mesures — {_barometer_where(svc, filters)}", [(barometer.commitments_source(), "")],
+            [html.P(note, className="muted") if note else None,
+             graph("embed-chart", figure, filename="couverture", description="Part du public éligible couverte par "
+                   "chaque mesure, par année ; les dernières valeurs figurent dans le tableau qui suit."), table])
+
+
+def _barometer_where(svc, filters) -> str:
+    level, code = filters.territory
+    return f"{svc.territory_name(level, code) or code}, {filters.start}–{filters.end}"
+
+
 CHART_BUILDERS = {("qpv", "evolution"): _quarter_evolution, ("qpv", "credits"): _quarter_credits,
-                  ("comparer", "evolution"): _compared_evolution}
+                  ("comparer", "evolution"): _compared_evolution, ("barometre", "engagements"): _barometer_commitments,
+                  ("barometre", "serie"): _barometer_series, ("barometre", "couverture"): _barometer_coverage}
 
 
 def build_chart(svc, params: dict, search: str):

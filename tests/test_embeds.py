@@ -43,7 +43,10 @@ def valid_addresses(service, quarter) -> list[str]:
             f"/embed/graphique/comparer/evolution?codes=qpv:{quarter},departement:{service.codes('departement')[0]}"
             f"&indicateur={indicator}",
             "/embed/carte", f"/embed/carte?niveau={level}&indicateur={indicator}&annee={service.years[-1]}",
-            "/embed/carte?vue=46.5,2.5,6&fond=aucun"]
+            "/embed/carte?vue=46.5,2.5,6&fond=aucun",
+            "/embed/graphique/barometre/engagements", "/embed/graphique/barometre/serie?ministere=culture",
+            f"/embed/graphique/barometre/couverture?territoire=departement:{service.codes('departement')[0]}"
+            f"&debut={service.years[0]}&fin={service.years[-1]}"]
 
 
 def test_every_embed_address_the_atlas_offers_answers_200(client, service, quarter):
@@ -66,6 +69,8 @@ def test_every_embed_address_the_atlas_offers_answers_200(client, service, quart
     "/embed/carte?indicateur=nope", "/embed/carte?niveau=CONTINENT", "/embed/carte?annee=1850",
     "/embed/carte?mode=javascript:alert(1)", "/embed/carte?fond=https://evil.example", "/embed/carte?vue=1,2",
     "/embed/carte?x=" + "a" * 3000, "/embed/", "/embed/x", "/embed/carte/x",
+    "/embed/graphique/barometre/engagements?ministere=CULTURE", "/embed/graphique/barometre/serie?fin=1900",
+    "/embed/graphique/barometre/couverture?territoire=departement:ZZ", "/embed/graphique/barometre/serie?quartier={q}",
 ])
 def test_anything_else_under_embed_is_a_real_404(client, quarter, path):
     response = client.get(path.format(q=quarter))
@@ -140,14 +145,20 @@ def test_each_chart_embed_carries_its_source_and_its_way_back(service, quarter):
     departement = service.codes("departement")[0]
     for page, chart, query in [("qpv", "evolution", f"quartier={quarter}&indicateur={indicator}"),
                                ("qpv", "credits", f"quartier={quarter}"),
-                               ("comparer", "evolution", f"codes=departement:{departement}&indicateur={indicator}")]:
+                               ("comparer", "evolution", f"codes=departement:{departement}&indicateur={indicator}"),
+                               ("barometre", "engagements", "ministere=culture"),
+                               ("barometre", "serie", f"territoire=departement:{departement}"),
+                               ("barometre", "couverture", "")]:
         layout = build_chart(service, {"page": page, "chart": chart}, query)
         text = texts(layout)
         assert "Source" in text and "édité le" in text, (page, chart)
         graphs = [n for n in walk(layout) if type(n).__name__ == "Graph"]
         assert len(graphs) == 1 and graphs[0].figure.data, (page, chart)
         back = next(n for n in walk(layout) if getattr(n, "className", None) == "embed-back")
-        assert back.href.startswith("/qpv/" if page == "qpv" else "/comparer?codes=departement:")
+        assert back.href.startswith({"qpv": "/qpv/", "comparer": "/comparer?codes=departement:",
+                                     "barometre": "/barometre"}[page])
+        if query and page == "barometre":
+            assert back.href == f"/barometre?{query}"
     refused = build_chart(service, {"page": "qpv", "chart": "evolution"}, "quartier=NOPE")
     assert "Contenu introuvable" in texts(refused)
 

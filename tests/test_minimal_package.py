@@ -40,6 +40,8 @@ def test_cache_keys_differ_between_packages(tiny_service, dash_app):
     ("/embed/qpv/QP093001", ""), ("/embed/qpv/QN09301M", ""), ("/embed/carte", ""),
     ("/embed/graphique/qpv/evolution", "?quartier=QN09301M"), ("/embed/graphique/qpv/credits", "?quartier=QP093001"),
     ("/embed/graphique/comparer/evolution", "?codes=qpv:QP093001,departement:93&indicateur=taux_pauvrete"),
+    ("/embed/graphique/barometre/engagements", ""), ("/embed/graphique/barometre/serie", ""),
+    ("/embed/graphique/barometre/couverture", ""),
 ])
 def test_embeds_render_on_a_minimal_package(tiny_service, dash_app, path, search):
     from atlas.embeds import embed_problem

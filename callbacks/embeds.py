@@ -137,9 +137,10 @@ def _barometer_series(svc, query: dict):
     view = barometer.render_series(replace(filters, indicator=indicator))
     title = svc.indicator(indicator)["label_fr"] if indicator else "Indicateurs des ministères"
     sources = [(barometer.indicator_source(indicator), "")] if indicator else [(barometer.commitments_source(), "")]
+    if view.note:  # nothing to draw: the sentence says why, without an empty chart
+        return f"{title} — {_barometer_where(svc, filters)}", sources, [html.P(view.note, className="muted")]
     return (f"{title} — {_barometer_where(svc, filters)}", sources,
-            [html.P(view.note, className="muted") if view.note else None,
-             graph("embed-chart", view.figure, filename=f"serie-{indicator or 'aucune'}",
+            [graph("embed-chart", view.figure, filename=f"serie-{indicator or 'aucune'}",
                    description="Série de l'indicateur et, le cas échéant, sa cible ; les valeurs figurent dans le "
                                "tableau qui suit."), view.table])
 
@@ -147,9 +148,11 @@ def _barometer_series(svc, query: dict):
 def _barometer_coverage(svc, query: dict):
     filters = spec.barometer_filters(svc, query)
     figure, table, note = barometer.render_coverage(filters)
-    return (f"Couverture des mesures — {_barometer_where(svc, filters)}", [(barometer.commitments_source(), "")],
-            [html.P(note, className="muted") if note else None,
-             graph("embed-chart", figure, filename="couverture", description="Part du public éligible couverte par "
+    title = f"Couverture des mesures — {_barometer_where(svc, filters)}"
+    if note:
+        return title, [(barometer.commitments_source(), "")], [html.P(note, className="muted")]
+    return (title, [(barometer.commitments_source(), "")],
+            [graph("embed-chart", figure, filename="couverture", description="Part du public éligible couverte par "
                    "chaque mesure, par année ; les dernières valeurs figurent dans le tableau qui suit."), table])
 
 

@@ -10,7 +10,9 @@ from flask import got_request_exception
 from hypothesis import strategies as st
 
 HUGE = 200_000  # characters of the "huge string" values (well under the request size limit)
-PAGE_PATHS = ("/", "/qpv/{qpv}", "/barometre", "/credits", "/comparer", "/donnees", "/a-propos")
+PAGE_PATHS = ("/", "/qpv/{qpv}", "/barometre", "/credits", "/comparer", "/donnees", "/a-propos", "/embed/qpv/{qpv}",
+              "/embed/graphique/qpv/evolution", "/embed/graphique/comparer/evolution",
+              "/embed/graphique/barometre/serie", "/embed/carte")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ FUZZ = settings(max_examples=CALLBACK_EXAMPLES, deadline=None, derandomize=True,
                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 QUERY_KEYS = ("indicateur", "echelle", "annee", "mode", "reference", "operation", "classes", "fixe", "fond", "vue",
               "ministere", "theme", "territoire", "debut", "fin", "indicateur_serie", "frequence", "perimetre",
-              "mesure", "programme", "financeur", "porteur", "levier", "codes", "page", "tri")
+              "mesure", "programme", "financeur", "porteur", "levier", "codes", "page", "tri", "quartier", "niveau",
+              "engagement")
 
 
 def _callbacks():
@@ -114,7 +115,7 @@ def test_page_addresses_never_answer_500(page, client, dash_app, service):
         @given(queries, suffixes)
         def visit(search, suffix):
             before = len(errors.seen)
-            address = path + (suffix if page == "/qpv/{qpv}" else "")
+            address = path + (suffix if page.endswith("/qpv/{qpv}") else "")
             response = client.get(address + search)
             body = {"output": "..page-content.children...site-header.children..",
                     "outputs": [{"id": "page-content", "property": "children"},

@@ -19,10 +19,11 @@
             if (n && dialog && dialog.open) { dialog.close(); }
             return window.dash_clientside.no_update;
         },
-        snippet: function (index, choices) {
+        // Rewritten when the dialog opens: a choice with ``query`` embeds the page as it is now (its query string).
+        snippet: function (index, opened, choices) {
             var choice = (choices || [])[index || 0];
             if (!choice) { return ""; }
-            var src = window.location.origin + choice.path;
+            var src = window.location.origin + choice.path + (choice.query ? window.location.search : "");
             return '<iframe src="' + attribute(src) + '" title="' + attribute(choice.title) + '" width="100%" height="'
                 + attribute(choice.height) + '" style="border:0;max-width:900px" loading="lazy"></iframe>';
         },

@@ -168,6 +168,12 @@ def embed_address(path: str, params: dict[str, str] | None = None) -> str:
     return path + ("?" + urlencode(params, safe=",:") if params else "")
 
 
+def map_choices() -> list[dict]:
+    """What the map page's « Intégrer » dialog offers: the map as it is shown (its URL's query string)."""
+    return [{"label": "La carte telle qu'elle est affichée (indicateur, échelon, année, vue)", "path": "/embed/carte",
+             "query": True, "title": "Carte de l'Atlas QPV", "height": MAP_HEIGHT}]
+
+
 def profile_choices(svc, code: str, evolution: str | None, has_credits: bool, name: str) -> list[dict]:
     """What the profile's « Intégrer » dialog offers: the card, then its charts."""
     choices = [{"label": "Fiche du quartier (chiffres clés)", "path": f"/embed/qpv/{code}",

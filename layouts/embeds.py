@@ -115,7 +115,8 @@ def profile_card(profile: Profile, figures: list[KeyFigure]) -> list:
 
 
 def embed_dialog(choices: list[dict]) -> html.Div:
-    """« Intégrer » and its dialog: ``choices`` are ``{label, path, title, height}``, the first chosen.
+    """« Intégrer » and its dialog: ``choices`` are ``{label, path, title, height}``, the first chosen; a choice
+    with ``query: True`` embeds the page's current query string (the map, whose state lives in its URL).
 
     The snippet is written by assets/atlas_embed.js from the page's own origin, as text (never HTML).
     """

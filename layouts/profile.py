@@ -15,6 +15,7 @@ from layouts import compare as cmp
 from layouts import embeds as embed_layout
 from layouts import profile_sections as sections
 from layouts.charts import download_button
+from layouts.feedback import feedback_link
 from layouts.sparkline import sparkline
 
 QPV_STYLE = {"color": "#000091", "weight": 3, "fillColor": "#000091", "fillOpacity": 0.45}
@@ -23,14 +24,6 @@ OVERVIEW_SIZE = 5
 
 
 # ---------------------------------------------------------------- key figures
-
-
-def feedback_link(href: str | None, label: str = "Signaler une erreur") -> html.P | None:
-    """« Signaler une erreur », when the operator set ``ATLAS_FEEDBACK_URL``."""
-    if not href:
-        return None
-    new_tab = {} if href.startswith("mailto:") else {"target": "_blank", "rel": "noopener"}
-    return html.P(html.A(label, href=href, className="feedback-link", **new_tab), className="feedback no-print")
 
 
 def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Article:

@@ -139,7 +139,7 @@ def test_the_profile_gives_an_iframe_snippet_to_copy(page, live_server, service)
     page.click("#embed-close")
     page.wait_for_selector("#embed-dialog", state="hidden")
     # A hostile name stays text inside the snippet's attribute.
-    hostile = page.evaluate("""window.dash_clientside.atlasEmbed.snippet(0, [{path: '/embed/qpv/X',
+    hostile = page.evaluate("""window.dash_clientside.atlasEmbed.snippet(0, 1, [{path: '/embed/qpv/X',
         title: '"><script>alert(1)</script> & co', height: '500"onload="x'}])""")
     assert 'title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"' in hostile
     assert 'height="500&quot;onload=&quot;x"' in hostile and "<script>" not in hostile

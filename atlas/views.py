@@ -81,7 +81,7 @@ class ProfileView:
     overview: tuple[str, ...] = ()  # the presentation's headline indicators
     embeds: tuple[dict, ...] = ()  # what « Intégrer » offers: {label, path, title, height}, see atlas.embeds
     feedback_url: str = ""  # ATLAS_FEEDBACK_URL; empty hides « Signaler une erreur »
-    page_address: str = ""  # the profile's absolute address, written into error reports
+    page_address: str = ""  # the profile's address (path), written into error reports
 
 
 @dataclass(frozen=True)

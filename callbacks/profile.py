@@ -22,7 +22,7 @@ from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, Prof
 from atlas.wellbeing import GOALPOSTS, side_by_side, variant_for, wellbeing_history
 from callbacks.cache import cached
 from callbacks.router import register_page
-from callbacks.state import absolute, feedback_url, service
+from callbacks.state import feedback_url, service
 from layouts import compare as cmp
 from layouts import pages, profile_sections
 from layouts import profile as layout
@@ -166,7 +166,8 @@ def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | 
         overview=tuple(svc.presentation.overview),
         embeds=tuple(profile_choices(svc, profile.code, evolution, not credits.by_year.empty, profile.name)),
         feedback_url=feedback_url(),
-        page_address=absolute(f"/qpv/{profile.code}"),
+        # The path, not the Host header's origin: page answers are cached for every visitor (callbacks/cache.py).
+        page_address=f"/qpv/{profile.code}",
     )
 
 

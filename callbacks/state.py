@@ -23,10 +23,3 @@ def feedback_url() -> str:
     from flask import current_app, has_app_context
 
     return current_app.config.get("ATLAS_FEEDBACK_URL", "") if has_app_context() else ""
-
-
-def absolute(path: str) -> str:
-    """``path`` on the origin the visitor used (the path alone outside a request)."""
-    from flask import has_request_context, request
-
-    return request.host_url.rstrip("/") + path if has_request_context() else path

@@ -40,8 +40,11 @@ def occitanie_qpv(package) -> str:
 
 def test_every_page_answers_on_real_data(real_package, real_server):
     package, _ = real_package
-    for path in ["/", "/barometre", "/credits", "/comparer", "/donnees", "/a-propos",
-                 f"/qpv/{occitanie_qpv(package)}"]:
+    quarter = occitanie_qpv(package)
+    for path in ["/", "/barometre", "/credits", "/comparer", "/donnees", "/a-propos", f"/qpv/{quarter}",
+                 f"/embed/qpv/{quarter}", f"/embed/graphique/qpv/evolution?quartier={quarter}",
+                 f"/embed/graphique/qpv/credits?quartier={quarter}", "/embed/graphique/barometre/engagements",
+                 "/embed/carte?niveau=commune"]:
         with urllib.request.urlopen(real_server + path, timeout=30) as response:
             assert response.status == 200, path
 

@@ -223,6 +223,6 @@ clientside_callback(layout.DIALOG_FUNCTIONS["open"], Output("embed-dialog", "tit
 clientside_callback(layout.DIALOG_FUNCTIONS["close"], Output("embed-dialog", "className"),
                     Input("embed-close", "n_clicks"), prevent_initial_call=True)
 clientside_callback(layout.DIALOG_FUNCTIONS["snippet"], Output("embed-snippet", "value"),
-                    Input("embed-choice", "value"), Input("embed-open", "n_clicks"), State("embed-choices", "data"))
+                    Input("embed-choice", "value"), Input("embed-open", "n_clicks"), Input("embed-choices", "data"))
 clientside_callback(layout.DIALOG_FUNCTIONS["copy"], Output("embed-copied", "children"),
                     Input("embed-copy", "n_clicks"), State("embed-snippet", "value"), prevent_initial_call=True)

@@ -24,6 +24,7 @@ from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import feedback_url, service
 from layouts import compare as cmp
+from layouts import embeds as embed_layout
 from layouts import pages, profile_sections
 from layouts import profile as layout
 from layouts.charts import csv_bytes
@@ -191,6 +192,22 @@ def update_evolution(indicator, code):
     if territory is None or indicator is None:
         return no_update, no_update
     return profile_sections.evolution_parts(evolution_panel(svc, places_of(svc, territory), indicator))
+
+
+@callback(Output("embed-choices", "data"), Output("embed-choice", "options"),
+          Input("profile-evolution-indicator", "value"), State("profile-code", "data"), State("embed-choices", "data"),
+          prevent_initial_call=True)
+def embed_the_chosen_evolution(indicator, code, offered):
+    """« Intégrer » offers the evolution chart of the indicator the reader chose."""
+    svc = service()
+    territory = known_quarter(svc, code)
+    indicator = known_indicator(svc, indicator)
+    if territory is None or indicator is None or indicator not in svc.indicators_at("qpv"):
+        return no_update, no_update
+    has_credits = isinstance(offered, list) and any(
+        isinstance(c, dict) and "/credits" in str(c.get("path", "")) for c in offered)
+    choices = profile_choices(svc, territory["code"], indicator, has_credits, territory["name"])
+    return choices, embed_layout.choice_options(choices)
 
 
 @callback(Output("profile-evolution-csv", "data"), Input("profile-evolution-csv-button", "n_clicks"),

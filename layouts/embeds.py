@@ -114,6 +114,10 @@ def profile_card(profile: Profile, figures: list[KeyFigure]) -> list:
 # ------------------------------------------------------------- the dialog
 
 
+def choice_options(choices: list[dict]) -> list[dict]:
+    return [{"label": c["label"], "value": i} for i, c in enumerate(choices)]
+
+
 def embed_dialog(choices: list[dict]) -> html.Div:
     """« Intégrer » and its dialog: ``choices`` are ``{label, path, title, height}``, the first chosen; a choice
     with ``query: True`` embeds the page's current query string (the map, whose state lives in its URL).
@@ -129,9 +133,7 @@ def embed_dialog(choices: list[dict]) -> html.Div:
             html.P("Copiez ce code HTML dans votre page : le contenu s'affichera avec sa source, son millésime et "
                    "un lien vers l'Atlas QPV.", className="muted"),
             html.Label("Contenu", htmlFor="embed-choice"),
-            dcc.RadioItems(id="embed-choice", options=[{"label": c["label"], "value": i}
-                                                       for i, c in enumerate(choices)],
-                           value=0, className="embed-choices"),
+            dcc.RadioItems(id="embed-choice", options=choice_options(choices), value=0, className="embed-choices"),
             html.Label("Code à copier", htmlFor="embed-snippet"),
             dcc.Textarea(id="embed-snippet", readOnly=True, className="embed-snippet", rows=4),
             html.Div(className="actions", children=[

@@ -138,6 +138,16 @@ def test_the_profile_gives_an_iframe_snippet_to_copy(page, live_server, service)
     assert page.request.get(chart_src.replace("&amp;", "&")).status == 200  # the offered address works
     page.click("#embed-close")
     page.wait_for_selector("#embed-dialog", state="hidden")
+    # Another indicator in the evolution chart: the dialog offers that one.
+    other = next(i for i in service.indicators_at("qpv") if i != service.presentation.evolution)
+    label = service.indicator(other)["label_fr"]
+    page.click("#profile-evolution-indicator")
+    page.locator(".dash-dropdown-option", has_text=label).first.click()
+    page.click("#embed-open")
+    page.get_by_label(re.compile("Graphique d'évolution")).check()
+    page.wait_for_function(f"document.getElementById('embed-snippet').value.indexOf('indicateur={other}') > 0")
+    assert label in page.inner_text("#embed-dialog")
+    page.click("#embed-close")
     # A hostile name stays text inside the snippet's attribute.
     hostile = page.evaluate("""window.dash_clientside.atlasEmbed.snippet(0, 1, [{path: '/embed/qpv/X',
         title: '"><script>alert(1)</script> & co', height: '500"onload="x'}])""")

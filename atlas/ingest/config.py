@@ -20,7 +20,7 @@ DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
 
 # Options that say how to read one input file (see atlas.ingest.readers).
 READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
-             "crs", "records", "member", "na_values", "query", "join", "rows", "derive", "explode"}
+             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode"}
 JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode"} | {"on", "right_on", "columns", "zero_pad"}
 STEP_KEYS = {
     "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",

@@ -171,3 +171,20 @@ def test_field_options():
     assert constant.tolist() == ["2015", "2015"]
     with pytest.raises(IngestError, match="column 'nope'"):
         evaluate(frame, "nope")
+
+
+def test_json_path_with_index_and_flattened_nested_arrays(tmp_path):
+    payload = {"data": [{"results": [
+        {"annee": 2021, "code_cv": "CV001", "lignes": [{"id": "a", "montant": 10}, {"id": "b", "montant": 5.5}]},
+        {"annee": 2022, "code_cv": "CV002", "meta": {"x": 1}, "lignes": [{"id": "c", "montant": 7, "annee": 2023}]},
+    ]}]}
+    (tmp_path / "credits.json").write_text(json.dumps(payload), encoding="utf-8")
+    frame = read(tmp_path, "credits.json", records="data.0.results", flatten="lignes")
+    assert frame[["_row", "annee", "code_cv", "id", "montant"]].values.tolist() == [
+        [1, "2021", "CV001", "a", "10"], [1, "2021", "CV001", "b", "5.5"],
+        [2, "2023", "CV002", "c", "7"]]  # the nested element's own year wins; rows keep their record's number
+    assert "meta" not in frame.columns and "lignes" not in frame.columns
+    with pytest.raises(IngestError, match="index 3 out of range on the path 'data.3.results'"):
+        read(tmp_path, "credits.json", records="data.3.results")
+    with pytest.raises(IngestError, match=r"credits.json, row 1: no array 'postes' to flatten"):
+        read(tmp_path, "credits.json", records="data.0.results", flatten="postes")

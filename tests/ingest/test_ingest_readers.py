@@ -184,7 +184,7 @@ def test_json_path_with_index_and_flattened_nested_arrays(tmp_path):
         [1, "2021", "CV001", "a", "10"], [1, "2021", "CV001", "b", "5.5"],
         [2, "2023", "CV002", "c", "7"]]  # the nested element's own year wins; rows keep their record's number
     assert "meta" not in frame.columns and "lignes" not in frame.columns
-    with pytest.raises(IngestError, match="index 3 out of range on the path 'data.3.results'"):
+    with pytest.raises(IngestError, match=r"index 3 out of range on the path 'data\.3\.results'"):
         read(tmp_path, "credits.json", records="data.3.results")
     with pytest.raises(IngestError, match=r"credits.json, row 1: no array 'postes' to flatten"):
         read(tmp_path, "credits.json", records="data.0.results", flatten="postes")

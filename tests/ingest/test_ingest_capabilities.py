@@ -376,3 +376,24 @@ def test_points_outside_their_parent_shape_are_reported_and_emptied(tmp_path, ma
     make_config(tmp_path, contracts.replace("ACTION", ', action = "reject"'), base=False)
     package, _ = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
     assert "CV002" not in set(package.territories["code"])
+
+
+def test_drop_exact_removes_appended_copies_before_suffixing_repeated_ids(tmp_path, make_config):
+    posts = [{"id_poste": "P1", "annee": 2021, "montant": 100.0}, {"id_poste": "P2", "annee": 2021, "montant": 50.0},
+             {"id_poste": "P2", "annee": 2021, "montant": 20.0}]  # P2 twice with its own amounts: two posts
+    (tmp_path / "posts-a.json").write_text(json.dumps(posts), encoding="utf-8")
+    (tmp_path / "posts-b.json").write_text(json.dumps(posts[:2]), encoding="utf-8")  # the same lines appended again
+    make_config(tmp_path, """
+    [[credits]]
+    name = "postes"
+    file = "posts-*.json"
+    drop_exact = true
+    duplicates = "suffix"
+    fields = { id = { template = "p-{annee}-{id_poste}" }, year = "annee", programme = { value = "P147" }, ministry = { value = "culture" }, theme = { value = "culture" }, carrier = { value = "x" }, amount_eur = "montant", level = { value = "france" }, code = { value = "FR" } }
+    """)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    credits = package.credits.set_index("id")["amount_eur"].to_dict()
+    assert credits == {"p-2021-P1": 100.0, "p-2021-P2": 50.0, "p-2021-P2-2": 20.0}  # 170, not 320
+    dropped = [(i.file, i.row) for i in report.issues if i.kind == "duplicate_identical"]
+    assert dropped == [("posts-b.json", 1), ("posts-b.json", 2)]
+    assert "identical in every column to posts-a.json, row 1; dropped" in report.issues[0].message

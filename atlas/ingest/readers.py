@@ -33,9 +33,10 @@ SOURCE_ROW = "__source_row"
 
 VECTOR_FORMATS = {"geojson": "GeoJSON", "topojson": "TopoJSON", "shapefile": "ESRI Shapefile", "gpkg": "GPKG",
                   "fgb": "FlatGeobuf"}
-TABULAR_FORMATS = ("csv", "xlsx", "json")
+TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "json")
 EXTENSIONS = {".geojson": "geojson", ".topojson": "topojson", ".shp": "shapefile", ".gpkg": "gpkg",
               ".fgb": "fgb", ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+              ".xls": "xls", ".ods": "ods",
               ".json": "json"}
 
 
@@ -89,8 +90,8 @@ def read_file(config: Config, path: Path, options: dict) -> pd.DataFrame:
             frame = _read_vector(path, options, name)
         elif fmt == "csv":
             frame = _read_csv(path, options)
-        elif fmt == "xlsx":
-            frame = _read_xlsx(path, options)
+        elif fmt in ("xlsx", "xls", "ods"):
+            frame = _read_xlsx(path, options, fmt)
         elif fmt == "json":
             frame = _read_json_array(path, options, name)
         else:
@@ -188,10 +189,11 @@ def _read_csv(path: Path, options: dict) -> pd.DataFrame:
     )
 
 
-def _read_xlsx(path: Path, options: dict) -> pd.DataFrame:
+def _read_xlsx(path: Path, options: dict, fmt: str = "xlsx") -> pd.DataFrame:
+    # openpyxl for .xlsx (as always); calamine for the old binary .xls and OpenDocument .ods.
     frame = pd.read_excel(_source(path, options), sheet_name=options.get("sheet", 0), dtype=object,
                           skiprows=options.get("skip_rows", 0), na_values=options.get("na_values"),
-                          engine="openpyxl")
+                          engine="openpyxl" if fmt == "xlsx" else "calamine")
     frame.columns = [str(c) for c in frame.columns]
     return frame.apply(to_text)
 

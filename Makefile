@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint data benchmark clean browser redis
+.PHONY: run test test-fast install lint data benchmark load clean browser redis
+FAST := not browser and not realdata and not fuzz and not server and not slow
+# Rebuilds the whole demo package (~30 s): a build check, not a unit test (to be marked `slow` in its file).
+FAST_SKIP := --deselect tests/test_demo_generator.py::test_generator_is_deterministic_and_data_dir_is_up_to_date
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +41,11 @@ test: $(STAMP) browser redis
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
+# Unit tests and callbacks called as plain functions: no browser, no real data, no fuzzing, no server process.
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "$(FAST)" --ignore=tests/browser $(FAST_SKIP)
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
@@ -46,6 +54,9 @@ data: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/map.py
+
+load: $(STAMP) redis
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

@@ -17,12 +17,17 @@ A package may declare the roles of its indicators in ``manifest.json`` under ``p
 
 Every key is optional. What is absent is derived from the catalogue and the observations, so any
 package features its own indicators without a line of code: featuring an indicator is data only.
+Roles with a fixed meaning (the well-being index's inputs, whose goalposts are in years, % or €, and the
+peers' social-housing share) are derived, when undeclared, from the catalogue's French labels and units
+(``ROLE_PATTERNS``): a package whose indicators are named otherwise declares them.
 Declared ids must exist in the catalogue (``presentation_problems`` reports those that do not, so a
 package that names a missing indicator is refused at load time).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -36,6 +41,17 @@ OVERVIEW_SIZE = 5
 TRENDS_SIZE = 4
 # Result indicators tell most about a quarter; then the means put in place; context last.
 KIND_ORDER = {"result": 0, "means": 1, "context": 2}
+# Role -> (pattern the folded French label must match from its start, what the unit must contain). Only
+# roles whose meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
+ROLE_PATTERNS: dict[str, dict[str, tuple[str, str]]] = {
+    "wellbeing": {
+        "health": (r"esperance de vie a la naissance", ""),
+        "education_success": (r"taux de reussite (au|a l'examen du) (diplome national du )?brevet", "%"),
+        "education_deprivation": (r"part des .*sans diplome", "%"),
+        "income": (r"revenu disponible median", "€"),
+    },
+    "peers": {"housing": (r"part (des|de) logements sociaux( (dans|parmi) .*)?$", "%")},
+}
 
 
 @dataclass(frozen=True)
@@ -150,8 +166,9 @@ def build_presentation(manifest: Mapping, indicators: pd.DataFrame, observations
         sections=sections,
         trends=trends,
         evolution=evolution,
-        peers=dict(declared.get("peers") or {}),
-        wellbeing=dict(declared.get("wellbeing") or {}),
+        peers=dict(declared.get("peers") or _matching_roles(catalogue, quarter_ids, ROLE_PATTERNS["peers"])),
+        wellbeing=dict(declared.get("wellbeing")
+                       or _matching_roles(catalogue, quarter_ids, ROLE_PATTERNS["wellbeing"])),
         declared=frozenset(declared),
     )
 
@@ -183,11 +200,37 @@ def _derived_sections(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) ->
 
 
 def _one_per_theme(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) -> list[str]:
-    """The best-ranked quarter-level indicator of each theme, oriented ones first, up to OVERVIEW_SIZE."""
+    """The best-ranked oriented quarter-level indicator of each theme; when themes are fewer than
+    OVERVIEW_SIZE (a package with few sources), the next oriented *result* indicators fill the overview."""
     picks = []
     for theme in schema.THEMES:
         ids = ranked(catalogue.loc[(catalogue["theme"] == theme) & catalogue["id"].isin(quarter_ids), "id"])
         oriented = [i for i in ids if _polarity(catalogue, i) != "neutral"]
         if oriented:
             picks.append(oriented[0])
+    results = set(catalogue.loc[catalogue["kind"] == "result", "id"])
+    picks += [i for i in ranked(quarter_ids)
+              if i in results and i not in picks and _polarity(catalogue, i) != "neutral"]
     return picks[:OVERVIEW_SIZE]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _matching_roles(catalogue: pd.DataFrame, quarter_ids: set[str],
+                    patterns: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """Role -> the first quarter-level indicator whose label and unit match the role's pattern."""
+    if "label_fr" not in catalogue.columns:
+        return {}
+    units = catalogue["unit"] if "unit" in catalogue.columns else pd.Series("", index=catalogue.index)
+    rows = [(ident, _fold(label), str(unit))
+            for ident, label, unit in zip(catalogue["id"], catalogue["label_fr"], units, strict=True)
+            if ident in quarter_ids]
+    found = {}
+    for role, (pattern, unit) in patterns.items():
+        match = next((ident for ident, label, u in rows if re.match(pattern, label) and unit in u), None)
+        if match is not None:
+            found[role] = match
+    return found

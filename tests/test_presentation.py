@@ -35,7 +35,8 @@ def test_a_fresh_catalogue_features_its_own_indicators_without_declaration():
     shown = build_presentation({}, FRESH_CATALOGUE, FRESH_OBSERVATIONS, ["commune", "qpv"])
     assert shown.map_level == "qpv"  # finest drawable level
     assert shown.map_indicator == "rev"  # first oriented result indicator with yearly values there
-    assert shown.overview == ("rev", "ecoles")  # one oriented indicator per theme, results first
+    # One oriented indicator per theme, results first; with fewer themes than slots, more oriented results.
+    assert shown.overview == ("rev", "ecoles", "pauv")
     assert [(s.id, s.indicators) for s in shown.sections] == [
         ("revenus", ("rev", "pauv")), ("education", ("ecoles",)), ("demographie", ("pop",))]
     # No yearly quarter value: neither the monthly-only nor the commune-only indicator is featured.

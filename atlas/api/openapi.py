@@ -39,7 +39,8 @@ def page_of(item: str, **extra) -> dict:
 
 LEVEL = {"type": "string", "enum": list(schema.LEVELS)}
 PLACE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT})
-VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "value": NUMBER, "status": STATUS})
+VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "value": NUMBER, "status": STATUS,
+             "year": INTEGER})
 
 SCHEMAS = {
     "Error": obj({"error": obj({"status": {"type": "integer"}, "code": {"type": "string"},

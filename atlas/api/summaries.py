@@ -32,8 +32,8 @@ def qpv_summary(service, code: str) -> dict | None:
     for section in profile.sections:
         figures = []
         for figure in section.figures:
-            values = {role: {"level": v.level, "code": v.code, "name": v.name, "value": plain(v.value),
-                             "status": v.status}
+            values = {role: {"level": v.place.level, "code": v.place.code, "name": v.place.name,
+                             "value": plain(v.value), "status": v.status, "year": v.year}
                       for role, v in figure.values.items()}
             figures.append({
                 "indicator": figure.indicator, "label_fr": figure.label, "unit": figure.unit,
@@ -48,9 +48,10 @@ def qpv_summary(service, code: str) -> dict | None:
         "code": code, "name": profile.name,
         "population": profile.population, "population_year": profile.population_year,
         "vintage": plain(territory.get("vintage")),
-        "references": {role: {"level": lvl, "code": c, "name": name}
-                       for role, (lvl, c, name) in profile.parents.items() if role != "qpv"},
-        "latest_year": profile.year, "sections": sections,
+        "references": {role: {"level": place.level, "code": place.code, "name": place.name}
+                       for role, place in profile.places.items() if role != "qpv"},
+        "latest_year": max((f.year for f in profile.figures if f.year is not None), default=None),
+        "sections": sections,
         "links": {"territory": f"/api/v1/territories/qpv/{code}", "page": f"/qpv/{code}"},
     }
 

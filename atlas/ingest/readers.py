@@ -266,14 +266,20 @@ def _join(config: Config, frame: pd.DataFrame, join: dict) -> pd.DataFrame:
         except Exception as exc:  # pandas raises many types for a bad expression
             raise IngestError(Problem(config.name, f"join from '{join['file']}': invalid query {join['query']!r} "
                                                    f"({exc})")) from exc
-    left_on, right_on = join["on"], join.get("right_on", join["on"])
-    for column, data in ((left_on, frame), (right_on, right)):
-        if column not in data.columns:
-            raise IngestError(Problem(str(data[FILE_COLUMN].iloc[0]) if len(data) else config.name,
-                                      "join key column is absent", column=column))
+    # A key of several columns (`on = ["code_qp", "annee"]`) matches rows equal on all of them.
+    left_on = _as_list(join["on"])
+    right_on = _as_list(join.get("right_on", join["on"]))
+    if len(left_on) != len(right_on):
+        raise IngestError(Problem(config.name, f"join from '{join['file']}': 'on' and 'right_on' name "
+                                               f"{len(left_on)} and {len(right_on)} columns"))
+    for names, data in ((left_on, frame), (right_on, right)):
+        for column in names:
+            if column not in data.columns:
+                raise IngestError(Problem(str(data[FILE_COLUMN].iloc[0]) if len(data) else config.name,
+                                          "join key column is absent", column=column))
     columns = join.get("columns")
     if columns is None:
-        columns = [c for c in right.columns if c not in (FILE_COLUMN, ROW_COLUMN, "geometry", right_on)]
+        columns = [c for c in right.columns if c not in (FILE_COLUMN, ROW_COLUMN, "geometry", *right_on)]
     renames = columns if isinstance(columns, dict) else {c: c for c in columns}
     missing = [c for c in renames if c not in right.columns]
     if missing:
@@ -284,12 +290,28 @@ def _join(config: Config, frame: pd.DataFrame, join: dict) -> pd.DataFrame:
                                                f"{', '.join(overlap)}; rename them with columns = {{old = 'new'}}"))
     key = "__join_key"
     payload = right[list(renames)].rename(columns=renames)
-    payload[key] = normalise_code(right[right_on], join.get("zero_pad"))
+    payload[key] = _join_key(right, right_on, join.get("zero_pad"))
     payload = payload.drop_duplicates(key, keep="first")
     attrs = dict(frame.attrs)
-    merged = frame.assign(**{key: normalise_code(frame[left_on], join.get("zero_pad"))})
+    merged = frame.assign(**{key: _join_key(frame, left_on, join.get("zero_pad"))})
     merged = merged.merge(payload, on=key, how="left").drop(columns=key)
     if isinstance(frame, gpd.GeoDataFrame):
         merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=frame.crs)
     merged.attrs.update(attrs)
     return merged
+
+
+def _as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _join_key(frame: pd.DataFrame, columns: list[str], zero_pad: int | None) -> pd.Series:
+    """The normalised key of each row; empty when any of its columns is empty."""
+    parts = [normalise_code(frame[column], zero_pad) for column in columns]
+    if len(parts) == 1:
+        return parts[0]
+    key = parts[0].fillna("").astype(str)
+    for part in parts[1:]:
+        key = key + "\x1f" + part.fillna("").astype(str)
+    complete = pd.concat(parts, axis=1).notna().all(axis=1)
+    return key.astype(object).where(complete, None)

@@ -199,10 +199,12 @@ def duplicates_in_step(rows: StepRows, mapped: pd.DataFrame, key: list[str], pol
     if policy == "collapse":
         value_columns = [c for c in mapped.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
         identical = mapped.loc[live].duplicated(value_columns, keep="first")
-        silent = pd.Series(False, index=mapped.index)
-        silent.loc[identical.index] = identical.to_numpy()
-        rows.rejected |= (mask & silent).to_numpy()  # identical repeats carry no information: dropped silently
-        mask = mask & ~silent
+        same = pd.Series(False, index=mapped.index)
+        same.loc[identical.index] = identical.to_numpy()
+        # Identical repeats carry no information: dropped, each still listed so that no row vanishes unsaid.
+        rows.reject(mask & same, "duplicate_identical", "identical to an earlier row with the key ({key}); dropped",
+                    key[-1], key=joined(mapped, key))
+        mask = mask & ~same
     rows.reject(mask, "duplicate", "duplicate key ({key}); another row with this key is kept", key[-1],
                 key=joined(mapped.loc[mask], key))
     return mapped
@@ -228,8 +230,13 @@ def is_known(mapped: pd.DataFrame, known: set) -> pd.Series:
 
 
 def territory_keys(levels: pd.Series, codes: pd.Series) -> pd.Series:
-    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples."""
-    return levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples.
+
+    Object dtype on purpose: ``isin`` on pandas' Arrow strings turns every member of the looked-up set into
+    an Arrow scalar on each call (≈ 0.2 s per step against the 39,000 national territories).
+    """
+    keys = levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    return keys.astype(object)
 
 
 def concat_steps(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from atlas.ingest.report import REJECTED, REPAIRED, BuildReport
 from atlas.ingest.rows import StepRows, drop_duplicates, duplicates_in_step, map_fields, read_step, require
 from atlas.package import Problem
 
+# Large membership tests use object dtype: pandas' Arrow strings rebuild the looked-up set on every ``isin``.
 HIERARCHY = ("commune_code", "epci_code", "contrat_de_ville_code", "departement_code", "region_code")
 PARENT_LEVELS = {"commune_code": "commune", "epci_code": "epci", "contrat_de_ville_code": "contrat_de_ville",
                  "departement_code": "departement", "region_code": "region"}
@@ -65,7 +66,7 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
         if result.geometry is None:
             continue
         codes = set(frame.loc[frame["level"] == result.level, "code"])
-        part = result.geometry[result.geometry["code"].isin(codes)]
+        part = result.geometry[result.geometry["code"].astype(object).isin(codes)]
         previous = geometry.get(result.level)
         merged = part if previous is None else pd.concat([previous, part], ignore_index=True)
         geometry[result.level] = gpd.GeoDataFrame(merged.drop_duplicates("code"), geometry="geometry",
@@ -111,7 +112,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
 def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
     """Fold rows repeating a code into its first row: columns of ``rule`` join their distinct values with the
     given separator (a quarter listed under each of its communes gets all of them), others keep the first
-    non-empty value. The folded rows are merged, not lost, so they are not reported."""
+    non-empty value. Each folded row is reported (``combined``): merged, not lost."""
     live = mapped.loc[~rows.rejected]
     repeated = live.duplicated("code", keep="first")
     if not repeated.any():
@@ -129,7 +130,11 @@ def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
         else:
             values = groups[column].first()
         mapped.loc[firsts, column] = live.loc[firsts, "code"].map(values).to_numpy()
-    rows.rejected[np.flatnonzero(mapped.index.isin(live.index[repeated.to_numpy()]))] = True
+    folded = mapped.index.isin(live.index[repeated.to_numpy()])
+    joined_columns = ", ".join(rule)
+    rows.repair(folded, "combined", "code '{code}' again: merged into its first row (" + joined_columns + " joined)",
+                "code", code=mapped["code"])
+    rows.rejected[np.flatnonzero(folded)] = True
     return mapped
 
 
@@ -194,7 +199,7 @@ def _apply_update(frame: pd.DataFrame, result: TerritoryStep, report: BuildRepor
     """Fill columns of existing territories from another file; codes absent from the package are rejected."""
     update = result.mapped
     existing = frame.loc[frame["level"] == result.level].reset_index().set_index("code")["index"]
-    found = update["code"].isin(existing.index).to_numpy()
+    found = update["code"].astype(object).isin(set(existing.index)).to_numpy()
     for file, row, code in zip(update.loc[~found, FILE_COLUMN], update.loc[~found, ROW_COLUMN],
                                update.loc[~found, "code"], strict=True):
         report.add("territories", REJECTED, "unknown_territory",
@@ -216,7 +221,7 @@ def _check_parents(frame: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
     codes = {level: set(group) for level, group in frame.groupby("level")["code"]}
     for column, level in PARENT_LEVELS.items():
         values = frame[column]
-        unknown = values.notna() & ~values.isin(codes.get(level, set()))
+        unknown = values.notna() & ~values.astype(object).isin(codes.get(level, set()))
         for file, row, value in zip(frame.loc[unknown, FILE_COLUMN], frame.loc[unknown, ROW_COLUMN],
                                     values[unknown], strict=True):
             report.add("territories", REPAIRED, "unknown_parent",
@@ -249,5 +254,5 @@ def _keep_referenced(frame: pd.DataFrame, levels: set[str]) -> pd.DataFrame:
     for level in levels:
         column = next(c for c, lvl in PARENT_LEVELS.items() if lvl == level)
         used = set(frame[column].dropna())
-        frame = frame.loc[(frame["level"] != level) | frame["code"].isin(used)]
+        frame = frame.loc[(frame["level"] != level) | frame["code"].astype(object).isin(used)]
     return frame

@@ -192,6 +192,8 @@ def test_explode_and_combine_fold_a_quarter_listed_under_each_commune(tmp_path, 
     assert qpv.loc["QN00902I", "departement_code"] == "09"  # inherited from the commune
     assert qpv[["lon", "lat"]].isna().all().all() and "qpv" not in package.geometry
     assert not [i for i in report.issues if i.kind == "duplicate"]
+    [combined] = [i for i in report.issues if i.kind == "combined"]  # the second listing of QN00902I, merged
+    assert (combined.row, combined.action) == (2, "repaired") and "QN00902I" in combined.message
 
 
 def test_explode_refuses_lists_of_different_lengths(tmp_path, make_config):
@@ -297,3 +299,36 @@ def test_markdown_report_keeps_one_line_per_issue_whatever_the_data_holds():
     text = report.to_markdown()
     assert "\r" not in text
     assert "- cv.csv, row 3, column 'code': duplicate key (code) = (CV368\\r\\nCV368)" in text.splitlines()
+
+
+def test_join_on_several_columns(tmp_path, make_config):
+    # Baseline and target of one indicator sit on different rows: join them on (code, indicator), whatever the order.
+    (tmp_path / "cibles.csv").write_text("dep,ind,date,valeur\n09,a,2021-01-01,10\n2A,a,2021-01-01,30\n"
+                                         "09,b,2021-01-01,5\n", encoding="utf-8")
+    (tmp_path / "objectifs.csv").write_text("ind,dep,cible\nb,09,6\na,2A,35\na,09,12\n,09,99\n", encoding="utf-8")
+    make_config(tmp_path, """
+    [[indicators]]
+    name = "catalogue"
+    defaults = { source = "s", licence = "l", vintage = "2021", definition = "d", decimals = 0, kind = "means", theme = "emploi", polarity = "higher_is_better", unit = "n", ministry = "travail" }
+    rows = [{ id = "a", label_fr = "A", label_en = "A" }, { id = "b", label_fr = "B", label_en = "B" }]
+
+    [[commitments]]
+    name = "cibles"
+    file = "cibles.csv"
+    join = [{ file = "objectifs.csv", on = ["dep", "ind"], right_on = ["dep", "ind"], columns = ["cible"], zero_pad = 2 }]
+    fields = { id = { template = "{ind}-{dep}" }, measure = "ind", indicator = "ind", scope_level = { value = "departement" }, scope_code = "dep", baseline_date = "date", baseline_value = "valeur", target_date = { value = "2024-12-31" }, target_value = "cible" }
+    """)
+    package, _ = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    targets = package.commitments.set_index("id")["target_value"].to_dict()
+    assert targets == {"a-09": 12, "a-2A": 35, "b-09": 6}
+    make_config(tmp_path, """
+    [[territories]]
+    name = "x"
+    file = "cibles.csv"
+    level = "departement"
+    vintage = "v"
+    join = [{ file = "objectifs.csv", on = ["dep", "ind"], right_on = "dep" }]
+    fields = { code = "dep", name = "dep" }
+    """)
+    with pytest.raises(IngestError, match="'on' and 'right_on' name 2 and 1 columns"):
+        build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)

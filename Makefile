@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast install lint data benchmark load clean browser redis
+.PHONY: run test test-fast install lint data demo benchmark load clean browser redis
 FAST := not browser and not realdata and not fuzz and not server and not slow
 # Rebuilds the whole demo package (~30 s): a build check, not a unit test (to be marked `slow` in its file).
 FAST_SKIP := --deselect tests/test_demo_generator.py::test_generator_is_deterministic_and_data_dir_is_up_to_date
@@ -49,8 +49,15 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+REAL_DATA ?= ../shared/data/real
+
+# Rebuild the embedded national package from the official files (atomic swap; deterministic).
 data: $(STAMP)
-	$(PY) -m atlas build-demo --out data
+	$(PY) -m atlas build --config configs/real-national.toml --data-root $(REAL_DATA) --out data
+
+# The illustrative package, for demos: serve it with ATLAS_DATA_DIR=demo-data make run
+demo: $(STAMP)
+	$(PY) -m atlas build-demo --out demo-data
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/map.py

@@ -87,7 +87,24 @@ def read_step(config: Config, section: str, step: dict, index: int,
         summary.rows_filtered = len(frame) - len(kept)
         frame = kept
     report.steps.append(summary)
-    return StepRows(name, frame, report), summary
+    rows = StepRows(name, frame, report)
+    if step.get("drop_exact"):
+        _drop_exact_repeats(rows)
+    return rows, summary
+
+
+def _drop_exact_repeats(rows: StepRows) -> None:
+    """Reject rows identical, in every input column, to an earlier row: a file appended twice, not a repeated
+    id with its own values (which the step's ``duplicates`` policy then handles)."""
+    frame = rows.frame
+    values = frame.drop(columns=[c for c in (FILE_COLUMN, ROW_COLUMN) if c in frame.columns])
+    if "geometry" in values.columns:
+        values = values.assign(geometry=[None if g is None else g.wkb for g in values["geometry"]])
+    repeated = values.astype(object).duplicated(keep="first").to_numpy()
+    groups = [values[c].astype(object).fillna("\x00") for c in values.columns]
+    first = frame[[FILE_COLUMN, ROW_COLUMN]].groupby(groups, dropna=False, sort=False).transform("first")
+    rows.reject(repeated, "duplicate_identical", "identical in every column to {file}, row {row}; dropped", None,
+                file=first[FILE_COLUMN], row=first[ROW_COLUMN])
 
 
 def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None) -> pd.DataFrame:

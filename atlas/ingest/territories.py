@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from atlas import schema
 from atlas.ingest import geometry as geo
@@ -42,9 +43,8 @@ class TerritoryStep:
 def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.DataFrame, dict]:
     results: list[TerritoryStep] = []
     for i, step in steps:
-        # Lookups search the territories added by the steps before this one.
-        so_far = [r.mapped for r in results if r.mode == "add"]
-        results.append(territory_step(config, step, i, report, so_far))
+        # Lookups and parent checks use the territories (and shapes) added by the steps before this one.
+        results.append(territory_step(config, step, i, report, [r for r in results if r.mode == "add"]))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
     optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
@@ -75,10 +75,12 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
 
 
 def territory_step(config: Config, step: dict, index: int, report: BuildReport,
-                   so_far: list[pd.DataFrame] | None = None) -> TerritoryStep:
+                   earlier: list[TerritoryStep] | None = None) -> TerritoryStep:
     rows, summary = read_step(config, "territories", step, index, report)
     level, mode = step["level"], step.get("mode", "add")
+    earlier = earlier or []
     if step.get("lookup"):
+        so_far = [r.mapped for r in earlier]
         known = pd.concat(so_far, ignore_index=True) if so_far else pd.DataFrame(columns=["level", "code", "name"])
         for rule in step["lookup"]:
             apply_lookup(rows, rule, known, config.name)
@@ -96,6 +98,8 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         mapped = _apply_patch(config, rows, mapped, patch)
     for rule in step.get("blank", []):
         mapped = _apply_blank(config, rows, mapped, rule)
+    if "inside_parent" in step:
+        mapped = _check_inside_parent(config, rows, mapped, step["inside_parent"], earlier)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     require(rows, mapped, required)
     if "combine" in step:
@@ -192,6 +196,40 @@ def _apply_blank(config: Config, rows: StepRows, mapped: pd.DataFrame, rule: dic
     target &= mapped[rule["columns"]].notna().any(axis=1).to_numpy()
     mapped.loc[target, rule["columns"]] = None
     rows.repair(target, "blanked", f"{', '.join(rule['columns'])} emptied: {rule['reason']}", ",".join(rule["columns"]))
+    return mapped
+
+
+def _check_inside_parent(config: Config, rows: StepRows, mapped: pd.DataFrame, rule: dict,
+                         earlier: list[TerritoryStep]) -> pd.DataFrame:
+    """Points (lon/lat) must fall in their parent's shape, within ``tolerance`` degrees (simplified coasts).
+
+    Publishers draw overseas territories as insets near metropolitan France: such a point is reported
+    (``outside_parent``) and its lon/lat emptied (``action = "blank"``, the default) or its row rejected.
+    """
+    column = rule.get("parent", "departement_code")
+    action, tolerance = rule.get("action", "blank"), float(rule.get("tolerance", 0.01))
+    if column not in PARENT_LEVELS or action not in ("blank", "reject"):
+        raise IngestError(Problem(config.name, f"{rows.name}: inside_parent needs parent = one of "
+                                               f"{', '.join(PARENT_LEVELS)} and action = 'blank' or 'reject'"))
+    parent_level = PARENT_LEVELS[column]
+    shapes = [r.geometry for r in earlier if r.level == parent_level and r.geometry is not None]
+    if not shapes or column not in mapped or "lon" not in mapped:
+        raise IngestError(Problem(config.name, f"{rows.name}: inside_parent needs {column}, lon and lat, and an "
+                                               f"earlier step drawing the {parent_level} shapes"))
+    by_code = pd.concat(shapes).drop_duplicates("code").set_index("code").geometry
+    parent = mapped[column].astype(object).map(by_code)
+    checked = (parent.notna() & mapped["lon"].notna() & mapped["lat"].notna()).to_numpy()
+    inside = np.ones(len(mapped), dtype=bool)
+    inside[checked] = shapely.dwithin(parent[checked].to_numpy(), shapely.points(
+        mapped.loc[checked, "lon"].astype(float), mapped.loc[checked, "lat"].astype(float)), tolerance)
+    outside = ~inside
+    message = "point ({lon}, {lat}) lies outside its " + parent_level + " '{parent}'"
+    values = {"lon": mapped["lon"], "lat": mapped["lat"], "parent": mapped[column]}
+    if action == "reject":
+        rows.reject(outside, "outside_parent", message + ": row rejected", "lon,lat", **values)
+    else:
+        rows.repair(outside, "outside_parent", message + ": lon/lat emptied", "lon,lat", **values)
+        mapped.loc[outside, ["lon", "lat"]] = None
     return mapped
 
 

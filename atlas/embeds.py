@@ -174,6 +174,20 @@ def map_choices() -> list[dict]:
              "query": True, "title": "Carte de l'Atlas QPV", "height": MAP_HEIGHT}]
 
 
+def compare_choices(service, territories: list[tuple[str, str]], indicators: list[str]) -> list[dict]:
+    """What /comparer's « Intégrer » dialog offers: the evolution chart of each indicator shown."""
+    codes = ",".join(f"{level}:{code}" for level, code in territories)
+    names = ", ".join(service.territory_name(level, code) or code for level, code in territories)
+    choices = []
+    for indicator in indicators:
+        label = service.indicator(indicator)["label_fr"]
+        choices.append({"label": f"Graphique « {label} »",
+                        "path": embed_address("/embed/graphique/comparer/evolution",
+                                              {CODES_PARAM: codes, INDICATOR_PARAM: indicator}),
+                        "title": f"{label} — {names} — Atlas QPV", "height": CHART_HEIGHT})
+    return choices
+
+
 def profile_choices(svc, code: str, evolution: str | None, has_credits: bool, name: str) -> list[dict]:
     """What the profile's « Intégrer » dialog offers: the card, then its charts."""
     choices = [{"label": "Fiche du quartier (chiffres clés)", "path": f"/embed/qpv/{code}",

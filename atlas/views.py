@@ -97,3 +97,4 @@ class CompareView:
     chosen: tuple[str, ...]
     examples: tuple[tuple[str, str], ...] = ()
     france: Key | None = None  # the national territory offered as « Ajouter la France », if any
+    embeds: tuple[dict, ...] = ()  # what « Intégrer » offers (atlas.embeds.compare_choices)

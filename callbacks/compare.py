@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
+from atlas.embeds import compare_choices
 from atlas.places import france_for
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import side_by_side, variant_for
@@ -20,6 +21,7 @@ from callbacks.router import register_page
 from callbacks.state import service
 from layouts import compare as layout
 from layouts.charts import csv_bytes
+from layouts.embeds import choice_options
 
 INDICATORS_PARAM = "indicateurs"
 MAX_QUERY_LENGTH = 100  # characters of a territory search
@@ -110,6 +112,7 @@ def compare_view(svc, search: str | None) -> CompareView:
         metas={ind: svc.indicator(ind) for ind in chosen},
         options=tuple(layout.indicator_options(svc.indicators)), chosen=tuple(chosen),
         examples=tuple(examples(svc)), france=("france", france.code) if france else None,
+        embeds=tuple(compare_choices(svc, territories, chosen)),
     )
 
 
@@ -149,6 +152,21 @@ def search_territories(query, search):
     if not isinstance(query, str) or not query.strip():
         return []
     return layout.search_results(svc.search(query[:MAX_QUERY_LENGTH], limit=8), territories)
+
+
+@callback(Output("embed-choices", "data", allow_duplicate=True), Output("embed-choice", "options",
+                                                                       allow_duplicate=True),
+          Output("embed-choice", "value", allow_duplicate=True),
+          Input("compare-indicators", "value"), State("url", "search"), prevent_initial_call=True)
+def embed_the_shown_charts(indicators, search):
+    """« Intégrer » offers the charts of the indicators shown."""
+    svc = service()
+    territories = parse_selection(text(search), svc.is_known).territories
+    chosen = valid_indicators(svc, indicators)
+    if not territories or not chosen:
+        return no_update, no_update, no_update
+    choices = compare_choices(svc, territories, chosen)
+    return choices, choice_options(choices), 0
 
 
 @callback(Output("compare-trends", "children"), Output("compare-url", "search"), Output("compare-state", "data"),

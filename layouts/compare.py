@@ -12,6 +12,7 @@ from atlas.schema import LEVEL_LABELS_FR, THEMES
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.embeds import embed_dialog
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
@@ -346,6 +347,7 @@ def compare_page(view: CompareView) -> html.Div:
             html.Div(className="actions no-print", children=[
                 download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
                 dcc.Download(id="compare-trends-csv"),
+                embed_dialog(list(view.embeds)) if view.embeds else None,
             ]),
             html.Div(trends(view.trend_frames, view.metas, view.names, territories), id="compare-trends",
                      className="trends"),

@@ -135,7 +135,7 @@ def embed_dialog(choices: list[dict]) -> html.Div:
             html.Label("Contenu", htmlFor="embed-choice"),
             dcc.RadioItems(id="embed-choice", options=choice_options(choices), value=0, className="embed-choices"),
             html.Label("Code à copier", htmlFor="embed-snippet"),
-            dcc.Textarea(id="embed-snippet", readOnly=True, className="embed-snippet", rows=4),
+            dcc.Textarea(id="embed-snippet", readOnly=True, className="embed-snippet", rows=5),
             html.Div(className="actions", children=[
                 html.Button("Copier le code", id="embed-copy", className="button", n_clicks=0),
                 html.Button("Fermer", id="embed-close", className="button button-secondary", n_clicks=0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from dash import no_update
 
 from atlas import embeds
 
@@ -174,3 +175,19 @@ def test_the_dialog_offers_addresses_that_answer(client, service, quarter):
         assert choice["title"].endswith("Atlas QPV") and choice["height"] >= 400
         query = parse_qs(urlsplit(choice["path"]).query)
         assert all(len(v) == 1 for v in query.values())
+
+
+def test_the_comparison_offers_the_chart_of_each_indicator_shown(client, service, quarter):
+    from callbacks.compare import compare_view, embed_the_shown_charts
+
+    departement = service.codes("departement")[0]
+    search = f"?codes=qpv:{quarter},departement:{departement}"
+    view = compare_view(service, search)
+    assert [parse_qs(urlsplit(c["path"]).query)["indicateur"] for c in view.embeds] == [[i] for i in view.chosen]
+    for choice in view.embeds:
+        assert client.get(choice["path"]).status_code == 200, choice
+        assert f"codes=qpv:{quarter},departement:{departement}" in choice["path"]
+    other = [i for i in service.indicators_at("departement") if i not in view.chosen][:1]
+    choices, options, selected = embed_the_shown_charts([*other, "<nope>"], search)
+    assert [c["path"].rsplit("=", 1)[1] for c in choices] == other and len(options) == 1 and selected == 0
+    assert embed_the_shown_charts(other, "?codes=nope:1") == (no_update,) * 3

@@ -153,3 +153,15 @@ def test_the_profile_gives_an_iframe_snippet_to_copy(page, live_server, service)
         title: '"><script>alert(1)</script> & co', height: '500"onload="x'}])""")
     assert 'title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"' in hostile
     assert 'height="500&quot;onload=&quot;x"' in hostile and "<script>" not in hostile
+
+
+def test_the_comparison_gives_its_charts_to_embed(page, live_server, service):
+    code, departement = service.codes("qpv")[0], service.codes("departement")[0]
+    page.goto(f"{live_server}/comparer?codes=qpv:{code},departement:{departement}")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.click("#embed-open")
+    page.wait_for_selector("#embed-dialog[open]")
+    src = re.search(r'src="([^"]+)"', page.input_value("#embed-snippet")).group(1).replace("&amp;", "&")
+    assert src.startswith(f"{live_server}/embed/graphique/comparer/evolution?codes=qpv:{code},departement:")
+    assert page.request.get(src).status == 200
+    page.screenshot(path=str(screenshot(page, "embeds-compare-dialog")))

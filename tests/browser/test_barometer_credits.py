@@ -57,7 +57,6 @@ def test_credits_page_filters_map_table_and_reload(page, live_server):
     page.wait_for_selector("#cred-map .credit-cluster", state="attached")
     assert "Md€" in page.inner_text("#cred-kpis")
     assert "corrélation n'est pas une causalité" in page.inner_text("#cred-leverage-caveat")
-    screenshot(page, "credits")
     before = page.inner_text("#cred-kpis")
 
     choose(page, "cred-programme", "P147")
@@ -75,6 +74,7 @@ def test_credits_page_filters_map_table_and_reload(page, live_server):
     page.click("#cred-lines-table th[data-dash-column=amount_eur] .column-header--sort")
     page.wait_for_timeout(500)
     page.wait_for_load_state("networkidle")
+    screenshot(page, "credits")  # after the checks: a full-page capture re-lays out every chart and map
     assert errors == []
 
 

@@ -1,8 +1,7 @@
 """Atlas QPV — the Dash application.
 
-Run ``make run`` (or ``python app.py``); ``gunicorn app:server`` serves it too.
-``ATLAS_DATA_DIR`` selects the data package (the embedded ``data/`` by default),
-``ATLAS_DEBUG=1`` turns on Dash's developer tools.
+Run ``make run`` (or ``python app.py``); ``gunicorn app:server`` serves it too. Every setting is an
+environment variable declared in ``atlas/settings.py`` (table in the README), read once here.
 """
 
 from __future__ import annotations
@@ -10,14 +9,17 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib
-import os
+import logging
 import pkgutil
+import sys
 from pathlib import Path
 
 import dash
 from flask import Response, jsonify, request
 
-from atlas.package import DEFAULT_DATA_DIR, load_package
+import hardening
+from atlas import settings as atlas_settings
+from atlas.package import PackageError, load_package
 from atlas.routes import resolve
 from atlas.service import AtlasService
 from callbacks import state
@@ -26,12 +28,27 @@ from layouts.shell import app_frame
 ROOT = Path(__file__).resolve().parent
 # Paths served by Dash or Flask themselves, never by the page router.
 INTERNAL_PREFIXES = ("/_dash", "/_reload-hash", "/_favicon", "/assets/", "/geo/", "/healthz", "/download/",
-                     "/api/")
+                     "/api/", "/embed/")
+log = logging.getLogger("atlas")
 
 
-def create_app(data_dir: str | Path | None = None) -> dash.Dash:
-    data_dir = Path(data_dir or os.environ.get("ATLAS_DATA_DIR") or DEFAULT_DATA_DIR)
-    service = AtlasService(load_package(data_dir))
+def load_service(data_dir: Path) -> AtlasService:
+    """The package's service, or a stop with one line naming the file, row and column at fault."""
+    try:
+        return AtlasService(load_package(data_dir))
+    except PackageError as exc:
+        first = exc.problems[0] if exc.problems else "unknown problem"
+        more = f" (and {len(exc.problems) - 1} more problem(s): python -m atlas validate {data_dir})" \
+            if len(exc.problems) > 1 else ""
+        print(f"atlas: cannot serve the data package {data_dir}: {first}{more}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops instead of respawning
+
+
+def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
+    settings = settings if settings is not None else atlas_settings.load()
+    data_dir = Path(data_dir or settings["ATLAS_DATA_DIR"])
+    hardening.bound_logs(settings["ATLAS_LOG_LINE_CHARS"])
+    service = load_service(data_dir)
     state.set_service(service)
     for level in service.map_levels():  # encode the static geometry once, before the first visitor
         service.static_layer(level)
@@ -47,18 +64,24 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">')
     app.layout = app_frame(service.manifest)
     server = app.server
+    server.config.update(MAX_CONTENT_LENGTH=settings["ATLAS_MAX_REQUEST_BYTES"],
+                         ATLAS_EXPORT_DIR=settings["ATLAS_EXPORT_DIR"], ATLAS_BASEMAP=settings["ATLAS_BASEMAP"])
+    hardening.bound_logs(settings["ATLAS_LOG_LINE_CHARS"], server.logger.name)
 
     _register_callbacks()
-    from callbacks.cache import init_cache
+    server.register_blueprint(importlib.import_module("callbacks.api").blueprint)  # the read API, /api/v1/
+    from callbacks.cache import init_cache, install_response_cache, probe
+    from callbacks.router import PURE_OUTPUTS
 
-    init_cache(server)
+    init_cache(server, settings)
+    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS)
 
     @server.before_request
     def answer_unknown_pages_with_404():
         path = request.path
         if request.method != "GET" or path.startswith(INTERNAL_PREFIXES):
             return None
-        route = resolve(path, lambda code: service.is_known("qpv", code))
+        route = resolve(path, is_known=state.service().is_known)
         if not route.found:
             return Response(app.index(), status=404, mimetype="text/html")
         return None
@@ -66,11 +89,12 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     @server.route("/geo/<name>")
     def static_geometry(name: str):
         """Versioned geometry: immutable, cached by browsers for a year, sent gzipped."""
+        svc = state.service()
         level, _, rest = name.partition(".")
         version = rest.removesuffix(".geojson")
-        if level not in service.map_levels():
+        if level not in svc.map_levels():
             return Response("unknown level", status=404)
-        layer = service.static_layer(level)
+        layer = svc.static_layer(level)
         if version != layer.version:
             return Response("unknown version", status=404)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{layer.version}"',
@@ -84,9 +108,15 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
 
     @server.route("/healthz")
     def healthz():
-        return jsonify(status="ok", package=service.manifest.get("title"), illustrative=service.illustrative,
-                       observations=len(service.package.observations))
+        """The page service's health (always 200 while it serves) and the cache's (``ok`` or ``degraded``)."""
+        svc = state.service()
+        return jsonify(status="ok", cache=probe(), package=svc.manifest.get("title"), fingerprint=svc.fingerprint,
+                       illustrative=svc.illustrative, observations=len(svc.package.observations))
 
+    app._setup_server()  # collect the callbacks' inline scripts now, so the CSP can hash them
+    hardening.install_security_headers(app, settings["ATLAS_FRAME_ANCESTORS"])
+    hardening.install_real_404s(app)
+    hardening.install_callback_request_check(app)
     return app
 
 
@@ -103,13 +133,14 @@ server = app.server
 
 
 def main() -> None:
+    settings = atlas_settings.load()
     parser = argparse.ArgumentParser(description="Serve the Atlas QPV")
-    parser.add_argument("--host", default=os.environ.get("ATLAS_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ATLAS_PORT", "8050")))
-    parser.add_argument("--debug", action="store_true", default=os.environ.get("ATLAS_DEBUG") == "1",
+    parser.add_argument("--host", default=settings["ATLAS_HOST"])
+    parser.add_argument("--port", type=int, default=settings["ATLAS_PORT"])
+    parser.add_argument("--debug", action="store_true", default=settings["ATLAS_DEBUG"],
                         help="enable Dash developer tools (off by default)")
     args = parser.parse_args()
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, request_handler=hardening.QuietRequestHandler)
 
 
 if __name__ == "__main__":

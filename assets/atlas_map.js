@@ -1,7 +1,14 @@
 /* Atlas QPV — map functions for dash-leaflet (functional props) and clientside callbacks.
  *
- * The geometry is loaded once from a static, versioned file; everything that changes
- * (indicator, year, mode, classes) arrives in the GeoJSON's `hideout` and is drawn here.
+ * The geometry is loaded once from a static, versioned file. Colours never travel through the
+ * GeoJSON's `hideout` (a new hideout makes dash-leaflet re-create every layer): the server puts a
+ * small descriptor in the `map-state` store, and `paint` fetches the classes it names (an immutable
+ * file, see callbacks/map_files.py) and restyles the polygons already drawn.
+ *
+ * The descriptor, read here in one place (MapPayload.browser_view in atlas/mapclasses.py):
+ *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, colors, missing,
+ *           secret, count}, year, classes_url, values_url}
+ * Tooltips are built from text nodes only: no string from the data is ever parsed as HTML.
  */
 (function () {
   "use strict";
@@ -24,36 +31,128 @@
     return text + "\u00a0" + unit;
   }
 
-  // The latest hideout of each map layer, read by tooltips when they open.
-  const latest = {};
+  // The colouring state of each map layer (by component id), and the Leaflet layers drawn for it.
+  const states = {};
+  const registry = {};
+  const renderers = {};
+  let created = 0;  // polygons created since the page loaded (a re-creation shows here)
 
-  function yearIndex(h) { return h.years ? h.years.indexOf(h.year) : -1; }
+  function stateOf(id) { return states[id] || null; }
 
-  function classOf(h, i) {
-    const row = h.classes ? h.classes[yearIndex(h)] : undefined;
+  function classOf(s, i) {
+    if (!s || !s.view || !s.view.classes) { return "-"; }
+    const row = s.view.classes[s.view.years.indexOf(s.year)];
     return row === undefined ? "-" : row.charAt(i);
   }
 
-  function style(feature, context) {
-    const h = (context && context.hideout) || {};
-    latest[context && context.id ? context.id : "map"] = h;
-    const ch = classOf(h, feature.properties.i);
-    const isQpv = h.level === "qpv";
-    const base = { color: "#3d3d3d", weight: isQpv ? 0.9 : 0.6, opacity: 0.9, fillOpacity: 0.85 };
-    if (ch === "s") {
-      return Object.assign(base, { fillColor: h.secret_color, dashArray: "3 3", fillOpacity: 0.9 });
-    }
-    if (ch === "-" || ch === "") {
-      return Object.assign(base, { fillColor: h.missing_color, fillOpacity: 0.6, dashArray: "1 3" });
-    }
-    // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
-    const fill = h.colors[+ch];
-    return Object.assign(base, isQpv ? { fillColor: fill, color: fill, weight: 3, dashArray: null }
-      : { fillColor: fill, dashArray: null });
+  // A canvas that fills all polygons of one colour as one path: ten fills instead of 35,000.
+  // Polygons with a stroke (missing values, the one under the mouse) are drawn one by one, on top.
+  const BATCH = 64;
+  const BatchedCanvas = L.Canvas.extend({
+    _draw: function () {
+      const bounds = this._redrawBounds;
+      const ctx = this._ctx;
+      ctx.save();
+      if (bounds) {
+        const size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      const groups = new Map();
+      const single = [];
+      for (let order = this._drawFirst; order; order = order.next) {
+        const layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) { continue; }
+        const o = layer.options;
+        if (!layer._parts || !layer._parts.length) { continue; }
+        if (o.stroke || !o.fill) { single.push(layer); continue; }
+        const key = o.batchKey || (o.fillColor + "|" + o.fillOpacity);
+        if (!groups.has(key)) { groups.set(key, []); }
+        groups.get(key).push(layer);
+      }
+      for (const [key, layers] of groups) {
+        const cut = key.lastIndexOf("|");
+        ctx.globalAlpha = +key.slice(cut + 1);
+        ctx.fillStyle = key.slice(0, cut);
+        // Moderate paths: the rasteriser slows down sharply on one path of 100,000 points.
+        for (let start = 0; start < layers.length; start += BATCH) {
+          ctx.beginPath();
+          const end = Math.min(layers.length, start + BATCH);
+          for (let k = start; k < end; k++) {
+            for (const part of layers[k]._parts) {
+              ctx.moveTo(part[0].x, part[0].y);
+              for (let j = 1; j < part.length; j++) { ctx.lineTo(part[j].x, part[j].y); }
+              ctx.closePath();
+            }
+          }
+          ctx.fill("evenodd");
+        }
+      }
+      ctx.globalAlpha = 1;
+      for (const layer of single) { layer._updatePath(); }
+      this._drawing = false;
+      ctx.restore();
+    },
+  });
+
+  // Large layers draw on one canvas per pane instead of one SVG element per polygon.
+  function canvasFor(context) {
+    const pane = (context && context.pane) || "overlayPane";
+    const key = pane + "|" + (context && context.url);
+    if (!renderers[key]) { renderers[key] = new BatchedCanvas({ pane: pane, tolerance: 2 }); }
+    return renderers[key];
   }
 
-  function rankOf(h, i) {
-    const values = h.values || [];
+  // The few distinct styles of a colouring (one per class, secret, missing), built once per
+  // state, year and layer: styling 35,000 polygons then allocates nothing.
+  let styleCache = null;
+
+  function stylesFor(s, canvas, context) {
+    if (styleCache && styleCache.s === s && styleCache.year === (s && s.year) && styleCache.canvas === canvas &&
+        styleCache.url === (context && context.url)) {
+      return styleCache.styles;
+    }
+    const renderer = canvas ? canvasFor(context) : undefined;
+    const base = { stroke: true, color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85, dashArray: null };
+    if (renderer) { base.renderer = renderer; }
+    const styles = {};
+    if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
+      styles.loading = Object.assign({}, base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
+    } else {
+      const v = s.view;
+      const isQpv = v.level === "qpv";
+      if (isQpv) { base.weight = 0.9; }
+      // On a canvas, no border: a stroked polygon cannot be filled in a batch.
+      styles.s = canvas ? Object.assign({}, base, { fillColor: v.secret, fillOpacity: 0.9, stroke: false })
+        : Object.assign({}, base, { fillColor: v.secret, dashArray: "3 3", fillOpacity: 0.9 });
+      styles["-"] = canvas ? Object.assign({}, base, { fillColor: v.missing, fillOpacity: 0.7, stroke: false })
+        : Object.assign({}, base, { fillColor: v.missing, fillOpacity: 0.6, dashArray: "1 3" });
+      v.colors.forEach((fill, k) => {
+        // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
+        // Thousands of communes: no border at all, or the borders would grey the whole map.
+        styles[String(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
+          : canvas ? Object.assign({}, base, { fillColor: fill, stroke: false })
+            : Object.assign({}, base, { fillColor: fill });
+      });
+    }
+    for (const st of Object.values(styles)) { st.batchKey = st.fillColor + "|" + st.fillOpacity; }
+    styleCache = { s: s, year: s && s.year, canvas: canvas, url: context && context.url, styles: styles };
+    return styles;
+  }
+
+  function style(feature, context) {
+    const id = context && context.id ? context.id : "map";
+    const s = stateOf(id);
+    const canvas = !!(context && context.hideout && context.hideout.canvas);
+    const styles = stylesFor(s, canvas, context);
+    if (styles.loading) { return styles.loading; }
+    return styles[classOf(s, feature.properties.i)] || styles["-"];
+  }
+
+  function rankOf(s, i) {
+    const values = s.values || [];
     const mine = values[i];
     if (mine === null || mine === undefined) { return null; }
     let above = 0, count = 0;
@@ -65,43 +164,116 @@
     return { rank: above + 1, count: count };
   }
 
-  function tooltipHtml(feature, id) {
-    const h = latest[id] || {};
+  function line(parent, parts) {
+    const div = document.createElement("div");
+    for (const part of parts) {
+      if (typeof part === "string") { div.appendChild(document.createTextNode(part)); continue; }
+      const el = document.createElement(part.tag);
+      if (part.className) { el.className = part.className; }
+      el.textContent = part.text;
+      div.appendChild(el);
+    }
+    parent.appendChild(div);
+  }
+
+  // The tooltip as DOM nodes; every string from the data goes through textContent.
+  function tooltipContent(feature, id) {
+    const s = stateOf(id) || {};
+    const v = s.view || {};
     const i = feature.properties.i;
-    const ch = classOf(h, i);
-    const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+    const ch = classOf(s, i);
     let valueText;
     if (ch === "s") {
       valueText = "secret statistique";
-    } else if (h.values_year !== h.year) {
+    } else if (s.values_year !== s.year) {
       valueText = "…";
     } else {
-      valueText = formatValue(h.values ? h.values[i] : null, h.unit, h.decimals, h.mode === "gap" && h.operation !== "ratio");
+      valueText = formatValue(s.values ? s.values[i] : null, v.unit, v.decimals, v.mode === "gap" && v.operation !== "ratio");
     }
-    const lines = [
-      "<strong>" + escape(feature.properties.name) + "</strong> <span class=\"tt-code\">" + escape(feature.properties.code) + "</span>",
-      escape(h.label || "") + (h.mode === "gap" ? " — écart" : "") + " (" + escape(h.year) + ") : <strong>" + escape(valueText) + "</strong>",
-    ];
-    const r = h.values_year === h.year ? rankOf(h, i) : null;
-    if (r && ch !== "s") { lines.push("Rang : " + numberFormat(0).format(r.rank) + "<sup>e</sup> sur " + numberFormat(0).format(r.count) + " (valeurs décroissantes)"); }
-    lines.push("<span class=\"tt-vintage\">Millésime : " + escape(h.vintage || "") + "</span>");
-    return lines.join("<br>");
+    const root = document.createElement("div");
+    line(root, [{ tag: "strong", text: String(feature.properties.name) }, " ",
+      { tag: "span", className: "tt-code", text: String(feature.properties.code) }]);
+    line(root, [String(v.label || "") + (v.mode === "gap" ? " — écart" : "") + " (" + String(s.year) + ") : ",
+      { tag: "strong", text: valueText }]);
+    const r = s.values_year === s.year ? rankOf(s, i) : null;
+    if (r && ch !== "s") {
+      line(root, ["Rang : " + numberFormat(0).format(r.rank) + (r.rank === 1 ? "er" : "e") + " sur " +
+        numberFormat(0).format(r.count) + " (valeurs décroissantes)"]);
+    }
+    line(root, [{ tag: "span", className: "tt-vintage", text: "Millésime : " + String(v.vintage || "") }]);
+    return root;
   }
 
-  // Leaflet layers of each map, so that a year change can restyle them in place.
-  const registry = {};
+  // Re-colour in place. A canvas layer takes its new options directly and redraws once (35,000
+  // setStyle calls would each schedule their own bookkeeping); SVG paths are restyled one by one.
+  function restyle(id) {
+    const entry = registry[id];
+    const s = stateOf(id);
+    if (!entry || !s || !s.view || entry.source !== s.view.url) { return false; }
+    const context = entry.context;
+    const first = entry.layers[0];
+    const renderer = first && first._renderer;
+    if (renderer && renderer instanceof L.Canvas && typeof renderer._redraw === "function") {
+      const styles = stylesFor(s, true, context);
+      const row = styles.loading ? null : s.view.classes[s.view.years.indexOf(s.year)];
+      for (const layer of entry.layers) {
+        const st = styles.loading || styles[row ? row.charAt(layer.feature.properties.i) : "-"] || styles["-"];
+        const o = layer.options;
+        o.fillColor = st.fillColor; o.fillOpacity = st.fillOpacity; o.stroke = st.stroke; o.color = st.color;
+        o.weight = st.weight; o.batchKey = st.batchKey;
+      }
+      renderer._redraw();
+    } else {
+      for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
+    }
+    markPainted(s);
+    return true;
+  }
+
+  // When the polygons were (re-)coloured; a canvas redraws at the next frame. Read by benchmarks and tests.
+  function markPainted(s) {
+    const painted = { key: s.view.key, year: s.year, at: performance.now(), drawn: null };
+    window.__atlasPainted = painted;
+    requestAnimationFrame(() => { painted.drawn = performance.now(); });
+  }
+
+  // One set of handlers for every polygon; the tooltip is bound on first hover (35,000 tooltips
+  // created up front would delay the first paint by seconds).
+  function highlight(event) {
+    const layer = event.target;
+    if (!layer._atlasTooltip) {
+      layer._atlasTooltip = true;
+      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, direction: "top", offset: [0, -8], className: "atlas-tooltip" });
+      layer.openTooltip(event.latlng);
+    }
+    layer.setStyle({ stroke: true, weight: 2.5, color: "#000091" });
+  }
+
+  function unhighlight(event) {
+    const layer = event.target;
+    const entry = registry[layer._atlasId];
+    layer.setStyle(style(layer.feature, entry ? entry.context : null));
+  }
+
+  function unfocusable() {
+    const el = this.getElement && this.getElement();
+    if (el && el.setAttribute) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+  }
 
   function onEachFeature(feature, layer, context) {
     const id = context && context.id ? context.id : "map";
     const source = context ? context.url : null;
-    if (!registry[id] || registry[id].source !== source) { registry[id] = { source: source, layers: [] }; }
+    if (!registry[id] || registry[id].source !== source) {
+      registry[id] = { source: source, layers: [], context: context };
+    }
     registry[id].layers.push(layer);
-    layer.bindTooltip(() => tooltipHtml(feature, id), { sticky: true, className: "atlas-tooltip" });
-    layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#000091" }));
-    layer.on("mouseout", (event) => {
-      const h = latest[id] || {};
-      layer.setStyle(style(feature, { hideout: h, id: id }));
-    });
+    created += 1;
+    const s = states[id];
+    if (s && s.view && s.view.url === source && registry[id].layers.length === s.view.count) { markPainted(s); }
+    layer._atlasId = id;
+    layer.on({ mouseover: highlight, mouseout: unhighlight });
+    // The map is one tab stop: an SVG polygon must not be a focusable, unnamed element of its own.
+    if (!(context && context.hideout && context.hideout.canvas)) { layer.on("add", unfocusable); }
   }
 
   function outline(feature, context) {
@@ -109,7 +281,9 @@
   }
 
   function background(feature, context) {
-    return { color: "#8c8c8c", weight: 0.5, opacity: 0.8, fillColor: "#f2f2f2", fillOpacity: 0.6 };
+    const base = { color: "#8c8c8c", weight: 0.5, opacity: 0.8, fillColor: "#f2f2f2", fillOpacity: 0.6 };
+    if (context && context.hideout && context.hideout.canvas) { base.renderer = canvasFor(context); }
+    return base;
   }
 
   window.atlasMap = {
@@ -118,23 +292,71 @@
     outline: outline,
     background: background,
     formatValue: formatValue,
-    tooltipHtml: tooltipHtml,
-    _latest: latest,
+    tooltipContent: tooltipContent,
+    // For tests and benchmarks: how many polygons were created, and the layers of a map.
+    created: () => created,
+    layers: (id) => (registry[id] ? registry[id].layers : []),
+    state: stateOf,
   };
 
   // ---------------------------------------------------------------- clientside callbacks
-  // A year change restyles the existing polygons directly (no new props, no layer re-creation);
-  // the server then patches the exact values for tooltips, with the same year.
-  function withYear(year, hideout, id) {
-    if (!hideout || year === undefined || year === null) { return window.dash_clientside.no_update; }
-    const key = id || "map-choropleth";
-    const current = Object.assign({}, latest[key] || hideout, { year: year });
-    latest[key] = current;
-    const entry = registry[key];
-    if (!entry) { return Object.assign({}, hideout, { year: year }); }
-    for (const layer of entry.layers) {
-      if (layer.feature && layer.setStyle) { layer.setStyle(style(layer.feature, { hideout: current, id: key })); }
+  // Classes and values are immutable files (the browser caches them); each is fetched once per page.
+  const files = new Map();
+  function fetchJson(url) {
+    if (!files.has(url)) {
+      files.set(url, fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null))
+        .catch(() => null));
     }
+    return files.get(url);
+  }
+
+  function valuesUrl(template, year) {
+    const [path, query] = template.split("?");
+    const params = new URLSearchParams(query);
+    params.set("annee", String(year));
+    return path + "?" + params.toString();
+  }
+
+  const requests = {};  // the latest colouring asked for, per layer: older answers are dropped
+
+  function loadValues(id, template, year) {
+    fetchJson(valuesUrl(template, year)).then((doc) => {
+      const s = states[id];
+      if (!doc || !s || s.view.key !== doc.key || s.year !== year) { return; }
+      states[id] = Object.assign({}, s, { values: doc.values, values_year: year });
+    });
+  }
+
+  // A new colouring: fetch its classes (a small immutable file), restyle the polygons already drawn,
+  // then fetch the exact values of the year for tooltips and ranks.
+  function paint(state, id) {
+    const nu = window.dash_clientside.no_update;
+    if (!state || !state.view || !state.classes_url) { return nu; }
+    const previous = states[id];
+    if (previous && previous.view.key === state.view.key && previous.view.url === state.view.url) {
+      // Same colouring (e.g. the page built again from its address): only the year may differ.
+      if (previous.year !== state.year) { withYear(state.year, id); }
+      return nu;
+    }
+    const ticket = (requests[id] = {});
+    fetchJson(state.classes_url).then((doc) => {
+      if (requests[id] !== ticket || !doc || doc.key !== state.view.key) { return; }
+      const year = state.year;
+      states[id] = { view: Object.assign({}, state.view, { classes: doc.classes, years: doc.years }),
+        year: year, values: null, values_year: null, template: state.values_url };
+      restyle(id);
+      loadValues(id, state.values_url, year);
+    });
+    return nu;
+  }
+
+  // A year change restyles in the browser from the classes of every year it already holds.
+  function withYear(year, id) {
+    const s = states[id];
+    if (!s || year === undefined || year === null) { return window.dash_clientside.no_update; }
+    states[id] = Object.assign({}, s, { year: year, values: null, values_year: null });
+    restyle(id);
+    loadValues(id, s.template, year);
     return window.dash_clientside.no_update;
   }
 
@@ -146,14 +368,14 @@
 
   function togglePlay(nClicks, disabled) {
     const playing = disabled;  // it was disabled: now it plays
-    return [!playing ? true : false, playing ? "⏸ Pause" : "▶ Lecture", playing ? "true" : "false"];
+    return [!playing, playing ? "⏸ Pause" : "▶ Lecture", playing ? "true" : "false"];
   }
 
   function openFeature(clickData, level) {
     if (!clickData || !clickData.properties) { return window.dash_clientside.no_update; }
-    const code = clickData.properties.code;
+    const code = encodeURIComponent(String(clickData.properties.code));
     if (level === "qpv") { return ["/qpv/" + code, ""]; }
-    return ["/comparer", "?codes=" + encodeURIComponent(level + ":" + code)];
+    return ["/comparer", "?codes=" + encodeURIComponent(level + ":" + clickData.properties.code)];
   }
 
   function viewParam(center, zoom) {
@@ -185,7 +407,7 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    atlasMap: { withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature, queryToSearch: queryToSearch,
-      viewToUrl: viewToUrl },
+    atlasMap: { paint: paint, withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature,
+      queryToSearch: queryToSearch, viewToUrl: viewToUrl },
   });
 })();

@@ -8,24 +8,7 @@ import sys
 from pathlib import Path
 
 from atlas.package import DEFAULT_DATA_DIR, PackageError, load_package
-
-
-def summary(package) -> dict:
-    terr = package.territories
-    periods = package.observations["period"].astype(str).unique()
-    years = sorted({int(p[:4]) for p in periods})
-    return {
-        "title": package.manifest.get("title"),
-        "territories": {level: int(n) for level, n in terr["level"].value_counts().sort_index().items()},
-        "indicators": len(package.indicators),
-        "themes": int(package.indicators["theme"].nunique()),
-        "ministries": int(package.indicators["ministry"].dropna().nunique()),
-        "years": years,
-        "observations": len(package.observations),
-        "credit_lines": len(package.credits),
-        "commitments": len(package.commitments),
-        "illustrative": package.illustrative,
-    }
+from atlas.service import summary
 
 
 def _cmd_build_demo(args) -> int:
@@ -58,12 +41,20 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_settings(args) -> int:
+    from atlas.settings import markdown_table
+
+    print(markdown_table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m atlas", description="Atlas QPV data tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("build-demo", help="generate the illustrative national package")
-    demo.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
+    # No default: the embedded data/ is the real national package and must not be overwritten by accident.
+    demo.add_argument("--out", type=Path, required=True, help="folder to write (e.g. demo-data)")
     demo.add_argument("--seed", type=int, default=2024)
     demo.set_defaults(func=_cmd_build_demo)
 
@@ -75,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a package; exit non-zero when invalid")
     val.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
     val.set_defaults(func=_cmd_validate)
+
+    sett = sub.add_parser("settings", help="print the table of environment settings (Markdown, as in the README)")
+    sett.set_defaults(func=_cmd_settings)
 
     try:  # the ingestion pipeline registers `build` and `fetch`
         from atlas.ingest.cli import register as register_ingest

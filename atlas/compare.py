@@ -7,17 +7,24 @@ territories according to the indicator's polarity; neutral indicators get no mar
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import pandas as pd
 
 from atlas import schema
+from atlas.values import (  # noqa: F401 - territory_table is part of this module's API
+    comparable_across_territories,
+    indicator_row,
+    mark_best_worst,
+    nearest_value,
+    territory_table,
+)
+from atlas.wellbeing import side_by_side
 
 MAX_TERRITORIES = 4
 MAX_CODE_LENGTH = 40
+MAX_TOKENS = 12  # a query string with more codes than this is cut: bounded work per request
 
 
 @dataclass(frozen=True)
@@ -31,12 +38,16 @@ class Selection:
 
 
 def codes_from_search(search: str | None) -> list[str]:
-    """The raw tokens of ``?codes=a,b`` (several ``codes=`` are concatenated)."""
-    query = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    """The raw tokens of ``?codes=a,b`` (several ``codes=`` are concatenated); nothing from a non-string."""
+    if not isinstance(search, str):
+        return []
+    query = parse_qs(search.lstrip("?"), keep_blank_values=True)
     tokens: list[str] = []
     for value in query.get("codes", []):
         tokens += [t.strip() for t in value.split(",") if t.strip()]
-    return tokens
+        if len(tokens) >= MAX_TOKENS:
+            break
+    return tokens[:MAX_TOKENS]
 
 
 def parse_token(token: str) -> tuple[str, str] | None:
@@ -100,82 +111,15 @@ def without(territories: list[tuple[str, str]], level: str, code: str) -> list[t
     return [t for t in territories if t != (level, code)]
 
 
-# --------------------------------------------------------------------- marks
-
-
-def _is_number(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def mark_best_worst(values: dict, polarity: str) -> dict:
-    """``{key: value}`` -> ``{key: 'best' | 'worst' | None}``.
-
-    Neutral indicators, fewer than two values, or all values equal: no mark. Ties share the mark.
-    """
-    marks = dict.fromkeys(values)
-    present = {k: float(v) for k, v in values.items() if _is_number(v)}
-    if polarity not in ("higher_is_better", "higher_is_worse") or len(present) < 2:
-        return marks
-    high, low = max(present.values()), min(present.values())
-    if high == low:
-        return marks
-    best, worst = (high, low) if polarity == "higher_is_better" else (low, high)
-    for key, value in present.items():
-        if value == best:
-            marks[key] = "best"
-        elif value == worst:
-            marks[key] = "worst"
-    return marks
-
-
-# ------------------------------------------------------- one territory's values
-
-
-@functools.lru_cache(maxsize=4)
-def _rows_by_territory(service) -> dict:
-    """Row positions of each territory's observations (one groupby per service, ~0.1 s)."""
-    obs = service.package.observations
-    return obs.groupby(["level", "code"], observed=True, sort=False).indices
-
-
-@functools.lru_cache(maxsize=1024)
-def territory_table(service, level: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Values and statuses of every annual indicator of one territory: indicator × year (read-only).
-
-    Much cheaper than ``service.annual_table`` when only a few territories are needed: it pivots
-    ~500 rows instead of a whole level.
-    """
-    rows = _rows_by_territory(service).get((level, code))
-    if rows is None or len(rows) == 0:
-        return pd.DataFrame(), pd.DataFrame()
-    obs = service.package.observations.iloc[rows]
-    period = obs["period"].astype(str).to_numpy()
-    annual = pd.Series(period).str.len().to_numpy() == 4
-    frame = pd.DataFrame({
-        "indicator": obs["indicator"].astype(str).to_numpy()[annual],
-        "year": pd.Series(period[annual]).astype(int).to_numpy(),
-        "value": obs["value"].to_numpy()[annual],
-        "status": obs["status"].astype(str).to_numpy()[annual],
-    })
-    return (frame.pivot(index="indicator", columns="year", values="value"),
-            frame.pivot(index="indicator", columns="year", values="status"))
-
-
-def indicator_row(service, level: str, code: str, indicator: str) -> tuple[pd.Series, pd.Series]:
-    """One indicator of one territory over the years: (values, statuses), indexed by year."""
-    values, status = territory_table(service, level, code)
-    if values.empty or indicator not in values.index:
-        return pd.Series(dtype=float), pd.Series(dtype=object)
-    return values.loc[indicator], status.loc[indicator]
-
-
 # ------------------------------------------------------------------ the table
 
 
 def comparison_rows(service, territories: list[tuple[str, str]], indicators: list[str] | None = None) -> pd.DataFrame:
     """One row per (indicator, territory): the value of the latest year any of them has, status and mark.
 
-    All territories of a row are compared on the same year.
+    All territories of a row are compared on the same year (``year``); a territory without a value that
+    year gets its nearest published year's value (``value_year`` differs, and it is never marked). Counts
+    (a number of beneficiaries grows with the territory) are never marked.
     """
     ids = indicators if indicators is not None else list(service.indicators["id"])
     rows = []
@@ -184,33 +128,33 @@ def comparison_rows(service, territories: list[tuple[str, str]], indicators: lis
         cells = {(level, code): indicator_row(service, level, code, ind) for level, code in territories}
         years = sorted({int(y) for vals, _ in cells.values() for y, v in vals.items() if pd.notna(v)})
         year = years[-1] if years else None
-        picked = {}
-        for key, (vals, stats) in cells.items():
-            if year is None or year not in vals.index:
-                picked[key] = (None, "missing")
-                continue
-            value = vals.get(year)
-            status = stats.get(year)
-            picked[key] = (None if pd.isna(value) else float(value), "missing" if pd.isna(status) else str(status))
-        marks = mark_best_worst({k: v for k, (v, _) in picked.items()}, meta["polarity"])
-        for (level, code), (value, status) in picked.items():
+        picked = {key: nearest_value(vals, stats, year) for key, (vals, stats) in cells.items()}
+        polarity = meta["polarity"] if comparable_across_territories(meta["unit"]) else "neutral"
+        marks = mark_best_worst({k: (v if y == year else None) for k, (v, _, y) in picked.items()}, polarity)
+        for (level, code), (value, status, value_year) in picked.items():
             rows.append({
                 "indicator": ind, "label": meta["label_fr"], "theme": meta["theme"], "unit": meta["unit"],
                 "decimals": int(meta["decimals"]), "polarity": meta["polarity"], "source": meta["source"],
                 "vintage": meta["vintage"], "year": year, "level": level, "code": code, "value": value,
-                "status": status, "mark": marks[(level, code)],
+                "status": status, "value_year": value_year, "mark": marks[(level, code)],
             })
     return pd.DataFrame(rows)
 
 
 def trend_frame(service, territories: list[tuple[str, str]], indicator: str) -> pd.DataFrame:
-    """Long form ``level, code, name, year, value, status`` for a chart of one indicator."""
+    """Long form ``level, code, name, year, value, status`` for a chart of one indicator.
+
+    Years without any publication for a territory are left out (a chart steps over them); a withheld
+    (secret) year stays, without value, so that the line breaks there.
+    """
     rows = []
     for level, code in territories:
         values, status = indicator_row(service, level, code, indicator)
         name = service.territory_name(level, code)
         for year in values.index:
             value, stat = values[year], status[year]
+            if pd.isna(value) and (pd.isna(stat) or str(stat) == "missing"):
+                continue
             rows.append({"level": level, "code": code, "name": name, "year": int(year),
                          "value": None if pd.isna(value) else float(value),
                          "status": "missing" if pd.isna(stat) else str(stat)})
@@ -218,21 +162,5 @@ def trend_frame(service, territories: list[tuple[str, str]], indicator: str) -> 
 
 
 def wellbeing_side_by_side(service, territories: list[tuple[str, str]], year: int | None = None) -> tuple[dict, dict]:
-    """Well-being results of several territories on one common year, with best/worst marks.
-
-    Without ``year``: the latest year where the first territory has an index, else where any has one.
-    """
-    from atlas.wellbeing import wellbeing_for
-
-    if not territories:
-        return {}, {}
-    years = list(reversed(service.years))
-    if year is None:
-        first = territories[0]
-        year = next((y for y in years if wellbeing_for(service, *first, y).computed), None)
-        if year is None:
-            year = next((y for y in years if any(wellbeing_for(service, *t, y).computed for t in territories[1:])),
-                        years[0] if years else None)
-    results = {t: wellbeing_for(service, t[0], t[1], year) for t in territories}
-    marks = mark_best_worst({t: r.index for t, r in results.items()}, "higher_is_better")
-    return results, marks
+    """Well-being results of several territories on one common year, with best/worst marks."""
+    return side_by_side(service, territories, year)

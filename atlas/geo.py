@@ -26,27 +26,31 @@ class StaticLayer:
         return f"{self.level}.{self.version}.geojson"
 
 
-def _rounded(coords, digits: int):
-    if isinstance(coords[0], int | float):
-        return [round(coords[0], digits), round(coords[1], digits)]
-    return [_rounded(c, digits) for c in coords]
+# Coarse levels are drawn as outlines or at small scale: a 200 m, topology-preserving simplification
+# divides their coordinates by two or more without opening gaps between neighbours.
+SIMPLIFY_DEGREES = {"departement": 0.002, "region": 0.002}
 
 
 def encode_layer(level: str, frame: gpd.GeoDataFrame, names: dict[str, str], digits: int = 5) -> StaticLayer:
-    """Features carry only an id and a name; values arrive separately through the map's hideout."""
+    """Features carry only an id and a name; values arrive separately (see atlas/mapclasses.py).
+
+    Vectorised through GEOS (≈ 0.5 s for the 35,000 communes of France): coordinates rounded to
+    ``digits`` decimals (1 m at 5), geometry written by shapely, properties by ``json``.
+    """
     frame = frame.sort_values("code").reset_index(drop=True)
-    features = []
-    for position, (code, geom) in enumerate(zip(frame["code"], frame.geometry, strict=True)):
-        mapping = shapely.geometry.mapping(geom)
-        features.append({
-            "type": "Feature",
-            "id": code,
-            # "i" is the feature's position in the value arrays sent through the hideout.
-            "properties": {"code": code, "name": names.get(code, code), "i": position},
-            "geometry": {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"], digits)},
-        })
-    body = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    geoms = np.asarray(frame.geometry.values)
+    tolerance = SIMPLIFY_DEGREES.get(level)
+    if tolerance:
+        geoms = shapely.coverage_simplify(geoms, tolerance)
+    geoms = shapely.set_coordinates(geoms.copy(), np.round(shapely.get_coordinates(geoms), digits))
+    geometries = shapely.to_geojson(geoms)
+    parts = []
+    for position, (code, geometry) in enumerate(zip(frame["code"], geometries, strict=True)):
+        # "i" is the feature's position in the class strings and value arrays of the map's state.
+        properties = json.dumps({"code": code, "name": names.get(code, code), "i": position},
+                                separators=(",", ":"), ensure_ascii=False)
+        parts.append(f'{{"type":"Feature","id":{json.dumps(code)},"properties":{properties},"geometry":{geometry}}}')
+    body = ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
     gzipped = gzip.compress(body, compresslevel=9, mtime=0)
     version = hashlib.sha256(body).hexdigest()[:12]
     minx, miny, maxx, maxy = (float(v) for v in np.asarray(frame.total_bounds))

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from atlas import schema
+from atlas.presentation import presentation_problems
 from atlas.schema import Table
 
 MAX_PROBLEMS_SHOWN = 20
@@ -208,6 +209,8 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         raise PackageError(problems)
     package = DataPackage(manifest=manifest, geometry=geometry, root=root, **_typed(tables))
     problems += validate_references(package)
+    problems += [Problem(schema.MANIFEST, message)
+                 for message in presentation_problems(manifest, package.indicators["id"])]
     if problems:
         raise PackageError(problems)
     return package

@@ -8,29 +8,29 @@ Features of each QPV (see docs/wellbeing-index.md, "Quartiers comparables"):
 - ``log_population``: natural log of the population, so that relative gaps count (1,000 vs
   2,000 inhabitants is as far apart as 5,000 vs 10,000);
 - ``density_level``: the INSEE 7-level density grid of its commune (1 = dense … 7 = very sparse);
-- ``logements_sociaux``: share of social housing, latest known value (median of all QPV if none);
+- ``housing_share``: share of social housing — the indicator the package gives the ``housing`` peers
+  role (``service.presentation.peers``) — latest known value (median of all QPV if none);
 - ``overseas``: overseas (département code 97x) vs metropolitan France;
 - ``region_code``.
 
 Distance between quarters a and b, with each numeric feature divided by its standard deviation
 across all QPV (z-scale)::
 
-    d(a, b)² = Δlog_population² + Δdensity_level² + Δlogements_sociaux² + 0.25 × [regions differ]
+    d(a, b)² = Δlog_population² + Δdensity_level² + Δhousing_share² + 0.25 × [regions differ]
 
-Candidates are restricted to quarters of the same kind (overseas or metropolitan) when at least
-``k`` of them exist. Ties are broken by code, so the result is deterministic.
+Candidates are quarters of the same geography (vintage: a QPV 2015 is compared with QPV 2015 only), and
+of the same kind (overseas or metropolitan) when at least ``k`` of them exist. Ties are broken by code,
+so the result is deterministic.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
-FEATURES: tuple[str, ...] = ("log_population", "density_level", "logements_sociaux")
+FEATURES: tuple[str, ...] = ("log_population", "density_level", "housing_share")
 REGION_PENALTY = 0.25  # added to the squared distance when regions differ
-HOUSING_INDICATOR = "logements_sociaux"
+HOUSING_ROLE = "housing"  # the presentation's peers role naming the social-housing share indicator
 DEFAULT_K = 5
 # INSEE's 7-level municipal density grid (grille communale de densité).
 DENSITY_LABELS_FR = {
@@ -65,23 +65,29 @@ def build_features(territories: pd.DataFrame, housing: pd.Series) -> pd.DataFram
     out["log_population"] = np.log(out["population"].clip(lower=1))
     density = qpv["density_level"] if "density_level" in qpv.columns else pd.Series(np.nan, index=qpv.index)
     out["density_level"] = pd.to_numeric(density, errors="coerce").astype(float)
-    out["logements_sociaux"] = housing.reindex(out.index).astype(float)
+    out["housing_share"] = housing.reindex(out.index).astype(float)
     out["region_code"] = qpv["region_code"].astype(object)
     out["overseas"] = qpv["departement_code"].map(is_overseas).astype(bool)
+    out["vintage"] = qpv["vintage"].astype(str) if "vintage" in qpv.columns else ""
+    # A missing feature takes the median: it then neither attracts nor repels on that axis. Statistics are
+    # taken within each geography (vintage), the only set a quarter is compared with.
     for feature in FEATURES:
-        column = out[feature]
-        # A missing feature takes the median: it then neither attracts nor repels on that axis.
-        column = column.fillna(column.median() if column.notna().any() else 0.0)
-        std = column.std(ddof=0)
-        out[f"z_{feature}"] = (column - column.mean()) / std if std and std > 0 else 0.0
+        out[f"z_{feature}"] = out.groupby("vintage")[feature].transform(_z_scaled).astype(float)
     out.index.name = "code"
     return out
+
+
+def _z_scaled(column: pd.Series) -> pd.Series:
+    column = column.fillna(column.median() if column.notna().any() else 0.0)
+    std = column.std(ddof=0)
+    return (column - column.mean()) / std if std and std > 0 else column * 0.0
 
 
 def peer_distances(features: pd.DataFrame, code: str) -> pd.Series:
     """Distance from ``code`` to every other QPV (self excluded), unsorted."""
     me = features.loc[code]
     others = features.drop(index=code)
+    others = others[others["vintage"] == me["vintage"]]
     squared = sum((others[f"z_{f}"] - me[f"z_{f}"]) ** 2 for f in FEATURES)
     squared = squared + REGION_PENALTY * (others["region_code"] != me["region_code"]).astype(float)
     return np.sqrt(squared.astype(float))
@@ -98,16 +104,20 @@ def find_peers(features: pd.DataFrame, code: str, k: int = DEFAULT_K) -> pd.Data
     ranked = pd.DataFrame({"distance": distances.round(9).to_numpy(), "peer": distances.index.astype(str)})
     ranked = ranked.sort_values(["distance", "peer"], kind="mergesort").head(k).set_index("peer")
     ranked.index.name = "code"
-    cols = ["population", "density_level", "logements_sociaux", "region_code", "overseas"]
+    cols = ["population", "density_level", "housing_share", "region_code", "overseas"]
     return ranked.join(features[cols])
 
 
-@functools.lru_cache(maxsize=4)
 def features_for(service) -> pd.DataFrame:
-    """Features of the service's package (cached per service: they depend on the package only)."""
+    """Features of the service's package (kept with the service: they depend on the package only)."""
+    return service.derived("peers.features", _features, maxsize=1)
+
+
+def _features(service) -> pd.DataFrame:
     housing = pd.Series(dtype=float)
-    if service.has_indicator(HOUSING_INDICATOR):
-        values, _ = service.annual_table(HOUSING_INDICATOR, "qpv")
+    indicator = service.presentation.peers.get(HOUSING_ROLE)
+    if indicator and service.has_indicator(indicator):
+        values, _ = service.annual_table(indicator, "qpv")
         housing = latest_values(values)
     return build_features(service.package.territories, housing)
 
@@ -122,7 +132,7 @@ def describe(service, code: str, distance: float | None = None) -> dict:
     territory = service.territory("qpv", code) or {}
     row = features.loc[code] if code in features.index else None
     density = None if row is None or pd.isna(row["density_level"]) else int(row["density_level"])
-    housing = None if row is None or pd.isna(row["logements_sociaux"]) else float(row["logements_sociaux"])
+    housing = None if row is None or pd.isna(row["housing_share"]) else float(row["housing_share"])
     population = None if row is None or pd.isna(row["population"]) else int(row["population"])
     region = service.territory_name("region", territory.get("region_code")) or ""
     if row is not None and bool(row["overseas"]):
@@ -132,5 +142,6 @@ def describe(service, code: str, distance: float | None = None) -> dict:
         "commune": service.territory_name("commune", territory.get("commune_code")) or "",
         "population": population,
         "density": f"{density} — {DENSITY_LABELS_FR.get(density, '')}" if density else "non disponible",
+        "density_level": density,
         "housing": housing, "region": region, "distance": distance,
     }

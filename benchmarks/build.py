@@ -1,6 +1,6 @@
 """Benchmark of the real build: wall time and peak memory, printed as JSON.
 
-Usage: python benchmarks/build.py [--config configs/real-occitanie.toml] [--data-root DIR] [--repeat N]
+Usage: python benchmarks/build.py [--config configs/real-national.toml] [--data-root DIR] [--repeat N]
 
 The build runs in a child process (``python -m atlas build``) so that its peak
 resident memory is measured alone (getrusage of the children) and each run
@@ -33,7 +33,7 @@ def run_once(config: Path, data_root: Path, out: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=REPO / "configs" / "real-occitanie.toml")
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "real-national.toml")
     parser.add_argument("--data-root", type=Path, default=REAL_DATA)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -1,20 +1,34 @@
-"""/comparer: up to four territories side by side; the selection lives in the URL."""
+"""/comparer: up to four territories side by side; the selection and the indicators live in the URL.
+
+Codes and indicator ids from the URL or the dropdown are checked against the package (exactly) and capped
+before any computation.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame, wellbeing_side_by_side
+from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
+from atlas.places import france_for
+from atlas.views import CompareView, WellbeingPanel
+from atlas.wellbeing import side_by_side, variant_for
 from callbacks.profile import PRINT_CHARTS_JS, PRINT_JS
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import compare as layout
 from layouts.charts import csv_bytes
 
-DEFAULT_TRENDS = ("taux_pauvrete", "taux_chomage", "reussite_brevet", "esperance_vie")
+INDICATORS_PARAM = "indicateurs"
+MAX_QUERY_LENGTH = 100  # characters of a territory search
+MAX_ASKED = 50  # indicator ids read from a URL or a dropdown, at most
+
+
+def text(value) -> str:
+    """A browser value that must be a string: anything else (a list, a number, a dict) reads as empty."""
+    return value if isinstance(value, str) else ""
 
 
 def names_for(svc, territories) -> dict:
@@ -22,26 +36,54 @@ def names_for(svc, territories) -> dict:
             for level, code in territories}
 
 
+def valid_indicators(svc, asked) -> list[str]:
+    """The known indicator ids among ``asked`` (exact ids, deduplicated, in order, capped)."""
+    if not isinstance(asked, list | tuple):
+        return []
+    out = []
+    for ident in asked[:MAX_ASKED]:
+        if isinstance(ident, str) and svc.has_indicator(ident) and ident not in out:
+            out.append(ident)
+    return out[: layout.MAX_TRENDS]
+
+
 def chosen_indicators(svc, search: str | None) -> list[str]:
-    """Indicators of ``&indicateurs=a,b`` when valid, else the defaults present in the package."""
-    query = parse_qs((search or "").lstrip("?"))
-    asked = [i for v in query.get("indicateurs", []) for i in v.split(",") if svc.has_indicator(i.strip())]
-    # Defaults: the usual headline indicators, or else the first ones measured for quarters.
-    chosen = asked or [i for i in DEFAULT_TRENDS if svc.has_indicator(i)] or list(svc.indicators_at("qpv")[:4])
-    return chosen[: layout.MAX_TRENDS]
+    """Indicators of ``&indicateurs=a,b`` when valid, else the package's default trends."""
+    query = parse_qs(text(search).lstrip("?"))
+    asked = [i.strip() for v in query.get(INDICATORS_PARAM, [])[:MAX_ASKED] for i in v.split(",")[:MAX_ASKED]]
+    chosen = valid_indicators(svc, asked)
+    if chosen or INDICATORS_PARAM in query:
+        return chosen
+    defaults = [i for i in svc.presentation.trends if svc.has_indicator(i)]
+    return (defaults or list(svc.indicators_at("qpv")[:4]))[: layout.MAX_TRENDS]
+
+
+def search_with_indicators(search: str | None, indicators: list[str]) -> str:
+    """The query string with ``indicateurs`` replaced (the selection's ``codes`` kept as they are)."""
+    query = parse_qs(text(search).lstrip("?"))
+    codes = ",".join(query.get("codes", []))
+    params = {"codes": codes} if codes else {}
+    params[INDICATORS_PARAM] = ",".join(indicators)
+    return "?" + urlencode(params, safe=",:")
 
 
 def examples(svc) -> list[tuple[str, str]]:
     """A few example comparisons, chosen deterministically from the package."""
     out = []
-    codes = svc.codes("qpv")
-    if codes:
-        qpv = svc.territory("qpv", sorted(codes)[0])
+    rows = svc.territories.loc["qpv"] if svc.codes("qpv") else None
+    quarters = sorted(rows.loc[rows["commune_code"].notna(), "code"]) if rows is not None else []
+    evolution = svc.presentation.evolution
+    measured = set(svc.annual_table(evolution, "qpv")[0].index) if evolution else set()
+    with_values = [c for c in quarters if c in measured]  # an example with figures to compare
+    if with_values or quarters:
+        qpv = svc.territory("qpv", (with_values or quarters)[0])
         chain = [("qpv", qpv["code"])] + [(lvl, qpv[f"{lvl}_code"]) for lvl in ("commune", "departement")
-                                          if isinstance(qpv.get(f"{lvl}_code"), str)]
-        if svc.is_known("france", "FR"):
-            chain.append(("france", "FR"))
-        out.append((f"Le quartier {qpv['name']} ({qpv['code']}), sa commune, son département et la France",
+                                          if isinstance(qpv.get(f"{lvl}_code"), str)
+                                          and svc.is_known(lvl, qpv[f"{lvl}_code"])]
+        france = france_for(svc, qpv)
+        if france is not None:
+            chain.append(("france", france.code))
+        out.append((f"Le quartier {qpv['name']} ({qpv['code']}) et ses territoires de référence",
                     "/comparer" + search_for(chain)))
     departements = sorted(svc.codes("departement"))
     if len(departements) >= 2:
@@ -51,60 +93,79 @@ def examples(svc) -> list[tuple[str, str]]:
     return out
 
 
+def compare_view(svc, search: str | None) -> CompareView:
+    selection = parse_selection(search, svc.is_known)
+    territories = selection.territories
+    names = names_for(svc, territories)
+    chosen = chosen_indicators(svc, search)
+    results, marks = side_by_side(svc, territories)
+    france = france_for(svc, {})
+    if france is not None:
+        names.setdefault(("france", france.code), france.name)
+    return CompareView(
+        territories=tuple(territories), names=names, problems=tuple(selection.problems),
+        rows=comparison_rows(svc, territories) if territories else pd.DataFrame(),
+        wellbeing=WellbeingPanel(variant_for(svc), results, names, marks),
+        trend_frames={ind: trend_frame(svc, territories, ind) for ind in chosen} if territories else {},
+        metas={ind: svc.indicator(ind) for ind in chosen},
+        options=tuple(layout.indicator_options(svc.indicators)), chosen=tuple(chosen),
+        examples=tuple(examples(svc)), france=("france", france.code) if france else None,
+    )
+
+
 def build_compare(svc, params: dict, search: str):
     """The page; its content follows later changes of the query string (see ``follow_url``)."""
     return html.Div(id="compare-root", children=compare_content(svc, search))
 
 
 def compare_content(svc, search: str | None):
-    selection = parse_selection(search, svc.is_known)
-    territories = selection.territories
-    names = names_for(svc, territories)
-    chosen = chosen_indicators(svc, search)
-    rows = comparison_rows(svc, territories) if territories else pd.DataFrame()
-    wellbeing, marks = wellbeing_side_by_side(svc, territories)
-    frames = {ind: trend_frame(svc, territories, ind) for ind in chosen} if territories else {}
-    metas = {ind: svc.indicator(ind) for ind in chosen}
-    return layout.compare_page(
-        territories=territories, names=names, problems=selection.problems, rows=rows, wellbeing=wellbeing,
-        wellbeing_marks=marks, trend_frames=frames, metas=metas, options=layout.indicator_options(svc.indicators),
-        chosen=chosen, examples=examples(svc), france_available=svc.is_known("france", "FR"),
-    )
+    return layout.compare_page(compare_view(svc, search))
 
 
 register_page("comparer", build_compare)
 
 
 @callback(Output("compare-root", "children"), Input("url", "search"), State("url", "pathname"),
-          prevent_initial_call=True)
-def follow_url(search, pathname):
-    """Adding or removing a territory only changes the query string: rebuild the content from it."""
-    if (pathname or "").rstrip("/") != "/comparer":
+          State("compare-state", "data"), prevent_initial_call=True)
+def follow_url(search, pathname, shown=None):
+    """Adding or removing a territory changes the query string: rebuild the content from it. A change the page
+    made itself (the indicators it wrote back) leaves the page as it is."""
+    if text(pathname).rstrip("/") != "/comparer":
         return no_update
-    return compare_content(service(), search)
+    search = text(search)
+    svc = service()
+    if isinstance(shown, dict) and isinstance(shown.get("keys"), list):
+        same_keys = parse_selection(search, svc.is_known).keys == shown.get("keys")
+        if same_keys and chosen_indicators(svc, search) == valid_indicators(svc, shown.get("indicators")):
+            return no_update
+    return compare_content(svc, search)
 
 
 @callback(Output("compare-search-results", "children"), Input("compare-search", "value"), State("url", "search"),
           prevent_initial_call=True)
 def search_territories(query, search):
     svc = service()
-    territories = parse_selection(search, svc.is_known).territories
-    if not (query or "").strip():
+    territories = parse_selection(text(search), svc.is_known).territories
+    if not isinstance(query, str) or not query.strip():
         return []
-    return layout.search_results(svc.search(query, limit=8), territories)
+    return layout.search_results(svc.search(query[:MAX_QUERY_LENGTH], limit=8), territories)
 
 
-@callback(Output("compare-trends", "children"), Input("compare-indicators", "value"), State("url", "search"),
-          prevent_initial_call=True)
+@callback(Output("compare-trends", "children"), Output("compare-url", "search"), Output("compare-state", "data"),
+          Input("compare-indicators", "value"), State("url", "search"), prevent_initial_call=True)
 def update_trends(indicators, search):
+    """The charts of the chosen indicators, and the choice written back to the URL (shareable)."""
     svc = service()
+    search = text(search)
     territories = parse_selection(search, svc.is_known).territories
-    chosen = [i for i in (indicators or []) if svc.has_indicator(i)][: layout.MAX_TRENDS]
+    chosen = valid_indicators(svc, indicators)
     if not territories:
-        return []
+        return [], no_update, no_update
     frames = {ind: trend_frame(svc, territories, ind) for ind in chosen}
-    return layout.trends(frames, {ind: svc.indicator(ind) for ind in chosen}, names_for(svc, territories),
-                         territories)
+    charts = layout.trends(frames, {ind: svc.indicator(ind) for ind in chosen}, names_for(svc, territories),
+                           territories)
+    state = {"keys": [f"{level}:{code}" for level, code in territories], "indicators": chosen}
+    return charts, search_with_indicators(search, chosen), state
 
 
 def table_csv(svc, search: str | None) -> pd.DataFrame:
@@ -116,8 +177,8 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
                                                                               strict=True)])
     mark_fr = {"best": "meilleur", "worst": "moins bon"}
     rows["mark"] = rows["mark"].map(mark_fr)
-    return rows[["indicator", "label", "unit", "year", "level", "code", "name", "value", "status", "mark",
-                 "polarity", "source", "vintage"]]
+    return rows[["indicator", "label", "unit", "year", "level", "code", "name", "value", "value_year", "status",
+                 "mark", "polarity", "source", "vintage"]]
 
 
 @callback(Output("compare-csv", "data"), Input("compare-csv-button", "n_clicks"), State("url", "search"),
@@ -125,7 +186,7 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
 def download_table(n_clicks, search):
     if not n_clicks:
         return no_update
-    frame = table_csv(service(), search)
+    frame = table_csv(service(), text(search))
     return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison.csv")
 
 
@@ -135,9 +196,8 @@ def download_trends(n_clicks, indicators, search):
     if not n_clicks:
         return no_update
     svc = service()
-    territories = parse_selection(search, svc.is_known).territories
-    frames = [trend_frame(svc, territories, ind).assign(indicator=ind)
-              for ind in (indicators or []) if svc.has_indicator(ind)]
+    territories = parse_selection(text(search), svc.is_known).territories
+    frames = [trend_frame(svc, territories, ind).assign(indicator=ind) for ind in valid_indicators(svc, indicators)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison-series.csv")
 

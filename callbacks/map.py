@@ -1,44 +1,45 @@
-"""Callbacks of the map page. Geometry never travels here: only values, classes and palettes."""
+"""Callbacks of the map page. Geometry never travels here: only values, classes and palettes.
+
+Every raw value (URL parameter or control) becomes a validated ``MapRequest`` first (atlas/mapdata.py);
+caches are keyed by that request, whose every field is a known id of the package.
+"""
 
 from __future__ import annotations
 
-import os
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-import pandas as pd
-from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
-from dash.dash_table.Format import Format, Group, Scheme
+from dash import Input, Output, State, callback, clientside_callback, no_update
 
-from atlas.mapdata import (
-    MapRequest,
-    map_classes,
-    query_from_request,
-    request_from_query,
-    shown_year,
-    widest_gaps,
-    year_values,
-)
+from atlas import settings
+from atlas.mapclasses import MapPayload, widest_gaps
+from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
 from callbacks.cache import cached
-from callbacks.router import register_page
+from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.state import service
 from layouts import map as layout
-from layouts.charts import csv_bytes
+from layouts.map_legend import comparison_note, indicator_note, legend, widest_gaps_list
 
-DEFAULT_BASEMAP = os.environ.get("ATLAS_BASEMAP", "osm")
-
-
-def parse_search(search: str | None) -> dict:
-    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+DEFAULT_BASEMAP = settings.value("ATLAS_BASEMAP")
+# Above this many polygons a layer is drawn on a canvas, and communes are not drawn behind the quarters.
+CANVAS_FEATURES = 3000
 
 
-def geometry_urls() -> dict[str, str]:
-    svc = service()
-    return {level: layout.geometry_url(svc.static_layer(level)) for level in svc.map_levels()}
+# ------------------------------------------------------------------ validated inputs
+
+
+def request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed) -> MapRequest:
+    """The controls' raw values, checked against the package (anything unknown becomes the default)."""
+    return MapRequest.build(service(), indicator=indicator, level=level, year=year, mode=mode, reference=reference,
+                            operation=operation, scheme=scheme, fixed=isinstance(fixed, list) and "fixed" in fixed)
+
+
+def basemap_from(value) -> str:
+    return value if isinstance(value, str) and value in layout.BASEMAPS else "aucun"
 
 
 def parse_view(value: str | None) -> dict:
     try:
-        lat, lon, zoom = (float(x) for x in (value or "").split(","))
+        lat, lon, zoom = (float(x) for x in (value or "")[:64].split(","))
         if -90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18:
             return {"center": [lat, lon], "zoom": int(zoom)}
     except ValueError:
@@ -46,52 +47,54 @@ def parse_view(value: str | None) -> dict:
     return dict(layout.FRANCE_VIEW)
 
 
-@cached("map-classes")
-def classes_for(indicator, level, mode, reference, operation, scheme, fixed) -> dict:
-    """Year-independent part of the hideout, shared by every year of the same map."""
+def map_layers(level: str) -> layout.MapLayers:
     svc = service()
-    request = MapRequest(indicator, level, mode, reference, operation, scheme, bool(fixed))
-    return map_classes(svc, request, svc.static_layer(request.normalised(svc).level).codes)
+    levels = svc.map_levels()
+    big = len(svc.static_layer(level).codes) > CANVAS_FEATURES
+    background = None
+    if level == "qpv" and "commune" in levels and len(svc.static_layer("commune").codes) <= CANVAS_FEATURES:
+        background = layout.geometry_url(svc.static_layer("commune"))
+    outlines = layout.geometry_url(svc.static_layer("departement")) if "departement" in levels else None
+    return layout.MapLayers(choropleth=layout.geometry_url(svc.static_layer(level)), background=background,
+                            outlines=outlines, canvas=big)
 
 
-@cached("map-payload")
-def payload_for(indicator, level, mode, reference, operation, scheme, fixed, year) -> dict:
-    classes = classes_for(indicator, level, mode, reference, operation, scheme, fixed)
-    year = shown_year(classes, int(year))
-    return {**classes, "year": year, "values": values_for(indicator, level, mode, reference, operation, year),
-            "values_year": year}
+def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
+    """What assets/atlas_map.js applies in place; it fetches the classes and values files it names."""
+    return {"view": payload.browser_view(url), "year": request.year, "classes_url": classes_url(request),
+            "values_url": values_url(request)}
 
 
-@cached("map-year-values")
-def values_for(indicator, level, mode, reference, operation, year) -> list:
+@cached("map-widest-gaps")
+def widest_gaps_for(request: MapRequest):
     svc = service()
-    request = MapRequest(indicator, level, mode, reference, operation)
-    return year_values(svc, request, svc.static_layer(request.normalised(svc).level).codes, int(year))
+    return widest_gaps(svc, request, svc.static_layer(request.level).codes)
+
+
+def gaps_block(request: MapRequest, payload: MapPayload):
+    if payload.reference is None:
+        return None
+    unit = str(service().indicator(request.indicator)["unit"])
+    return widest_gaps_list(widest_gaps_for(request), payload, request.year, unit)
+
+
+def page_content(request: MapRequest, view: dict, basemap: str) -> layout.MapPageContent:
+    svc = service()
+    payload = classes_of(request)
+    layers = map_layers(request.level)
+    return layout.MapPageContent(
+        request=request, payload=payload, state=browser_state(request, payload, layers.choropleth), layers=layers,
+        indicator_options=layout.indicator_options(svc.indicators, available=svc.indicators_at(request.level)),
+        levels=svc.map_levels(), years=svc.years, references=references_for(svc, request.indicator, request.level),
+        meta=svc.indicator(request.indicator), view=view, basemap=basemap, gaps=gaps_block(request, payload))
 
 
 def build_page(svc, params: dict, search: str):
     query = parse_search(search)
-    request, year = request_from_query(query, svc)
-    payload = payload_for(request.indicator, request.level, request.mode, request.reference, request.operation,
-                          request.scheme, request.fixed, year)
-    basemap = query.get("fond", DEFAULT_BASEMAP)
-    page = layout.map_page(
-        indicators=svc.indicators, levels=svc.map_levels(), years=svc.years, request=request, year=year,
-        geometry=geometry_urls(), view=parse_view(query.get("vue")),
-        basemap=basemap if basemap in layout.BASEMAPS else "aucun", payload=payload,
-        meta=svc.indicator(request.indicator), gaps=gaps_block(svc, request, payload["year"]),
-        available=svc.indicators_at(request.level),
-    )
-    return page
+    request = MapRequest.from_query(svc, query)
+    return layout.map_page(page_content(request, parse_view(query.get("vue")),
+                                        basemap_from(query.get("fond", DEFAULT_BASEMAP))))
 
-
-def gaps_block(svc, request: MapRequest, year: int):
-    if request.mode != "gap":
-        return html.Div()
-    return layout.widest_gaps_list(widest_gaps(svc, request, year), svc.indicator(request.indicator), request, year)
-
-
-register_page("carte", build_page)
 
 
 # ------------------------------------------------------------------ callbacks
@@ -108,7 +111,11 @@ register_page("carte", build_page)
 )
 def filter_indicators(theme, ministry, level, current):
     svc = service()
-    options = layout.indicator_options(svc.indicators, theme, ministry, svc.indicators_at(level))
+    level = level if isinstance(level, str) and level in svc.map_levels() else None
+    request = MapRequest.build(svc, level=level, indicator=current)
+    options = layout.indicator_options(svc.indicators, theme if isinstance(theme, str) else None,
+                                       ministry if isinstance(ministry, str) else None,
+                                       svc.indicators_at(request.level))
     values = [o["value"] for o in options]
     if not values:
         return options, no_update
@@ -116,15 +123,20 @@ def filter_indicators(theme, ministry, level, current):
 
 
 @callback(
-    Output("map-choropleth", "hideout"),
+    Output("map-state", "data"),
     Output("map-choropleth", "url"),
+    Output("map-choropleth", "hideout"),
     Output("map-communes", "url"),
     Output("map-legend", "children"),
+    Output("map-comparison-note", "children"),
     Output("map-indicator-note", "children"),
     Output("map-gaps", "children"),
     Output("map-query", "data"),
     Output("map-gap-options", "hidden"),
     Output("map-mode", "options"),
+    Output("map-mode", "value"),
+    Output("map-reference", "options"),
+    Output("map-reference", "value"),
     Input("map-indicator", "value"),
     Input("map-level", "value"),
     Input("map-mode", "value"),
@@ -134,44 +146,64 @@ def filter_indicators(theme, ministry, level, current):
     Input("map-fixed", "value"),
     Input("map-basemap", "value"),
     State("map-year", "value"),
+    State("map-choropleth", "url"),
     prevent_initial_call=True,
 )
-def update_map(indicator, level, mode, reference, operation, scheme, fixed, basemap, year):
-    return map_outputs(indicator, level, mode, reference, operation, scheme, bool(fixed), basemap, year)
+def update_map(indicator, level, mode, reference, operation, scheme, fixed, basemap, year, current_url):
+    request = request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed)
+    return map_outputs(request, basemap_from(basemap), current_url, wanted_mode=mode, wanted_reference=reference)
 
 
-def map_outputs(indicator, level, mode, reference, operation, scheme, fixed, basemap, year):
-    """Everything that changes with the indicator or options (plain function for tests)."""
+def map_outputs(request: MapRequest, basemap: str, current_url: str | None, wanted_mode=None, wanted_reference=None):
+    """Everything that changes with the indicator or options (a plain function, for tests).
+
+    Colours travel in ``map-state`` and are applied to the polygons already drawn; the geometry URL
+    and the hideout change only with the level (a new hideout or URL re-creates every layer).
+    """
     svc = service()
-    request = MapRequest(indicator, level, mode, reference, operation, scheme, fixed).normalised(svc)
-    payload = payload_for(request.indicator, request.level, request.mode, request.reference, request.operation,
-                          request.scheme, request.fixed, year)
-    urls = geometry_urls()
-    meta = svc.indicator(request.indicator)
-    gaps = gaps_block(svc, request, payload["year"])
-    query = query_from_request(request, payload["year"])
-    if basemap and basemap != DEFAULT_BASEMAP:
+    payload = classes_of(request)
+    layers = map_layers(request.level)
+    same_level = current_url == layers.choropleth
+    references = references_for(svc, request.indicator, request.level)
+    query = request.query()
+    if basemap != DEFAULT_BASEMAP:
         query["fond"] = basemap
-    mode_options = [{"label": v, "value": k, "disabled": k == "gap" and request.level != "qpv"}
-                    for k, v in layout.MODES.items()]
-    return (payload, urls[request.level], urls.get("commune") if request.level == "qpv" else None,
-            layout.legend(payload), layout.indicator_note(meta), gaps, urlencode(query),
-            request.mode != "gap", mode_options)
+    return (
+        browser_state(request, payload, layers.choropleth),
+        no_update if same_level else layers.choropleth,
+        no_update if same_level else layers.hideout(),
+        no_update if same_level else layers.background,
+        legend(payload, request.year),
+        comparison_note(payload, request.year, SCHEMES[request.scheme], request.fixed),
+        indicator_note(svc.indicator(request.indicator)),
+        gaps_block(request, payload),
+        urlencode(query),
+        request.mode != "gap",
+        layout.mode_options(references),
+        no_update if wanted_mode == request.mode else request.mode,
+        layout.reference_options(references),
+        no_update if wanted_reference == request.reference or request.reference is None else request.reference,
+    )
 
 
-# Instant re-colouring: the year only changes the hideout, in the browser.
+# Instant re-colouring: the browser restyles the drawn polygons from the classes it already has.
 clientside_callback(
-    "function(year, hideout) { return window.dash_clientside.atlasMap.withYear(year, hideout, 'map-choropleth'); }",
-    Output("map-choropleth", "hideout", allow_duplicate=True),
+    "function(year) { return window.dash_clientside.atlasMap.withYear(year, 'map-choropleth'); }",
+    Output("map-painted", "data", allow_duplicate=True),
     Input("map-year", "value"),
-    State("map-choropleth", "hideout"),
     prevent_initial_call=True,
+)
+
+clientside_callback(
+    "function(state) { return window.dash_clientside.atlasMap.paint(state, 'map-choropleth'); }",
+    Output("map-painted", "data"),
+    Input("map-state", "data"),
 )
 
 
 @callback(
-    Output("map-choropleth", "hideout", allow_duplicate=True),
     Output("map-legend", "children", allow_duplicate=True),
+    Output("map-comparison-note", "children", allow_duplicate=True),
     Output("map-gaps", "children", allow_duplicate=True),
     Output("map-query", "data", allow_duplicate=True),
     Input("map-year", "value"),
@@ -186,26 +218,21 @@ clientside_callback(
     prevent_initial_call=True,
 )
 def update_year(year, indicator, level, mode, reference, operation, scheme, fixed, query):
-    return year_outputs(year, indicator, level, mode, reference, operation, scheme, bool(fixed), query)
+    request = request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed)
+    return year_outputs(request, query)
 
 
-def year_outputs(year, indicator, level, mode, reference, operation, scheme, fixed, query):
-    """After the instant re-colouring: exact values for tooltips, and the legend when classes vary by year."""
-    svc = service()
-    request = MapRequest(indicator, level, mode, reference, operation, scheme, fixed).normalised(svc)
-    patch = Patch()
-    patch["values"] = values_for(request.indicator, request.level, request.mode, request.reference,
-                                 request.operation, year)
-    patch["values_year"] = year
-    patch["year"] = year  # the browser already shows this year; keep the prop in step
-    # The legend's title carries the year (and its breaks may vary by year): rebuilt from cached classes.
-    classes = classes_for(request.indicator, request.level, request.mode, request.reference, request.operation,
-                          request.scheme, request.fixed)
-    legend = layout.legend({**classes, "year": year})
-    gaps = gaps_block(svc, request, year) if request.mode == "gap" else no_update
-    params = parse_search(query)
-    params["annee"] = str(year)
-    return patch, legend, gaps, urlencode(params)
+def year_outputs(request: MapRequest, query: str | None):
+    """After the instant re-colouring in the browser: legend, notes, widest gaps and address of the year.
+
+    The exact values of the year (tooltips, ranks) are a file the browser fetches itself.
+    """
+    payload = classes_of(request)
+    params = {k: v for k, v in parse_search(query).items() if k in ("fond",)}
+    params.update(request.query())
+    gaps = gaps_block(request, payload) if payload.reference is not None else no_update
+    return (legend(payload, request.year),
+            comparison_note(payload, request.year, SCHEMES[request.scheme], request.fixed), gaps, urlencode(params))
 
 
 clientside_callback(
@@ -262,7 +289,7 @@ clientside_callback(
     prevent_initial_call=True,
 )
 def switch_basemap(basemap):
-    tile = layout.BASEMAPS.get(basemap)
+    tile = layout.BASEMAPS.get(basemap_from(basemap))
     return (tile[0], tile[1], 1) if tile else ("", "", 0)
 
 
@@ -285,161 +312,8 @@ def controls_from_search(search, pathname, current) -> list:
     """Back and forward buttons: the controls follow the address (only those that differ)."""
     if (pathname or "/") != "/":
         return [no_update] * len(CONTROLS)
-    request, year = request_from_query(parse_search(search), service())
+    request = MapRequest.from_query(service(), parse_search(search))
     wanted = (request.indicator, request.level, request.mode, request.reference, request.operation, request.scheme,
-              ["fixed"] if request.fixed else [], year)
-    return [w if w != c else no_update for w, c in zip(wanted, current, strict=True)]
-
-
-# ---------------------------------------------------------------- search
-
-
-@callback(
-    Output("map-search-results", "children"),
-    Input("map-search", "value"),
-    prevent_initial_call=True,
-)
-def search_places(query):
-    return search_result_items(query)
-
-
-def search_result_items(query: str | None) -> list:
-    hits = service().search(query or "", limit=8)
-    return [html.Li(html.Button(hit.label, id={"type": "map-hit", "level": hit.level, "code": hit.code},
-                                className="search-hit", n_clicks=0)) for hit in hits]
-
-
-@callback(
-    Output("atlas-map", "viewport", allow_duplicate=True),
-    Input({"type": "map-quick-view", "code": ALL}, "n_clicks"),
-    prevent_initial_call=True,
-)
-def quick_view(clicks):
-    if not any(clicks or []):
-        return no_update
-    return quick_viewport(ctx.triggered_id["code"])
-
-
-def quick_viewport(code: str):
-    if code == "FR":
-        return {"center": layout.FRANCE_VIEW["center"], "zoom": layout.FRANCE_VIEW["zoom"], "transition": "flyTo"}
-    return viewport_for("departement", code)
-
-
-@callback(
-    Output("atlas-map", "viewport"),
-    Output("map-search-results", "children", allow_duplicate=True),
-    Input({"type": "map-hit", "level": ALL, "code": ALL}, "n_clicks"),
-    Input("map-search", "n_submit"),
-    State("map-search", "value"),
-    prevent_initial_call=True,
-)
-def zoom_to_place(clicks, submitted, query):
-    trigger = ctx.triggered_id
-    svc = service()
-    if isinstance(trigger, dict):
-        if not any(clicks):
-            return no_update, no_update
-        level, code = trigger["level"], trigger["code"]
-    else:
-        hits = svc.search(query or "", limit=1)
-        if not hits:
-            return no_update, no_update
-        level, code = hits[0].level, hits[0].code
-    return viewport_for(level, code), []
-
-
-def viewport_for(level: str, code: str) -> dict | type(no_update):
-    bounds = service().bounds_of(level, code)
-    if bounds is None:
-        return no_update
-    return {"bounds": bounds, "transition": "flyToBounds"}
-
-
-# ---------------------------------------------------------------- table
-
-
-def table_frame(indicator, level, mode, reference, operation, year) -> tuple[pd.DataFrame, dict]:
-    """What the map shows, as rows: the accessible alternative and the CSV export."""
-    svc = service()
-    request = MapRequest(indicator, level, mode, reference, operation).normalised(svc)
-    meta = svc.indicator(request.indicator)
-    values, status = svc.annual_table(request.indicator, request.level)
-    terr = svc.territories.loc[request.level].set_index("code")
-    codes = list(svc.static_layer(request.level).codes)
-    frame = pd.DataFrame({"code": codes})
-    frame["territoire"] = frame["code"].map(terr["name"])
-    if request.level == "qpv":
-        communes = svc.territories.loc["commune"].set_index("code")["name"]
-        frame["commune"] = frame["code"].map(terr["commune_code"]).map(communes)
-    if "departement_code" in terr.columns:
-        frame["departement"] = frame["code"].map(terr["departement_code"])
-    column = values[year] if year in getattr(values, "columns", []) else pd.Series(dtype=float)
-    frame["valeur"] = frame["code"].map(column)
-    frame["statut"] = frame["code"].map(status[year] if year in getattr(status, "columns", []) else pd.Series(
-        dtype=str)).fillna("missing")
-    if request.mode == "gap":
-        shown = year_values(svc, request, tuple(codes), year)
-        frame["ecart"] = shown
-    frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
-    frame["annee"] = year
-    frame["unite"] = meta["unit"]
-    frame["source"] = meta["source"]
-    frame["millesime"] = meta["vintage"]
-    frame["statut"] = frame["statut"].map({"ok": "publiée", "estimate": "estimation", "secret": "secret statistique",
-                                           "missing": "non disponible"})
-    return frame, meta
-
-
-@callback(
-    Output("map-table-wrap", "hidden"),
-    Output("map-table-toggle", "children"),
-    Output("map-table-toggle", "aria-expanded"),
-    Input("map-table-toggle", "n_clicks"),
-    prevent_initial_call=True,
-)
-def toggle_table(n_clicks):
-    shown = bool(n_clicks % 2)
-    return not shown, "Masquer le tableau" if shown else "Afficher le tableau", "true" if shown else "false"
-
-
-@callback(
-    Output("map-table", "data"),
-    Output("map-table", "columns"),
-    Input("map-table-wrap", "hidden"),
-    Input("map-choropleth", "hideout"),
-    prevent_initial_call=True,
-)
-def fill_table(hidden, hideout):
-    if hidden or not hideout:
-        return no_update, no_update
-    frame, meta = table_frame(hideout["indicator"], hideout["level"], hideout["mode"], hideout.get("reference"),
-                              hideout.get("operation"), hideout["year"])
-    number = Format(precision=int(meta["decimals"]), scheme=Scheme.fixed, group=Group.yes, groups=3,
-                    group_delimiter="\u202f", decimal_delimiter=",")
-    labels = {"territoire": "Territoire", "code": "Code", "commune": "Commune", "departement": "Département",
-              "valeur": f"Valeur ({meta['unit']})", "ecart": "Écart", "rang": "Rang", "statut": "Statut"}
-    columns = []
-    for key, label in labels.items():
-        if key not in frame.columns:
-            continue
-        column = {"name": label, "id": key}
-        if key in ("valeur", "ecart", "rang"):
-            column.update(type="numeric", format=number if key != "rang" else Format(precision=0,
-                                                                                     scheme=Scheme.fixed))
-        columns.append(column)
-    records = frame[[c["id"] for c in columns]].astype(object).where(frame[[c["id"] for c in columns]].notna(), None)
-    return records.to_dict("records"), columns
-
-
-@callback(
-    Output("map-csv", "data"),
-    Input("map-csv-button", "n_clicks"),
-    State("map-choropleth", "hideout"),
-    prevent_initial_call=True,
-)
-def download_csv(n_clicks, hideout):
-    frame, _meta = table_frame(hideout["indicator"], hideout["level"], hideout["mode"], hideout.get("reference"),
-                               hideout.get("operation"), hideout["year"])
-    name = f"atlas-qpv_{hideout['indicator']}_{hideout['level']}_{hideout['year']}.csv"
-    return dcc.send_bytes(csv_bytes(frame), name)
+              ["fixed"] if request.fixed else [], request.year)
+    return [no_update if w == c or (w is None and name == "map-reference") else w
+            for name, w, c in zip(CONTROLS, wanted, current, strict=True)]

@@ -1,4 +1,8 @@
-"""/qpv/<code>: the quarter profile. Thin glue between atlas.profile & co. and layouts.profile."""
+"""/qpv/<code>: the quarter profile. Thin glue between atlas.profile & co. and layouts.profile.
+
+Every value coming from the browser (the quarter code, an indicator id) is checked against the package,
+exactly, before it reaches a computation or a cache key.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,20 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, no_up
 
 from atlas import peers as peer_model
 from atlas import profile as model
-from atlas.compare import comparison_rows, search_for, trend_frame, wellbeing_side_by_side
-from atlas.wellbeing import INPUTS, wellbeing_history
+from atlas import profile_credits as credits_model
+from atlas.compare import comparison_rows, search_for, trend_frame
+from atlas.places import places_of
+from atlas.profile_map import map_geometry
+from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, ProfileView, WellbeingPanel
+from atlas.wellbeing import GOALPOSTS, side_by_side, variant_for, wellbeing_history
 from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import compare as cmp
-from layouts import pages
+from layouts import pages, profile_sections
 from layouts import profile as layout
 from layouts.charts import csv_bytes
 
-PEER_INDICATORS = ("taux_pauvrete", "revenu_median", "taux_chomage", "taux_emploi", "reussite_brevet",
-                   "esperance_vie", "atteintes_personnes")
-DEFAULT_EVOLUTION = "taux_pauvrete"
 PRINT_JS = "function(n) { if (n) { window.print(); } return window.dash_clientside.no_update; }"
 # Charts are laid out for the screen; before printing, narrow them to the A4 text width (≈ 700 px), after
 # printing give them back their container's width. Installed once per browser tab.
@@ -39,21 +44,41 @@ function(code) {
     return window.dash_clientside.no_update;
 }
 """
+MAX_CODE_LENGTH = 20
+
+
+def known_quarter(svc, code) -> dict | None:
+    """The quarter's territory row when ``code`` is exactly a quarter of the package, else None."""
+    if not isinstance(code, str) or not code or len(code) > MAX_CODE_LENGTH or not svc.is_known("qpv", code):
+        return None
+    return svc.territory("qpv", code)
+
+
+def known_indicator(svc, indicator) -> str | None:
+    return indicator if isinstance(indicator, str) and svc.has_indicator(indicator) else None
 
 
 @cached("profile-peers")
 def peer_list(code: str) -> list[list]:
-    """[[code, distance], …] of the quarter's peers (JSON-able, so the app cache can share it)."""
+    """[[code, distance], …] of the quarter's peers (JSON-able, so the app cache can share it).
+
+    Callers validate ``code`` first: the cache key is normalised, so it must only ever see exact codes.
+    """
     found = peer_model.find_peers(peer_model.features_for(service()), code)
     return [[str(c), float(d)] for c, d in found["distance"].items()]
 
 
-def evolution_parts(svc, parents: dict, indicator: str):
-    keys = [(level, code) for level, code, _ in parents.values()]
-    names = layout.role_names(parents)
-    meta = svc.indicator(indicator)
-    frame = trend_frame(svc, keys, indicator)
-    return cmp.trend_figure(frame, meta, names, keys), cmp.trend_table(frame, meta, names, keys), frame
+def evolution_panel(svc, places: dict, indicator: str) -> EvolutionPanel:
+    """The chosen indicator for the quarter and those of its references that have a value for it."""
+    frame = trend_frame(svc, [(p.level, p.code) for p in places.values()], indicator)
+    shown = set(zip(frame.loc[frame["value"].notna(), "level"], frame.loc[frame["value"].notna(), "code"],
+                    strict=True))
+    keys = tuple((p.level, p.code) for role, p in places.items() if role == "qpv" or (p.level, p.code) in shown)
+    frame = frame[[(lvl, c) in keys for lvl, c in zip(frame["level"], frame["code"], strict=True)]]
+    return EvolutionPanel(frame=frame, meta=svc.indicator(indicator),
+                          names=layout.role_names(places), keys=keys,
+                          options=tuple(cmp.indicator_options(svc.indicators.loc[list(svc.indicators_at("qpv"))])),
+                          chosen=indicator)
 
 
 def credits_source(svc, lines: pd.DataFrame) -> str:
@@ -63,50 +88,89 @@ def credits_source(svc, lines: pd.DataFrame) -> str:
     return f"{title}, lignes de crédits {int(lines['year'].min())}–{int(lines['year'].max())}"
 
 
-def build_profile_page(svc, params: dict, search: str, today: dt.date | None = None):
-    code = (params or {}).get("code", "")
+def wellbeing_panel(svc, keys: list, names: dict, code: str | None = None) -> WellbeingPanel:
+    results, marks = side_by_side(svc, keys)
+    variant = variant_for(svc)
+    meta = {role: (svc.indicator(ind)["label_fr"], svc.indicator(ind)["unit"], int(svc.indicator(ind)["decimals"]))
+            for role, ind in variant.inputs.items()}
+    history = tuple(wellbeing_history(svc, "qpv", code)) if code and variant.available else ()
+    return WellbeingPanel(variant, results, names, marks, history, {r: meta[r] for r in meta if r in GOALPOSTS})
+
+
+def peers_panel(svc, profile: model.Profile) -> PeersPanel:
+    code = profile.code
+    me = peer_model.describe(svc, code)
+    empty = WellbeingPanel(variant_for(svc), {}, {}, {})
+    if not profile.has_indicators:
+        reason = ("Pas de quartiers comparables : ce jeu de données ne contient aucun indicateur pour les quartiers "
+                  f"de la géographie {profile.vintage or 'de ce quartier'}.")
+        return PeersPanel(me, (), pd.DataFrame(), {}, empty, "", reason)
+    found = peer_list(code)
+    if not found:
+        return PeersPanel(me, (), pd.DataFrame(), {}, empty, "",
+                          "Pas de quartiers comparables : ce jeu de données ne contient aucun autre quartier de la "
+                          "même géographie.")
+    keys = [("qpv", code)] + [("qpv", c) for c, _ in found]
+    names = {("qpv", c): f"{svc.territory_name('qpv', c)} ({c})" for _, c in keys}
+    headline = [i for i in svc.presentation.overview if svc.has_indicator(i)]
+    rows = comparison_rows(svc, keys, headline) if headline else pd.DataFrame()
+    return PeersPanel(me, tuple(peer_model.describe(svc, c, d) for c, d in found), rows, names,
+                      wellbeing_panel(svc, keys, names), "/comparer" + search_for(keys[:4]))
+
+
+def credits_panel(svc, profile: model.Profile) -> CreditsPanel:
+    lines = credits_model.credits_for(svc.package.credits, profile.territory)
+    measures = credits_model.measures_for(svc, profile.code)
+    return CreditsPanel(lines=lines, by_year=credits_model.credits_by_year(lines),
+                        by_measure=credits_model.credits_by_measure(lines), measures=measures,
+                        source=credits_source(svc, lines),
+                        absence=credits_model.credits_absence(svc, profile.territory, lines),
+                        measures_absence=credits_model.measures_absence(svc, profile.code) if measures.empty else "")
+
+
+def default_evolution(svc, profile: model.Profile) -> str | None:
+    """The presentation's evolution indicator when the quarter has values for it, else its first figure's."""
+    wanted = svc.presentation.evolution
+    figures = profile.figures
+    if any(f.indicator == wanted for f in figures):
+        return wanted
+    return figures[0].indicator if figures else None
+
+
+def compare_keys(places: dict) -> list:
+    """The quarter and three references for /comparer (four at most): commune, département, France first."""
+    order = ("qpv", "commune", "departement", "france", "epci")
+    return [(places[r].level, places[r].code) for r in order if r in places][:4]
+
+
+def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | None:
     profile = model.build_profile(svc, code)
     if profile is None:
-        return pages.not_found({"reason": "unknown_code", "code": code})
-    parents = profile.parents
-    role_keys = [(level, c) for level, c, _ in parents.values()]
-    wellbeing, wellbeing_marks = wellbeing_side_by_side(svc, role_keys)
-
-    found = peer_list(code)
-    peer_codes = [c for c, _ in found]
-    peer_keys = [("qpv", code)] + [("qpv", c) for c in peer_codes]
-    peer_names = {("qpv", c): f"{svc.territory_name('qpv', c)} ({c})" for _, c in peer_keys}
-    indicators = [i for i in PEER_INDICATORS if svc.has_indicator(i)]
-    peer_rows = comparison_rows(svc, peer_keys, indicators)
-    peer_wellbeing, peer_marks = wellbeing_side_by_side(svc, peer_keys)
-
-    lines = model.credits_for(svc.package.credits, profile.territory)
-    at_qpv = svc.indicators_at("qpv")
-    evolution = DEFAULT_EVOLUTION if DEFAULT_EVOLUTION in at_qpv else (at_qpv or tuple(svc.indicator_ids()))[0]
-    figure, table, _ = evolution_parts(svc, parents, evolution)
-    compare_keys = role_keys
-    return layout.profile_page(
-        profile,
-        geometry=model.map_geometry(svc.package.geometry, profile.territory),
-        wellbeing=wellbeing, wellbeing_names=layout.role_names(parents), wellbeing_marks=wellbeing_marks,
-        wellbeing_history=wellbeing_history(svc, "qpv", code),
-        wellbeing_inputs={i: (svc.indicator(i)["unit"], int(svc.indicator(i)["decimals"]))
-                          for i in INPUTS if svc.has_indicator(i)},
-        peer_self=peer_model.describe(svc, code),
-        peers=[peer_model.describe(svc, c, d) for c, d in found],
-        peer_rows=peer_rows, peer_names=peer_names, peer_wellbeing=peer_wellbeing, peer_wellbeing_marks=peer_marks,
-        compare_href="/comparer" + search_for(compare_keys),
-        peers_compare_href="/comparer" + search_for(peer_keys[:4]),
-        credit_lines=lines, credits_by_year=model.credits_by_year(lines),
-        credits_by_measure=model.credits_by_measure(lines), measures=model.measures_for(svc, code),
-        credits_source=credits_source(svc, lines),
-        evolution_figure=figure, evolution_table=table,
-        evolution_options=cmp.indicator_options(svc.indicators),
-        evolution_chosen=evolution,
-        sources=model.sources_used(profile), illustrative=svc.illustrative, today=today or dt.date.today(),
-        dataset_title=svc.manifest.get("title", ""),
-        region_name=svc.territory_name("region", profile.territory.get("region_code")) or "",
+        return None
+    places = profile.places
+    keys = [(p.level, p.code) for p in places.values()]
+    evolution = default_evolution(svc, profile)
+    return ProfileView(
+        profile=profile,
+        geometry=map_geometry(svc.package.geometry, profile.territory),
+        wellbeing=wellbeing_panel(svc, keys, layout.role_names(places), code),
+        peers=peers_panel(svc, profile),
+        credits=credits_panel(svc, profile),
+        evolution=evolution_panel(svc, places, evolution) if evolution else None,
+        compare_href="/comparer" + search_for(compare_keys(places)),
+        meta=PageMeta(today=today or dt.date.today(), dataset_title=svc.manifest.get("title", ""),
+                      illustrative=svc.illustrative, sources=tuple(model.sources_used(profile)),
+                      region_name=svc.territory_name("region", profile.territory.get("region_code")) or ""),
+        overview=tuple(svc.presentation.overview),
     )
+
+
+def build_profile_page(svc, params: dict, search: str, today: dt.date | None = None):
+    code = (params or {}).get("code", "")
+    view = profile_view(svc, code, today) if known_quarter(svc, code) is not None else None
+    if view is None:
+        return pages.not_found({"reason": "unknown_code", "code": str(code)[:MAX_CODE_LENGTH]})
+    return layout.profile_page(view)
 
 
 register_page("qpv", build_profile_page)
@@ -116,22 +180,23 @@ register_page("qpv", build_profile_page)
           Input("profile-evolution-indicator", "value"), State("profile-code", "data"), prevent_initial_call=True)
 def update_evolution(indicator, code):
     svc = service()
-    territory = svc.territory("qpv", code or "")
-    if territory is None or not indicator or not svc.has_indicator(indicator):
+    territory = known_quarter(svc, code)
+    indicator = known_indicator(svc, indicator)
+    if territory is None or indicator is None:
         return no_update, no_update
-    figure, table, _ = evolution_parts(svc, model.parents_of(svc, territory), indicator)
-    return figure, table
+    return profile_sections.evolution_parts(evolution_panel(svc, places_of(svc, territory), indicator))
 
 
 @callback(Output("profile-evolution-csv", "data"), Input("profile-evolution-csv-button", "n_clicks"),
           State("profile-evolution-indicator", "value"), State("profile-code", "data"), prevent_initial_call=True)
 def download_evolution(n_clicks, indicator, code):
     svc = service()
-    territory = svc.territory("qpv", code or "")
-    if not n_clicks or territory is None or not svc.has_indicator(indicator or ""):
+    territory = known_quarter(svc, code)
+    indicator = known_indicator(svc, indicator)
+    if not n_clicks or territory is None or indicator is None:
         return no_update
-    parents = model.parents_of(svc, territory)
-    frame = trend_frame(svc, [(lvl, c) for lvl, c, _ in parents.values()], indicator)
+    places = places_of(svc, territory)
+    frame = trend_frame(svc, [(p.level, p.code) for p in places.values()], indicator)
     meta = svc.indicator(indicator)
     frame = frame.assign(indicator=indicator, unit=meta["unit"], source=meta["source"], vintage=meta["vintage"])
     return dcc.send_bytes(csv_bytes(frame), f"atlas-qpv-{code}-{indicator}.csv")
@@ -141,9 +206,9 @@ def download_evolution(n_clicks, indicator, code):
           prevent_initial_call=True)
 def download_profile(n_clicks, code):
     svc = service()
-    profile = model.build_profile(svc, code or "")
-    if not n_clicks or profile is None:
+    if not n_clicks or known_quarter(svc, code) is None:
         return no_update
+    profile = model.build_profile(svc, code)
     return dcc.send_bytes(csv_bytes(model.profile_frame(svc, profile)), f"atlas-qpv-{code}-chiffres-cles.csv")
 
 
@@ -151,11 +216,11 @@ def download_profile(n_clicks, code):
           State("profile-code", "data"), prevent_initial_call=True)
 def download_credits(n_clicks, code):
     svc = service()
-    territory = svc.territory("qpv", code or "")
+    territory = known_quarter(svc, code)
     if not n_clicks or territory is None:
         return no_update
-    lines = model.credits_for(svc.package.credits, territory)
-    lines = lines.assign(scope_label=lines["scope"].map(dict(model.CREDIT_SCOPES)))
+    lines = credits_model.credits_for(svc.package.credits, territory)
+    lines = lines.assign(scope_label=lines["scope"].map(credits_model.SCOPE_LABELS))
     return dcc.send_bytes(csv_bytes(lines), f"atlas-qpv-{code}-credits.csv")
 
 

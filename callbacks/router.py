@@ -1,55 +1,56 @@
-"""URL → page. The router only picks a layout; pages own their callbacks."""
+"""URL → page. The router only picks the layout ``atlas.routes.PAGES`` declares; pages own their callbacks."""
 
 from __future__ import annotations
 
+import importlib
+
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from atlas.cli import summary
-from atlas.routes import resolve
+from atlas.routes import BY_NAME, Page, navigation_path, resolve
 from callbacks.state import service
 from layouts import pages, shell
 
-PAGE_TITLES = {
-    "carte": "Carte",
-    "qpv": "Profil de quartier",
-    "barometre": "Baromètre",
-    "credits": "Crédits",
-    "comparer": "Comparer",
-    "donnees": "Données",
-    "a-propos": "À propos",
-    "404": "Page introuvable",
-}
+_registered_pages: dict = {}
+# Callbacks whose whole answer is a function of the package and the request: cached as responses (app.py).
+PURE_OUTPUTS = {"..page-content.children...site-header.children..", "search-404-results.children"}
+
+
+def register_page(name: str, builder) -> None:
+    """Former way for a page module to give its layout; ``atlas.routes.PAGES`` now names it.
+
+    Kept so that modules still calling it keep working: the page must be declared, and the registered
+    builder is used in place of the declared one.
+    """
+    if name not in BY_NAME:
+        raise KeyError(f"page {name!r} is not declared in atlas.routes.PAGES")
+    _registered_pages[name] = builder
+
+
+def layout_function(page: Page):
+    """The function that lays ``page`` out: ``(service, params, search) -> component``."""
+    if page.name in _registered_pages:
+        return _registered_pages[page.name]
+    module, _, name = page.layout.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _route(pathname: str | None):
+    svc = service()
+    return resolve(pathname, is_known=svc.is_known)
 
 
 def page_for(pathname: str | None, search: str | None = None):
     """The layout of the page at ``pathname`` (plain function, called by the router callback)."""
-    svc = service()
-    route = resolve(pathname, lambda code: svc.is_known("qpv", code))
-    builders = page_builders()
-    builder = builders.get(route.page)
-    if builder is None:
-        return pages.coming_soon(PAGE_TITLES[route.page], "")
-    return builder(svc, route.params, search or "")
+    route = _route(pathname)
+    return layout_function(route.declaration)(service(), route.params, search or "")
 
 
-def page_builders() -> dict:
-    # Imported here so that each page module registers its callbacks once the app exists.
-    from layouts import pages as simple
-
-    builders = {
-        "404": lambda svc, params, search: simple.not_found(params),
-        "a-propos": lambda svc, params, search: simple.about(svc.manifest, summary(svc.package)),
-    }
-    builders.update(_registered_pages)
-    return builders
+def build_about(svc, params: dict, search: str):
+    return pages.about(svc.manifest, svc.summary())
 
 
-_registered_pages: dict = {}
-
-
-def register_page(name: str, builder) -> None:
-    """Pages add themselves here: builder(service, params, search) -> component."""
-    _registered_pages[name] = builder
+def build_not_found(svc, params: dict, search: str):
+    return pages.not_found(params)
 
 
 @callback(
@@ -65,22 +66,19 @@ def render(pathname, history, search):
     Pages write their own filters into the query string without a rebuild; the map follows history steps
     itself (without reloading its geometry), so it is left alone.
     """
+    pathname = pathname if isinstance(pathname, str) else "/"
+    search = search if isinstance(search, str) else ""
     if ctx.triggered_id == "history-nav":
-        if not history or history.get("pathname") != pathname or resolve(pathname).page == "carte":
+        if (not isinstance(history, dict) or history.get("pathname") != pathname
+                or resolve(pathname).page == "carte"):
             return no_update, no_update
-        search = history.get("search", "")
+        search = history.get("search") if isinstance(history.get("search"), str) else ""
     return page_for(pathname, search), shell.header(_nav_path(pathname))
 
 
 def _nav_path(pathname: str | None) -> str:
     """The navigation entry to highlight: profiles belong to the map; unknown pages to none."""
-    svc = service()
-    route = resolve(pathname, lambda code: svc.is_known("qpv", code))
-    if not route.found:
-        return ""
-    if route.page == "qpv":
-        return "/"
-    return (pathname or "/").rstrip("/") or "/"
+    return navigation_path(_route(pathname), pathname)
 
 
 @callback(Output("search-404-results", "children"), Input("search-404", "value"), prevent_initial_call=True)
@@ -89,7 +87,7 @@ def search_from_404(query):
 
 
 def search_items(query: str | None, limit: int = 8) -> list:
-    hits = service().search(query or "", limit=limit)
+    hits = service().search(query if isinstance(query, str) else "", limit=limit)
     return [html.Li(dcc.Link(hit.label, href=href_for(hit.level, hit.code))) for hit in hits]
 
 

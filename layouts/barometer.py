@@ -102,7 +102,7 @@ def commitment_rows(frame: pd.DataFrame, indicator_labels: dict[str, str]) -> li
     for r in frame.itertuples(index=False):
         unit, decimals = r.unit, r.decimals
         current = fmt(r.current_value, unit, decimals)
-        if r.current_period:
+        if isinstance(r.current_period, str) and r.current_period:  # NaN when no value was ever published
             current += f" ({format_period(r.current_period)}{', provisoire' if r.current_status == 'estimate' else ''})"
         rows.append({
             "id": r.id,

@@ -48,7 +48,10 @@ def graph(component_id, figure: go.Figure, *, filename: str, description: str) -
                 "displaylogo": False,
                 "locale": "fr",
                 "toImageButtonOptions": {"format": "png", "filename": slug(filename), "scale": 2},
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                # No upload to Plotly Cloud from a public atlas; no selection tools on static charts.
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],
+                "showSendToCloud": False,
+                "showEditInChartStudio": False,
             },
         ),
         html.Figcaption(description, className="visually-hidden"),

@@ -9,6 +9,7 @@ from dash import dcc, html
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
 from atlas.schema import LEVEL_LABELS_FR, THEMES
+from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, style_figure
 
@@ -53,8 +54,22 @@ def mark_badge(mark: str | None):
                      className=f"mark mark-{mark}")
 
 
-def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = None) -> html.Td:
+def status_flag(status: str) -> html.Span | None:
+    if status == "estimate":
+        return html.Span("estimation", className="flag flag-estimate")
+    if status == "secret":
+        return html.Span("secret statistique", className="flag flag-secret")
+    if status == "missing":
+        return html.Span("non disponible", className="flag flag-missing")
+    return None
+
+
+def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = None,
+               year_note: str = "") -> html.Td:
+    """A value with its status flag, best/worst badge, and the year when it is not the row's year."""
     children = [html.Span(cell_text(value, status, unit, decimals))]
+    if year_note:
+        children += [" ", html.Span(year_note, className="cell-year")]
     if status == "estimate":
         children += [" ", html.Span("estimation", className="flag flag-estimate")]
     badge = mark_badge(mark)
@@ -65,9 +80,9 @@ def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = 
 
 
 def territory_label(level: str, code: str, name: str) -> str:
-    """« Marseille (commune 13055) », « France »."""
+    """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
-        return "France"
+        return name or "France"
     return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
 
 
@@ -106,7 +121,7 @@ def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], nam
     body = []
     if not rows.empty:
         for theme, label in THEMES.items():
-            theme_rows = rows[rows["theme"] == theme]
+            theme_rows = rows[(rows["theme"] == theme) & rows["year"].notna()]
             if theme_rows.empty:
                 continue
             body.append(html.Tr(html.Th(label, colSpan=2 + len(territories), scope="colgroup"),
@@ -123,36 +138,63 @@ def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], nam
                         html.Small(f"Source : {first['source']}, {first['vintage']}", className="source-line"),
                     ]),
                     html.Td("–" if pd.isna(first["year"]) else str(int(first["year"])), className="num"),
-                    *[value_cell(cells[t].value, cells[t].status, first["unit"], int(first["decimals"]),
-                                 cells[t].mark) if t in cells else html.Td("non disponible", className="num")
-                      for t in territories],
+                    *[_row_cell(cells.get(t), first) for t in territories],
                 ], **{"data-indicator": indicator}))
-    return html.Table([html.Caption("Valeurs de la dernière année disponible ; ▲ meilleur et ▼ moins bon selon le "
-                                    "sens de chaque indicateur (aucune marque pour les indicateurs de contexte)."),
+    return html.Table([html.Caption("Valeurs de la dernière année où l'un des territoires en a une ; un territoire "
+                                    "sans valeur cette année-là montre sa valeur publiée la plus proche, avec son année"
+                                    " (sans marque). ▲ meilleur et ▼ moins bon selon le sens de chaque indicateur "
+                                    "(aucune marque pour les indicateurs de contexte)."),
                        head, html.Tbody(body)], className="data-table compare-table", id="compare-table")
 
 
-def wellbeing_table(results: dict, territories: list[tuple[str, str]], names: dict, marks: dict) -> html.Table:
+def _row_cell(cell, first) -> html.Td:
+    unit, decimals = first["unit"], int(first["decimals"])
+    if cell is None:
+        return html.Td("non disponible", className="num cell-unavailable")
+    row_year = None if pd.isna(first["year"]) else int(first["year"])
+    value_year = None if pd.isna(cell.value_year) else int(cell.value_year)
+    if cell.value is None or pd.isna(cell.value):
+        if cell.status == "secret":
+            return value_cell(None, "secret", unit, decimals)
+        text = f"pas de valeur publiée pour {row_year}" if row_year else "non disponible"
+        return html.Td(text, className="num cell-unavailable")
+    note = f"({value_year})" if value_year is not None and value_year != row_year else ""
+    return value_cell(cell.value, cell.status, unit, decimals, cell.mark, year_note=note)
+
+
+def wellbeing_table(panel: WellbeingPanel, territories: list[tuple[str, str]] | None = None) -> html.Table:
+    """The index and the dimensions of the package's variant, one row per territory, on one year."""
+    dims = list(panel.variant.dimensions)
     head = html.Thead(html.Tr([html.Th("Territoire", scope="col"), html.Th("Année", scope="col", className="num"),
                                html.Th("Indice", scope="col", className="num")]
-                              + [html.Th(label, scope="col", className="num")
-                                 for label in DIMENSION_LABELS_FR.values()]))
+                              + [html.Th(DIMENSION_LABELS_FR[d], scope="col", className="num") for d in dims]))
     body = []
-    for key in territories:
-        result = results.get(key)
+    for key in territories if territories is not None else list(panel.results):
+        result = panel.results.get(key)
         if result is None:
             continue
-        index_cell = value_cell(result.index, result.status, "", DECIMALS, marks.get(key))
         body.append(html.Tr([
-            html.Th(names.get(key, key[1]), scope="row"),
+            html.Th(panel.names.get(key, key[1]), scope="row"),
             html.Td(str(result.year) if result.year else "–", className="num"),
-            index_cell,
-            *[html.Td(format_number(v, DECIMALS) if v is not None else "–", className="num")
-              for v in result.dimensions.values()],
+            value_cell(result.index, result.status, "", DECIMALS, panel.marks.get(key)),
+            *[html.Td(format_number(result.dimensions.get(d), DECIMALS) if result.dimensions.get(d) is not None
+                      else "–", className="num") for d in dims],
         ]))
-    return html.Table([html.Caption("Indice de bien-être territorial (0 à 1) et ses trois dimensions ; sans valeur "
-                                    "lorsqu'une donnée d'entrée est secrète ou manquante."), head, html.Tbody(body)],
+    what = "ses dimensions" if len(dims) > 1 else "sa dimension"
+    return html.Table([html.Caption(f"{panel.variant.name_fr} (0 à 1) et {what} ; sans valeur lorsqu'une donnée "
+                                    "d'entrée est secrète ou manquante."), head, html.Tbody(body)],
                       className="data-table wellbeing-table")
+
+
+def wellbeing_block(panel: WellbeingPanel, territories: list[tuple[str, str]]) -> list:
+    """The comparison's well-being table, or why there is none, and which inputs the package lacks."""
+    variant = panel.variant
+    if not variant.available:
+        return [html.P("Indice non calculé : ce jeu de données ne contient aucune de ses données d'entrée ("
+                       + ", ".join(variant.absent_labels).lower() + ").", className="muted")]
+    note = (html.P(f"{variant.name_fr} : données absentes de ce jeu de données — "
+                   + ", ".join(variant.absent_labels).lower() + ".", className="muted") if variant.reduced else None)
+    return [note, wellbeing_table(panel, territories)]
 
 
 def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list[tuple[str, str]]) -> go.Figure:
@@ -160,7 +202,7 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
     unit, decimals = meta["unit"], int(meta["decimals"])
     for i, (level, code) in enumerate(territories):
         data = frame[(frame["level"] == level) & (frame["code"] == code)].sort_values("year")
-        if data.empty:
+        if data["value"].isna().all():  # named under the chart instead (see ``without_values``)
             continue
         text = [cell_text(v, s, unit, decimals) + (" (estimation)" if s == "estimate" else "")
                 for v, s in zip(data["value"], data["status"], strict=True)]
@@ -170,11 +212,22 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
             hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
         ))
     style_figure(fig, title=f"{meta['label_fr']}", source=f"{meta['source']}, {meta['vintage']}")
+    fig.update_layout(showlegend=True)  # a single curve is named too
     legend_and_source_below(fig, len(fig.data))
     fig.update_xaxes(dtick=1, title=None)
     fig.update_yaxes(title=unit if unit not in ("", "ratio", "indice") else None, rangemode="tozero"
                      if unit == "%" else "normal")
     return fig
+
+
+def without_values(frame: pd.DataFrame, names: dict, territories: list[tuple[str, str]]) -> html.P | None:
+    """The territories a chart leaves out because they have no value for its indicator, named."""
+    missing = [names.get(t, t[1]) for t in territories
+               if frame[(frame["level"] == t[0]) & (frame["code"] == t[1])]["value"].isna().all()]
+    if not missing:
+        return None
+    return html.P("Sans valeur publiée pour cet indicateur : " + " ; ".join(missing) + ".",
+                  className="muted chart-note")
 
 
 def trend_table(frame: pd.DataFrame, meta: dict, names: dict, territories: list[tuple[str, str]]) -> html.Details:
@@ -200,13 +253,22 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
     out = []
     for indicator, frame in frames.items():
         meta = metas[indicator]
+        if frame.empty or frame["value"].isna().all():
+            out.append(html.Div(className="trend trend-empty", children=[
+                html.H3(meta["label_fr"]),
+                html.P("Aucune valeur annuelle publiée pour ces territoires : pas de courbe à tracer.",
+                       className="muted")]))
+            continue
         out.append(html.Div(className="trend", children=[
             graph({"type": "compare-trend", "indicator": indicator}, trend_figure(frame, meta, names, territories),
                   filename=f"comparaison-{indicator}",
                   description=f"Évolution de « {meta['label_fr']} » pour les territoires comparés ; "
                               "les valeurs figurent dans le tableau qui suit."),
+            without_values(frame, names, territories),
             trend_table(frame, meta, names, territories),
         ]))
+    if not frames:
+        out.append(html.P("Aucun indicateur choisi : choisissez-en dans la liste ci-dessus.", className="muted"))
     return out
 
 
@@ -215,43 +277,52 @@ def indicator_options(indicators: pd.DataFrame) -> list[dict]:
             for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
 
 
-def compare_page(*, territories: list[tuple[str, str]], names: dict, problems: list[str], rows: pd.DataFrame,
-                 wellbeing: dict, wellbeing_marks: dict, trend_frames: dict, metas: dict,
-                 options: list[dict], chosen: list[str], examples: list[tuple[str, str]],
-                 france_available: bool = True) -> html.Div:
-    alert = None
-    if problems:
-        alert = html.Div(className="alert", role="alert", children=[
-            html.P(html.Strong("Certains codes n'ont pas pu être utilisés :")),
-            html.Ul([html.Li(p) for p in problems]),
-        ])
-    search = html.Div(className="search compare-search", children=[
+def _search_block(view: CompareView) -> html.Div:
+    territories = list(view.territories)
+    add_france = None
+    if view.france is not None and view.france not in territories and len(territories) < MAX_TERRITORIES:
+        add_france = html.P(dcc.Link(f"Ajouter : {view.names.get(view.france, 'France')}",
+                                     href="/comparer" + search_for(with_added(territories, *view.france))),
+                            className="add-france")
+    return html.Div(className="search compare-search", children=[
         html.Label("Ajouter un territoire (quartier, commune, intercommunalité, département, région)",
                    htmlFor="compare-search"),
-        dcc.Input(id="compare-search", type="search", placeholder="ex. Marseille, QN013001, Seine-Saint-Denis…",
-                  autoComplete="off", className="search-input", debounce=False,
+        dcc.Input(id="compare-search", type="search", placeholder="ex. Marseille, Toulouse, Seine-Saint-Denis…",
+                  autoComplete="off", className="search-input", debounce=False, maxLength=100,
                   disabled=len(territories) >= MAX_TERRITORIES),
         html.Ul(id="compare-search-results", className="search-results", **{"aria-live": "polite"}),
-        html.P(dcc.Link("Ajouter la France", href="/comparer" + search_for(with_added(territories, "france", "FR"))),
-               className="add-france")
-        if france_available and ("france", "FR") not in territories and len(territories) < MAX_TERRITORIES
-        else None,
+        add_france,
     ])
+
+
+def compare_page(view: CompareView) -> html.Div:
+    territories = list(view.territories)
+    alert = None
+    if view.problems:
+        alert = html.Div(className="alert", role="alert", children=[
+            html.P(html.Strong("Certains codes n'ont pas pu être utilisés :")),
+            html.Ul([html.Li(p) for p in view.problems]),
+        ])
     header = [
+        dcc.Location(id="compare-url", refresh=False),
+        # What the page shows, so that a URL change the page made itself does not rebuild it.
+        dcc.Store(id="compare-state", data={"keys": [f"{level}:{code}" for level, code in territories],
+                                            "indicators": list(view.chosen)}),
         html.H1("Comparer des territoires"),
-        html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection est enregistrée "
-               "dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
+        html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection et les indicateurs "
+               "affichés sont enregistrés dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
         alert,
-        selection_chips(territories, names) if territories else None,
-        search,
+        selection_chips(territories, view.names) if territories else None,
+        _search_block(view),
     ]
     if not territories:
-        example_links = [html.Li(dcc.Link(label, href=href)) for label, href in examples]
+        example_links = [html.Li(dcc.Link(label, href=href)) for label, href in view.examples]
         return html.Div(className="compare", children=[*header, html.Section(className="compare-empty", children=[
             html.H2("Aucun territoire sélectionné"),
             html.P("Cherchez un territoire ci-dessus, ou partez d'un exemple :"),
             html.Ul(example_links),
         ])])
+    shown = view.rows.loc[view.rows["year"].notna(), "indicator"].nunique() if not view.rows.empty else 0
     return html.Div(className="compare", children=[
         *header,
         dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
@@ -261,25 +332,28 @@ def compare_page(*, territories: list[tuple[str, str]], names: dict, problems: l
             html.Button("Imprimer", id="compare-print", className="button button-secondary", n_clicks=0),
         ]),
         html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
-            html.H2("Indice de bien-être territorial", id="compare-wellbeing-title"),
-            wellbeing_table(wellbeing, territories, names, wellbeing_marks),
+            html.H2(view.wellbeing.variant.name_fr, id="compare-wellbeing-title"),
+            *wellbeing_block(view.wellbeing, territories),
             html.P(["Méthode inspirée de l'indice de développement humain : voir ",
                     html.Code("docs/wellbeing-index.md"), "."], className="source-line"),
         ]),
         html.Section(**{"aria-labelledby": "compare-trends-title"}, children=[
             html.H2("Évolutions", id="compare-trends-title"),
-            html.Label("Indicateurs affichés (six au plus)", htmlFor="compare-indicators"),
-            dcc.Dropdown(id="compare-indicators", options=options, value=chosen, multi=True,
+            html.Label(f"Indicateurs affichés ({MAX_TRENDS} au plus)", htmlFor="compare-indicators"),
+            dcc.Dropdown(id="compare-indicators", options=list(view.options), value=list(view.chosen), multi=True,
                          placeholder="Choisir des indicateurs…", className="compare-indicators",
                          labels=DROPDOWN_LABELS_FR, maxHeight=320),
             html.Div(className="actions no-print", children=[
                 download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
                 dcc.Download(id="compare-trends-csv"),
             ]),
-            html.Div(trends(trend_frames, metas, names, territories), id="compare-trends", className="trends"),
+            html.Div(trends(view.trend_frames, view.metas, view.names, territories), id="compare-trends",
+                     className="trends"),
         ]),
         html.Section(**{"aria-labelledby": "compare-table-title"}, children=[
             html.H2("Tous les indicateurs", id="compare-table-title"),
-            comparison_table(rows, territories, names),
+            html.P(f"{shown} indicateurs ont au moins une valeur pour ces territoires ; les autres indicateurs du "
+                   "jeu de données n'en ont aucune et ne sont pas listés.", className="muted"),
+            comparison_table(view.rows, territories, view.names),
         ]),
     ])

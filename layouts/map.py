@@ -1,13 +1,17 @@
-"""The atlas map page: controls, choropleth, legend, definition, widest gaps and table alternative."""
+"""The atlas map page: controls, choropleth, legend, notes, widest gaps and the table alternative."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import dash_leaflet as dl
+import pandas as pd
 from dash import dash_table, dcc, html
 
-from atlas.formatting import format_value
-from atlas.mapdata import MODES, OPERATIONS, REFERENCES, SCHEMES, MapRequest, class_labels, gap_unit
+from atlas.mapclasses import MapPayload
+from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from layouts.map_legend import comparison_note, indicator_note, legend
 
 FRANCE_VIEW = {"center": [46.6, 2.4], "zoom": 6}
 BASEMAPS = {
@@ -25,7 +29,37 @@ def geometry_url(layer) -> str:
     return f"{GEO_PREFIX}{layer.filename}"
 
 
-def indicator_options(indicators, theme: str | None = None, ministry: str | None = None,
+@dataclass(frozen=True)
+class MapLayers:
+    """The static geometry files of the page and how the choropleth draws them."""
+    choropleth: str
+    background: str | None = None  # communes behind the quarters, when the package has few enough
+    outlines: str | None = None  # départements
+    canvas: bool = False  # large layers are drawn on a canvas (one element instead of one per polygon)
+
+    def hideout(self) -> dict:
+        """Constant for a level: colours never travel through it (a new hideout re-creates every layer)."""
+        return {"canvas": self.canvas}
+
+
+@dataclass(frozen=True)
+class MapPageContent:
+    """Everything the map page shows, computed once per page build from a validated request."""
+    request: MapRequest
+    payload: MapPayload
+    state: dict  # the browser's colouring state (see assets/atlas_map.js)
+    layers: MapLayers
+    indicator_options: list[dict]
+    levels: list[str]
+    years: list[int]
+    references: tuple[Reference, ...]
+    meta: dict
+    view: dict = field(default_factory=lambda: dict(FRANCE_VIEW))
+    basemap: str = "aucun"
+    gaps: object = None
+
+
+def indicator_options(indicators: pd.DataFrame, theme: str | None = None, ministry: str | None = None,
                       available: tuple[str, ...] | None = None) -> list[dict]:
     """Indicators the map can show at the chosen level, narrowed by theme and ministry."""
     frame = indicators if available is None else indicators[indicators["id"].isin(available)]
@@ -37,133 +71,121 @@ def indicator_options(indicators, theme: str | None = None, ministry: str | None
             for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
 
 
-def legend(payload: dict) -> html.Div:
-    year = payload["year"]
-    breaks = payload["breaks"] if payload["breaks"] is not None else payload["breaks_by_year"].get(str(year), [])
-    labels = class_labels(breaks, payload["unit"], payload["decimals"])
-    colors = payload["colors"][: len(labels)]
-    if payload["mode"] == "gap":
-        ref = REFERENCES.get(payload["reference"], "")
-        op = "rapport" if payload["operation"] == "ratio" else "différence"
-        title = f"Écart à {ref} ({op}) — {payload['label']}, {year}"
-        note = ("Bleu : plus favorable que la référence ; rouge : moins favorable. "
-                + ("Un rapport de 1 signifie aucun écart." if payload["operation"] == "ratio"
-                   else "0 signifie aucun écart."))
-    else:
-        title = f"{payload['label']} — {year}"
-        note = {
-            "higher_is_worse": "Couleurs foncées : situations les plus défavorables (une valeur élevée est "
-                               "défavorable pour cet indicateur).",
-            "higher_is_better": "Couleurs foncées : situations les plus défavorables (une valeur faible est "
-                                "défavorable pour cet indicateur).",
-            "neutral": "Couleurs foncées : valeurs les plus élevées (indicateur de contexte, sans sens "
-                       "favorable ou défavorable).",
-        }[payload["polarity"]]
-    rows = [html.Li([html.Span(className="swatch", style={"background": color}), label])
-            for color, label in zip(colors, labels, strict=False)]
-    rows.append(html.Li([html.Span(className="swatch swatch-secret",
-                                   style={"background": payload["secret_color"]}),
-                         "Secret statistique (population trop faible pour publier)"]))
-    rows.append(html.Li([html.Span(className="swatch swatch-missing",
-                                   style={"background": payload["missing_color"]}), "Non disponible"]))
-    return html.Div([
-        html.H2(title, className="legend-title"),
-        html.Ul(rows, className="legend-classes"),
-        html.P(note, className="legend-note"),
+def reference_options(references: tuple[Reference, ...]) -> list[dict]:
+    return [{"label": r.phrase[0].upper() + r.phrase[1:], "value": r.level} for r in references]
+
+
+def mode_options(references: tuple[Reference, ...]) -> list[dict]:
+    """Gap mode only where a reference has values for the indicator."""
+    return [{"label": label if key != "gap" or references else f"{label} (aucune référence publiée)",
+             "value": key, "disabled": key == "gap" and not references} for key, label in MODES.items()]
+
+
+def map_controls(content: MapPageContent) -> html.Section:
+    request = content.request
+    return html.Section(className="map-controls", **{"aria-label": "Choix de l'indicateur et de l'affichage"},
+                        children=[
+        html.Div(className="search", children=[
+            html.Label("Rechercher un quartier, une commune ou un code", htmlFor="map-search"),
+            dcc.Input(id="map-search", type="search", placeholder="ex. Roubaix, QN059…", autoComplete="off",
+                      className="search-input", debounce=0.2, maxLength=80),
+            html.Ul(id="map-search-results", className="search-results"),
+        ]),
+        html.Label("Thème", htmlFor="map-theme"),
+        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
+                     placeholder="Tous les thèmes", clearable=True),
+        html.Label("Ministère", htmlFor="map-ministry"),
+        dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
+                     placeholder="Tous les ministères", clearable=True),
+        html.Label("Indicateur", htmlFor="map-indicator"),
+        dcc.Dropdown(id="map-indicator", options=content.indicator_options, value=request.indicator,
+                     clearable=False),
+        html.Fieldset([
+            html.Legend("Échelle"),
+            dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
+                           options=[{"label": LEVEL_LABELS_FR[lvl], "value": lvl} for lvl in content.levels]),
+        ]),
+        html.Fieldset([
+            html.Legend("Mode"),
+            dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
+                           options=mode_options(content.references)),
+            html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
+                html.Label("Écart à", htmlFor="map-reference"),
+                dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
+                             options=reference_options(content.references)),
+                dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
+                               options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
+            ]),
+        ]),
+        html.Fieldset([
+            html.Legend("Classes"),
+            dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
+                           options=[{"label": v, "value": k} for k, v in SCHEMES.items()]),
+            dcc.Checklist(id="map-fixed", value=["fixed"] if request.fixed else [],
+                          options=[{"label": "Seuils identiques pour toutes les années", "value": "fixed"}]),
+        ]),
+        html.Fieldset([
+            html.Legend("Fond de carte"),
+            dcc.RadioItems(id="map-basemap", value=content.basemap, className="radio-list",
+                           options=[{"label": "Aucun", "value": "aucun"}, {"label": "OpenStreetMap", "value": "osm"}]),
+        ]),
     ])
 
 
-def indicator_note(meta: dict) -> html.Div:
-    return html.Div(className="indicator-note", children=[
-        html.H2("Définition et source"),
-        html.P(meta["definition"]),
-        html.P([html.Strong("Source : "), meta["source"], " — ", html.Strong("millésime : "), meta["vintage"],
-                " — ", html.Strong("licence : "), meta["licence"]]),
-        html.P([html.Strong("Comparabilité : "), meta["comparability"]]) if meta.get("comparability") else None,
+def leaflet_map(content: MapPageContent) -> dl.Map:
+    layers, tile = content.layers, BASEMAPS.get(content.basemap)
+    overlays = [dl.GeoJSON(id="map-departements", url=layers.outlines, style={"variable": "atlasMap.outline"},
+                           interactive=False)] if layers.outlines else []
+    return dl.Map(
+        id="atlas-map", center=content.view["center"], zoom=content.view["zoom"], minZoom=3, maxZoom=16,
+        style={"height": "68vh", "minHeight": "420px"},
+        children=[
+            dl.TileLayer(id="map-tiles", url=tile[0] if tile else "", attribution=tile[1] if tile else "",
+                         opacity=1 if tile else 0),
+            dl.Pane(name="communes", style={"zIndex": 380}, children=[
+                dl.GeoJSON(id="map-communes", url=layers.background, hideout={"canvas": True},
+                           style={"variable": "atlasMap.background"}, interactive=False),
+            ]),
+            dl.Pane(name="choropleth", style={"zIndex": 400}, children=[
+                dl.GeoJSON(id="map-choropleth", url=layers.choropleth, hideout=layers.hideout(),
+                           style={"variable": "atlasMap.style"}, onEachFeature={"variable": "atlasMap.onEachFeature"}),
+            ]),
+            dl.Pane(name="outlines", style={"zIndex": 420, "pointerEvents": "none"}, children=overlays),
+            dl.ScaleControl(position="bottomleft", imperial=False),
+        ],
+    )
+
+
+def table_section() -> html.Section:
+    return html.Section(className="map-table", id="map-table-section", children=[
+        html.H2("Tableau des valeurs affichées"),
+        html.P("Alternative accessible à la carte : tous les territoires cartographiés, avec un lien vers leur "
+               "page, triables (cliquez un en-tête de colonne) et téléchargeables."),
+        html.Div(className="button-row", children=[
+            html.Button("Afficher le tableau", id="map-table-toggle", n_clicks=0, className="button button-secondary",
+                        **{"aria-expanded": "false", "aria-controls": "map-table-wrap"}),
+            html.Button("Télécharger en CSV", id="map-csv-button", n_clicks=0, className="button button-secondary"),
+            dcc.Download(id="map-csv"),
+        ]),
+        html.Div(id="map-table-wrap", hidden=True, children=[
+            dash_table.DataTable(
+                id="map-table", sort_action="native", page_size=50, page_action="native",
+                markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
+                style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px 8px", "textAlign": "left"},
+                style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0"},
+            ),
+        ]),
     ])
 
 
-def widest_gaps_list(frame, meta: dict, request: MapRequest, year: int) -> html.Div:
-    if request.mode != "gap":
-        return html.Div()
-    ratio = request.operation == "ratio"
-    items = []
-    for row in frame.itertuples():
-        gap = format_value(row.gap, "", 2) if ratio else format_value(row.gap, gap_unit(meta["unit"], request),
-                                                                      int(meta["decimals"]), signed=True)
-        items.append(html.Li([
-            dcc.Link(f"{row.name} ({row.code})", href=f"/qpv/{row.code}"), " : ",
-            format_value(row.value, meta["unit"], int(meta["decimals"])), " contre ",
-            format_value(row.reference, meta["unit"], int(meta["decimals"])), f" — écart {gap}",
-        ]))
-    return html.Div(className="widest-gaps", children=[
-        html.H2(f"Les écarts les plus défavorables à {REFERENCES[request.reference]} ({year})"),
-        html.Ol(items),
-    ])
-
-
-def map_page(*, indicators, levels: list[str], years: list[int], request: MapRequest, year: int,
-             geometry: dict[str, str], view: dict, basemap: str, payload: dict, meta: dict, gaps=None,
-             theme: str | None = None, ministry: str | None = None,
-             available: tuple[str, ...] | None = None) -> html.Div:
-    """The whole page; ``geometry`` maps each level to its static file URL."""
-    tile = BASEMAPS.get(basemap)
-    overlays = []
-    if "departement" in geometry:
-        overlays.append(dl.GeoJSON(id="map-departements", url=geometry["departement"],
-                                   style={"variable": "atlasMap.outline"}, interactive=False))
+def map_page(content: MapPageContent) -> html.Div:
+    """The whole page. The map is one tab stop, preceded by a link that skips it."""
+    years = content.years
+    payload, year = content.payload, content.request.year
     return html.Div(className="map-page", children=[
         html.H1("Carte des inégalités territoriales"),
         html.Div(className="map-layout", children=[
-            html.Section(className="map-controls", **{"aria-label": "Choix de l'indicateur et de l'affichage"},
-                         children=[
-                html.Div(className="search", children=[
-                    html.Label("Rechercher un quartier, une commune ou un code", htmlFor="map-search"),
-                    dcc.Input(id="map-search", type="search", placeholder="ex. Roubaix, QN059…",
-                              autoComplete="off", className="search-input", debounce=0.2),
-                    html.Ul(id="map-search-results", className="search-results", role="listbox"),
-                ]),
-                html.Label("Thème", htmlFor="map-theme"),
-                dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
-                             value=theme, placeholder="Tous les thèmes", clearable=True),
-                html.Label("Ministère", htmlFor="map-ministry"),
-                dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
-                             value=ministry, placeholder="Tous les ministères", clearable=True),
-                html.Label("Indicateur", htmlFor="map-indicator"),
-                dcc.Dropdown(id="map-indicator", options=indicator_options(indicators, theme, ministry, available),
-                             value=request.indicator, clearable=False),
-                html.Fieldset([
-                    html.Legend("Échelle"),
-                    dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
-                                   options=[{"label": LEVEL_LABELS_FR[lvl], "value": lvl} for lvl in levels]),
-                ]),
-                html.Fieldset([
-                    html.Legend("Mode"),
-                    dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
-                                   options=[{"label": v, "value": k, "disabled": k == "gap" and request.level != "qpv"}
-                                            for k, v in MODES.items()]),
-                    html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
-                        html.Label("Écart du quartier à", htmlFor="map-reference"),
-                        dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
-                                     options=[{"label": v, "value": k} for k, v in REFERENCES.items()]),
-                        dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
-                                       options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
-                    ]),
-                ]),
-                html.Fieldset([
-                    html.Legend("Classes"),
-                    dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
-                                   options=[{"label": v, "value": k} for k, v in SCHEMES.items()]),
-                    dcc.Checklist(id="map-fixed", value=["fixed"] if request.fixed else [],
-                                  options=[{"label": "Seuils identiques pour toutes les années", "value": "fixed"}]),
-                ]),
-                html.Fieldset([
-                    html.Legend("Fond de carte"),
-                    dcc.RadioItems(id="map-basemap", value=basemap, className="radio-list",
-                                   options=[{"label": "Aucun", "value": "aucun"},
-                                            {"label": "OpenStreetMap", "value": "osm"}]),
-                ]),
-            ]),
+            map_controls(content),
             html.Section(className="map-main", children=[
                 html.Div(className="year-bar", children=[
                     html.Button("▶ Lecture", id="map-play", className="button button-secondary", n_clicks=0,
@@ -175,56 +197,27 @@ def map_page(*, indicators, levels: list[str], years: list[int], request: MapReq
                     dcc.Interval(id="map-play-timer", interval=1200, disabled=True),
                     dcc.Store(id="map-years", data=years),
                 ]),
-                dl.Map(
-                    id="atlas-map", center=view["center"], zoom=view["zoom"], minZoom=3, maxZoom=16,
-                    style={"height": "68vh", "minHeight": "420px"}, preferCanvas=False,
-                    children=[
-                        dl.TileLayer(id="map-tiles", url=tile[0] if tile else "", attribution=tile[1] if tile else "",
-                                     opacity=1 if tile else 0),
-                        dl.Pane(name="communes", style={"zIndex": 380}, children=[
-                            dl.GeoJSON(id="map-communes", url=geometry.get("commune") if request.level == "qpv"
-                                       else None, style={"variable": "atlasMap.background"}, interactive=False),
-                        ]),
-                        dl.Pane(name="choropleth", style={"zIndex": 400}, children=[
-                            dl.GeoJSON(id="map-choropleth", url=geometry[request.level], hideout=payload,
-                                       style={"variable": "atlasMap.style"},
-                                       onEachFeature={"variable": "atlasMap.onEachFeature"}),
-                        ]),
-                        dl.Pane(name="outlines", style={"zIndex": 420, "pointerEvents": "none"}, children=overlays),
-                        dl.ScaleControl(position="bottomleft", imperial=False),
-                    ],
-                ),
-                html.Nav(className="quick-views", **{"aria-label": "Aller à"}, children=[
-                    html.Span("Aller à : "),
-                    *[html.Button(label, id={"type": "map-quick-view", "code": code}, n_clicks=0,
-                                  className="search-hit") for code, label in QUICK_VIEWS],
-                ]),
-                html.Div(id="map-legend", className="map-legend", children=legend(payload), **{"aria-live": "polite"}),
-                html.Div(id="map-gaps", children=gaps),
-                html.Div(id="map-indicator-note", children=indicator_note(meta)),
-                html.Section(className="map-table", children=[
-                    html.H2("Tableau des valeurs affichées"),
-                    html.P("Alternative accessible à la carte : toutes les valeurs, triables (cliquez un en-tête "
-                           "de colonne) et téléchargeables."),
-                    html.Div(className="button-row", children=[
-                        html.Button("Afficher le tableau", id="map-table-toggle", n_clicks=0,
-                                    className="button button-secondary", **{"aria-expanded": "false",
-                                                                            "aria-controls": "map-table-wrap"}),
-                        html.Button("Télécharger en CSV", id="map-csv-button", n_clicks=0,
-                                    className="button button-secondary"),
-                        dcc.Download(id="map-csv"),
-                    ]),
-                    html.Div(id="map-table-wrap", hidden=True, children=[
-                        dash_table.DataTable(
-                            id="map-table", sort_action="native", page_size=25, page_action="native",
-                            style_table={"overflowX": "auto"},
-                            style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px 8px",
-                                        "textAlign": "left"},
-                            style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0"},
-                        ),
+                html.A("Passer la carte", href="#map-after", className="skip-link skip-map"),
+                html.Div(className="map-frame", role="region",
+                         **{"aria-label": "Carte (utilisez le tableau ci-dessous pour une lecture au clavier)"},
+                         children=leaflet_map(content)),
+                html.Div(id="map-after", tabIndex="-1", className="map-after", children=[
+                    html.Nav(className="quick-views", **{"aria-label": "Aller à"}, children=[
+                        html.Span("Aller à : "),
+                        *[html.Button(label, id={"type": "map-quick-view", "code": code}, n_clicks=0,
+                                      className="search-hit") for code, label in QUICK_VIEWS],
                     ]),
                 ]),
+                html.Div(id="map-legend", className="map-legend", children=legend(payload, year),
+                         **{"aria-live": "polite"}),
+                html.Div(id="map-comparison-note", children=comparison_note(
+                    payload, year, SCHEMES[content.request.scheme], content.request.fixed)),
+                html.Div(id="map-gaps", children=content.gaps),
+                html.Div(id="map-indicator-note", children=indicator_note(content.meta)),
+                table_section(),
             ]),
         ]),
         dcc.Store(id="map-query"),
+        dcc.Store(id="map-state", data=content.state),
+        dcc.Store(id="map-painted"),
     ])

@@ -15,6 +15,7 @@ from atlas.compare import (
     with_added,
     without,
 )
+from atlas.values import comparable_across_territories
 from tests.test_routes import text_of
 
 
@@ -89,12 +90,13 @@ def test_comparison_rows_use_one_year_per_indicator_and_mark_by_polarity(service
     assert len(rows) == len(service.indicators) * len(territories)
     for indicator, group in rows.groupby("indicator"):
         assert group["year"].nunique() <= 1
-        polarity = service.indicator(indicator)["polarity"]
+        meta = service.indicator(indicator)
+        polarity = meta["polarity"] if comparable_across_territories(meta["unit"]) else "neutral"
         marked = group.dropna(subset=["mark"])
         if polarity == "neutral":
             assert marked.empty
             continue
-        usable = group.dropna(subset=["value"])
+        usable = group[group["value"].notna() & (group["value_year"] == group["year"])]
         if usable["value"].nunique() >= 2:
             best = marked[marked["mark"] == "best"]["value"].iloc[0]
             expected = usable["value"].max() if polarity == "higher_is_better" else usable["value"].min()
@@ -145,8 +147,12 @@ def test_callbacks_as_plain_functions(service):
     full = search_for([*territories, ("departement", "93")])
     assert "4 territoires au plus" in text_of(cb.search_territories("Paris", full))
 
-    trends = cb.update_trends(["taux_chomage", "inconnu"], search)
+    trends, url, state = cb.update_trends(["taux_chomage", "inconnu"], search)
     assert len(trends) == 1
+    # The choice is written back to the URL (shareable), unknown ids dropped, the selection kept.
+    assert url == search + "&indicateurs=taux_chomage"
+    assert cb.chosen_indicators(service, url) == ["taux_chomage"]
+    assert state == {"keys": [f"{lvl}:{c}" for lvl, c in territories], "indicators": ["taux_chomage"]}
     assert "Source :" in str(trends[0].children[0].children[0].figure.layout.annotations[0].text)
 
     download = cb.download_table(1, search)
@@ -167,3 +173,69 @@ def test_degenerate_queries(service, search):
 
 def test_compare_route_answers_200(client):
     assert client.get("/comparer?codes=nimporte").status_code == 200
+
+
+@pytest.mark.parametrize("indicators", [None, "taux_chomage", ["TAUX_CHOMAGE"], [1, None, {"a": 1}],
+                                        ["taux_chomage"] * 500, ["x" * 10_000]])
+def test_hostile_indicator_values_never_fail(service, indicators):
+    from callbacks import compare as cb
+
+    search = search_for(_pair(service))
+    charts, _url, _ = cb.update_trends(indicators, search)
+    chosen = cb.valid_indicators(service, indicators)
+    assert len(charts) == max(1, len(chosen))  # one chart each, or one sentence saying none is chosen
+    assert all(i in ("taux_chomage",) for i in chosen)  # exact ids only: "TAUX_CHOMAGE" is not an indicator
+    assert cb.download_trends(1, indicators, search)["filename"].endswith(".csv")
+
+
+def test_follow_url_leaves_a_page_it_wrote_itself(service):
+    from callbacks import compare as cb
+
+    territories = _pair(service)
+    search = search_for(territories) + "&indicateurs=taux_chomage"
+    shown = {"keys": [f"{lvl}:{c}" for lvl, c in territories], "indicators": ["taux_chomage"]}
+    assert cb.follow_url(search, "/comparer", shown) is cb.no_update
+    assert cb.follow_url(search_for(territories[:1]), "/comparer", shown) is not cb.no_update
+
+
+def test_too_many_codes_are_cut_before_any_lookup():
+    from atlas.compare import MAX_TOKENS, codes_from_search
+
+    assert len(codes_from_search("?codes=" + ",".join(f"qpv:QN{i:06d}" for i in range(5000)))) == MAX_TOKENS
+
+
+def test_comparison_names_the_year_of_a_fallback_value(service):
+    """A territory without a value in the row's year shows its nearest published year, labelled, unmarked."""
+    from layouts.compare import _row_cell
+
+    territories = _pair(service)
+    rows = comparison_rows(service, territories, ["taux_chomage"])
+    first = rows.iloc[0]
+    cell = rows.iloc[1].copy()
+    cell["value_year"] = int(first["year"]) - 2
+    text = text_of(_row_cell(cell, first))
+    assert f"({int(first['year']) - 2})" in text
+    cell["value"], cell["status"], cell["value_year"] = None, "missing", None
+    assert text_of(_row_cell(cell, first)) == f"pas de valeur publiée pour {int(first['year'])}"
+
+
+def test_counts_are_never_ranked():
+    from atlas.values import comparable_across_territories
+
+    for unit in ("%", "€", "€ par an et par UC", "indice (0 à 1)", "rapport", "années", "pour 1 000 habitants",
+                 "% de réussite", "mois de traitement", ""):
+        assert comparable_across_territories(unit), unit
+    for unit in ("bénéficiaires", "contrats", "habitants", "logements", "heures de patrouille sur douze mois"):
+        assert not comparable_across_territories(unit), unit
+
+
+def test_nearest_value_prefers_a_published_year_to_a_secret():
+    import pandas as pd
+
+    from atlas.values import nearest_value
+
+    values = pd.Series({2019: 14.0, 2020: None, 2021: None})
+    statuses = pd.Series({2019: "ok", 2020: "missing", 2021: "secret"})
+    assert nearest_value(values, statuses, 2021) == (14.0, "ok", 2019)
+    assert nearest_value(values.iloc[1:], statuses.iloc[1:], 2021) == (None, "secret", 2021)
+    assert nearest_value(values, statuses, None) == (None, "missing", None)

@@ -20,12 +20,12 @@ def rebuilt(tmp_path_factory):
     return out
 
 
-def test_generator_is_deterministic_and_data_dir_is_up_to_date(rebuilt):
-    """Rebuilding gives byte-identical files to the committed package (same checksums)."""
-    committed = json.loads((DATA_DIR / "manifest.json").read_text())
+def test_generator_is_deterministic(rebuilt):
+    """Two builds of the same generator give byte-identical files (same checksums)."""
+    served = json.loads((DATA_DIR / "manifest.json").read_text())  # built earlier by tests/conftest.py
     fresh = json.loads((rebuilt / "manifest.json").read_text())
-    assert fresh["files"] == committed["files"]
-    assert fresh == committed
+    assert fresh["files"] == served["files"]
+    assert fresh == served
 
 
 def test_national_coverage(package):

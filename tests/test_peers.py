@@ -33,8 +33,8 @@ HOUSING = pd.Series({"QN001001": 60.0, "QN001002": 60.0, "QN001003": 60.0, "QN00
 
 def test_features_are_z_scaled_with_median_for_missing_values():
     features = build_features(_territories(ROWS), HOUSING)
-    assert features.at["QN001007", "logements_sociaux"] != features.at["QN001007", "logements_sociaux"]  # NaN kept
-    assert features["z_logements_sociaux"].abs().max() == 0.0  # all at the median: no information
+    assert features.at["QN001007", "housing_share"] != features.at["QN001007", "housing_share"]  # NaN kept
+    assert features["z_housing_share"].abs().max() == 0.0  # all at the median: no information
     assert features["z_log_population"].mean() == pytest.approx(0.0)
     assert features["z_log_population"].std(ddof=0) == pytest.approx(1.0)
     assert bool(features.at["QN971001", "overseas"]) and not bool(features.at["QN001001", "overseas"])
@@ -64,7 +64,7 @@ def test_unknown_code_gives_no_peers():
 
 def test_peers_do_not_depend_on_row_order(service):
     territories = service.package.territories
-    values, _ = service.annual_table("logements_sociaux", "qpv")
+    values, _ = service.annual_table(service.presentation.peers["housing"], "qpv")
     housing = latest_values(values)
     shuffled = territories.sample(frac=1.0, random_state=7)
     a = build_features(territories, housing)

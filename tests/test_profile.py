@@ -8,18 +8,10 @@ import pandas as pd
 import pytest
 
 from atlas.formatting import format_number, format_value
-from atlas.profile import (
-    CREDIT_SCOPES,
-    build_profile,
-    credits_by_year,
-    credits_for,
-    gap_phrase,
-    map_geometry,
-    measures_for,
-    profile_frame,
-    value_text,
-)
-from layouts.profile import sparkline_svg
+from atlas.profile import build_profile, gap_phrase, profile_frame, value_text
+from atlas.profile_credits import CREDIT_SCOPES, credits_by_year, credits_for, measures_for
+from atlas.profile_map import map_geometry
+from layouts.sparkline import sparkline_svg
 from tests.test_routes import text_of
 
 
@@ -54,9 +46,13 @@ def test_sentence_numbers_equal_the_observations(service, known):
     diff = round(round(values[0], 1) - round(values[3], 1), 1)
     more = "de plus" if diff > 0 else "de moins"
     points = "point" if abs(diff) < 2 else "points"
-    expected = (f"Taux de chômage des 15-64 ans : {q} dans le quartier, contre {c} dans la commune, {d} dans le "
-                f"département et {f} en France ({year}), soit {format_number(abs(diff), 1)}\u00a0{points} {more} "
-                "qu'en France.")
+    commune = service.territory_name(*known[2][1])
+    departement = service.territory_name(*known[2][2])
+    epci = figure.values.get("epci")
+    epci_part = f", {format_value(epci.value, '%', 1)} dans l'intercommunalité ({epci.place.name})" if epci else ""
+    expected = (f"Taux de chômage des 15-64 ans, {year} : {q} dans le quartier, contre {c} dans la commune ({commune})"
+                f"{epci_part}, {d} dans le département ({departement}) et {f} en France, soit "
+                f"{format_number(abs(diff), 1)}\u00a0{points} {more} qu'en France.")
     assert figure.sentence == expected
     assert figure.verdict == ("unfavourable" if diff > 0 else "favourable")
     assert [v for _, v, _ in figure.series][-1] == values[0]
@@ -68,7 +64,7 @@ def test_estimates_are_flagged_once_when_all_values_are_estimates(service, packa
     figure = next(f for f in profile.figures if f.indicator == "taux_pauvrete")
     statuses = {v.status for v in figure.values.values()}
     if statuses == {"estimate"}:
-        assert figure.sentence.endswith(f"({figure.year}, estimations), soit {figure.gap}.")
+        assert figure.sentence.startswith(f"{figure.label}, {figure.year} (estimations) : ")
         assert "(estimation)" not in figure.sentence
     value, _ = _obs(package, "qpv", code, "taux_pauvrete", figure.year)
     assert format_value(value, "%", 1) in figure.sentence
@@ -81,7 +77,8 @@ def test_secret_and_missing_values_are_spelled_out(service, package):
     profile = build_profile(service, code)
     figure = next(f for f in profile.figures if f.indicator == "esperance_vie")
     if figure.values["qpv"].status == "secret":
-        assert figure.sentence.startswith("Espérance de vie à la naissance : secret statistique dans le quartier")
+        assert figure.sentence.startswith(f"Espérance de vie à la naissance, {figure.year} : secret statistique dans "
+                                          "le quartier")
         assert figure.gap == "" and figure.verdict is None
     assert value_text(None, "secret", "%", 1) == "secret statistique"
     assert value_text(None, "missing", "%", 1) == "non disponible"
@@ -103,7 +100,7 @@ def test_population_and_sections(service, known):
     assert [s.id for s in profile.sections] == ["population", "revenus", "emploi", "education", "sante",
                                                 "securite", "logement", "services"]
     assert all(f.source and f.vintage for f in profile.figures)
-    assert set(profile.parents) == {"qpv", "commune", "departement", "france"}
+    assert {"qpv", "commune", "departement", "france"} <= set(profile.places)
     assert build_profile(service, "QN999999") is None
 
 
@@ -140,7 +137,7 @@ def test_map_geometry_frames_the_commune(service, known):
 def test_profile_csv_has_every_year_and_role(service, known):
     profile = build_profile(service, known[0])
     frame = profile_frame(service, profile)
-    assert set(frame["role"]) == {"Quartier", "Commune", "Département", "France"}
+    assert {"Quartier", "Commune", "Département", "France"} <= set(frame["role"])
     assert frame["year"].nunique() == len(service.years)
     assert {"source", "vintage", "status"} <= set(frame.columns)
 
@@ -148,9 +145,12 @@ def test_profile_csv_has_every_year_and_role(service, known):
 def test_sparkline_breaks_at_gaps():
     svg = sparkline_svg([(2020, 1.0, "ok"), (2021, None, "secret"), (2022, 3.0, "estimate"), (2023, 4.0, "ok")],
                         [(2020, 2.0, "ok"), (2023, 2.0, "ok")])
-    assert svg.count("M") == 3  # two quarter segments and the France line
+    assert svg.count("M") == 3  # two quarter segments and the reference line
     assert 'fill="#fff"' in svg  # the estimate is a hollow point
     assert sparkline_svg([], []).startswith("<svg")
+    # A year without publication is stepped over, not a break: 2013 and 2018 make one line.
+    stepped = sparkline_svg([(2013, 1.0, "ok"), (2014, None, "missing"), (2018, 2.0, "ok")])
+    assert stepped.count("M") == 1 and stepped.count("L") == 1
 
 
 def _page(service, code):
@@ -216,16 +216,113 @@ def test_csv_is_bom_utf8_with_french_text(service, known):
     assert "Pauvreté et revenus" in set(frame["section"])
 
 
-def test_sentence_leaves_out_references_without_value():
+def _figure(values: dict, unpublished=(), year=2017):
+    from atlas.places import Place
     from atlas.profile import KeyFigure, Value, sentence
 
-    def value(role, v, status="ok"):
-        return Value(role, role, "x", role, v, status)
+    names = {"qpv": "Les Izards", "commune": "Toulouse", "departement": "Haute-Garonne",
+             "france": "France métropolitaine"}
+    vals = {role: Value(Place(role, role, "x", names[role]), v, status, y) for role, (v, status, y) in values.items()}
+    gone = tuple(Place(role, role, "x", names[role]) for role in unpublished)
+    draft = KeyFigure("tp", "Taux de pauvreté", "%", 1, "higher_is_worse", "Insee", "2017", year, vals, gone, (), (),
+                      None, None, "", "", None)
+    return sentence(draft)
 
-    figure = KeyFigure("tp", "Taux de pauvreté", "%", 1, "higher_is_worse", "Insee", "2017", 2017,
-                       {"qpv": value("qpv", 43.9), "commune": value("commune", None, "missing"),
-                        "france": value("france", 14.5)}, [], [])
-    assert sentence(figure) == "Taux de pauvreté : 43,9\u00a0% dans le quartier, contre 14,5\u00a0% en France (2017)."
-    alone = KeyFigure("tp", "Taux de pauvreté", "%", 1, "higher_is_worse", "Insee", "2017", 2017,
-                      {"qpv": value("qpv", 43.9), "commune": value("commune", None, "missing")}, [], [])
-    assert sentence(alone).endswith("dans le quartier (2017 ; aucune valeur de comparaison dans ce jeu de données).")
+
+def test_sentence_names_references_and_labels_fallback_years():
+    text = _figure({"qpv": (43.9, "ok", 2021), "commune": (21.3, "ok", 2019), "france": (14.6, "ok", 2021)},
+                   year=2021)
+    assert text == ("Taux de pauvreté, 2021 : 43,9\u00a0% dans le quartier, contre 21,3\u00a0% dans la commune "
+                    "(Toulouse) (2019) et 14,6\u00a0% en France métropolitaine.")
+
+
+def test_sentence_says_when_a_reference_is_not_published():
+    text = _figure({"qpv": (43.9, "ok", 2021), "france": (14.6, "ok", 2021)}, unpublished=("departement",), year=2021)
+    assert "pas de valeur de référence publiée pour 2021 dans le département (Haute-Garonne)" in text
+    alone = _figure({"qpv": (43.9, "ok", 2017)})
+    assert alone.endswith("dans le quartier ; aucune valeur de référence publiée pour 2017 dans ce jeu de données.")
+    for bad in ("None", "nan", "non disponible ("):
+        assert bad not in text and bad not in alone
+
+
+def test_reference_falls_back_to_the_nearest_published_year():
+    from atlas.places import Place
+    from atlas.profile import reference_value
+
+    place = Place("france", "france", "FR", "France")
+    series = ((2017, 14.0, "ok"), (2018, None, "missing"), (2019, 14.6, "ok"), (2022, 15.0, "ok"))
+    assert reference_value(place, series, 2019).year == 2019
+    nearest = reference_value(place, series, 2021)
+    assert (nearest.value, nearest.year) == (15.0, 2022)
+    assert reference_value(place, series, 2018).year == 2017  # a tie goes to the earlier year
+    assert reference_value(place, (), 2021) is None
+
+
+def test_one_value_gives_no_sparkline_but_the_value_and_its_year(service, known):
+    from dataclasses import replace
+
+    from layouts.sparkline import sparkline
+
+    figure = build_profile(service, known[0]).figures[0]
+    single = replace(figure, series=((2019, 12.5, "ok"), (2020, None, "missing")))
+    component = sparkline(single)
+    assert "Une seule année publiée pour le quartier" in text_of(component) and "2019" in text_of(component)
+    assert "Img" not in str(type(component))
+
+
+@pytest.mark.parametrize("hostile", [None, 12, ["QN001001"], {"code": 1}, "", "qn001001", "QN001001 ",
+                                     "<img src=x onerror=alert(1)>", "Q" * 10_000])
+def test_hostile_codes_and_indicators_never_fail(service, known, hostile):
+    from callbacks import profile as cb
+
+    code = known[0]
+    assert cb.update_evolution("taux_chomage", hostile) == (cb.no_update, cb.no_update)
+    assert cb.update_evolution(hostile, code) == (cb.no_update, cb.no_update)
+    assert cb.download_evolution(1, hostile, code) is cb.no_update
+    assert cb.download_profile(1, hostile) is cb.no_update
+    assert cb.download_credits(1, hostile) is cb.no_update
+    page = cb.build_profile_page(service, {"code": hostile}, "")
+    assert "Page introuvable" in text_of(page)
+
+
+def test_exact_codes_only(service, known):
+    """A code differing only by case is another code: no profile, and nothing computed or cached for it."""
+    from callbacks import profile as cb
+
+    assert cb.known_quarter(service, known[0]) is not None
+    assert cb.known_quarter(service, known[0].lower()) is None
+    assert cb.known_indicator(service, "TAUX_CHOMAGE") is None and cb.known_indicator(service, "taux_chomage")
+
+
+@pytest.mark.parametrize(("quarter", "commune"), [
+    ((1.40, 43.60, 1.41, 43.61), (1.35, 43.55, 1.50, 43.66)),  # a quarter inside a commune of moderate size
+    ((1.40, 43.60, 1.41, 43.61), (0.50, 42.50, 2.50, 44.50)),  # a huge commune: it is cut, never the quarter
+    ((1.40, 43.60, 1.42, 43.61), (1.30, 43.50, 1.405, 43.605)),  # a quarter spilling over its main commune
+    ((1.40, 43.60, 1.40001, 43.60001), None),  # a tiny quarter alone still gets surroundings
+])
+def test_the_mini_map_never_crops_the_quarter(quarter, commune):
+    from atlas.profile_map import MIN_SPAN, frame_box
+
+    west, south, east, north = frame_box(quarter, commune)
+    assert west < quarter[0] and south < quarter[1] and east > quarter[2] and north > quarter[3]
+    assert east - west >= MIN_SPAN and north - south >= MIN_SPAN
+    assert frame_box(None, None) is None
+
+
+def test_both_geographies_point_to_each_other(tmp_path):
+    """QPV 2015 and QPV 2024 of the same commune: each profile lists the other geography with the caveat."""
+    from atlas.package import load_package
+    from atlas.service import AtlasService
+    from layouts.profile import geography_note
+    from tests.tiny import write_tiny
+
+    write_tiny(tmp_path)
+    svc = AtlasService(load_package(tmp_path))
+    old, new = build_profile(svc, "QP093001"), build_profile(svc, "QN09301M")
+    assert [q.code for q in old.other_geography] == ["QN09301M"]
+    assert [q.code for q in new.other_geography] == ["QP093001"]
+    old_text, new_text = text_of(geography_note(old)), text_of(geography_note(new))
+    assert "les périmètres ont changé" in old_text and "périmètre QPV 2015" in old_text
+    assert "Franc-Moisin Bel-Air (QN09301M) — Saint-Denis" in old_text
+    assert "géographie précédente (QPV 2015)" in new_text and "Franc-Moisin (QP093001)" in new_text
+    assert new.communes[0].name == "Saint-Denis"

@@ -79,3 +79,61 @@ def test_footer_names_levels_and_vintages(service):
 
     note = geography_note(service.manifest)
     assert "Quartier prioritaire (QPV) : QPV 2024" in note and "Département : COG 2018" in note
+
+
+def test_each_page_is_declared_once_with_a_layout_that_exists():
+    from atlas.routes import NAVIGATION, PAGES
+    from callbacks.router import layout_function
+
+    assert len({p.name for p in PAGES}) == len(PAGES) and len({p.path for p in PAGES}) == len(PAGES)
+    for page in PAGES:
+        assert callable(layout_function(page)), page.name
+        assert page.title
+    assert tuple((p.path, p.nav_label) for p in PAGES if p.nav_label) == NAVIGATION
+
+
+def test_the_router_does_not_import_the_command_line():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = "import sys, callbacks.router; print('atlas.cli' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr[-500:]
+
+
+def test_the_readme_settings_table_is_the_declared_one():
+    from atlas.settings import markdown_table
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings:begin -->")[1].split("<!-- settings:end -->")[0].strip()
+    assert table == markdown_table(), "README settings table out of date: run `python -m atlas settings`"
+
+
+def test_settings_are_parsed_and_bad_values_name_the_setting():
+    from atlas.settings import load
+
+    values = load({"ATLAS_PORT": "9000", "ATLAS_DEBUG": "1", "ATLAS_FRAME_ANCESTORS": "https://a.fr https://b.fr"})
+    assert values["ATLAS_PORT"] == 9000 and values["ATLAS_DEBUG"] is True
+    assert values["ATLAS_FRAME_ANCESTORS"] == ["https://a.fr", "https://b.fr"]
+    assert load({})["ATLAS_REDIS_URL"] is None and load({})["ATLAS_DATA_DIR"].name == "data"
+    with pytest.raises(ValueError, match="ATLAS_PORT"):
+        load({"ATLAS_PORT": "huit"})
+
+
+def test_no_module_of_the_app_reads_the_environment_itself():
+    import re
+
+    from tests.conftest import ROOT
+
+    for path in [ROOT / "app.py", ROOT / "hardening.py", *(ROOT / "callbacks").glob("*.py"),
+                 *(ROOT / "atlas").glob("*.py")]:
+        if path.name == "settings.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        # callbacks/map.py is the map helper's: its basemap read moves to settings when the branches merge
+        if path.name == "map.py" and path.parent.name == "callbacks":
+            continue
+        assert not re.search(r"os\.environ|getenv", text), path

@@ -638,6 +638,34 @@ def _credits(territories: pd.DataFrame, quarters: pd.DataFrame, rng) -> pd.DataF
 
 # ----------------------------------------------------------------- manifest
 
+# Which indicators the pages feature (atlas.presentation): the demo declares every role.
+DEMO_PRESENTATION = {
+    "map": {"indicator": "taux_pauvrete", "level": "qpv"},
+    "overview": ["taux_pauvrete", "revenu_median", "taux_chomage", "reussite_brevet", "esperance_vie"],
+    "sections": [
+        {"id": "population", "title": "Population",
+         "indicators": ["part_moins_25", "familles_monoparentales", "indice_jeunesse"]},
+        {"id": "revenus", "title": "Pauvreté et revenus",
+         "indicators": ["taux_pauvrete", "revenu_median", "part_dependance_prestations"]},
+        {"id": "emploi", "title": "Emploi", "indicators": ["taux_emploi", "taux_chomage", "neet"]},
+        {"id": "education", "title": "Éducation",
+         "indicators": ["reussite_brevet", "sans_diplome", "retard_entree_6e"]},
+        {"id": "sante", "title": "Santé",
+         "indicators": ["esperance_vie", "medecins_generalistes", "couverture_vaccinale_ror"]},
+        {"id": "securite", "title": "Sécurité",
+         "indicators": ["atteintes_personnes", "cambriolages", "sentiment_insecurite"]},
+        {"id": "logement", "title": "Logement",
+         "indicators": ["logements_sociaux", "suroccupation", "passoires_thermiques"]},
+        {"id": "services", "title": "Services publics",
+         "indicators": ["acces_france_services", "raccordement_fibre", "commerces_proximite"]},
+    ],
+    "trends": ["taux_pauvrete", "taux_chomage", "reussite_brevet", "esperance_vie"],
+    "evolution": "taux_pauvrete",
+    "peers": {"housing": "logements_sociaux"},
+    "wellbeing": {"health": "esperance_vie", "education_success": "reussite_brevet",
+                  "education_deprivation": "sans_diplome", "income": "revenu_median"},
+}
+
 
 def _manifest(seed: int) -> dict:
     return {
@@ -658,6 +686,7 @@ def _manifest(seed: int) -> dict:
             "region": "COG 2018",
         },
         "period": {"first_year": YEARS[0], "last_year": YEARS[-1]},
+        "presentation": DEMO_PRESENTATION,
         "sources": [
             {"id": "atlas-demo", "title": "Valeurs illustratives générées par python -m atlas build-demo",
              "publisher": "Atlas QPV", "licence": "Licence Ouverte 2.0", "vintage": "2026"},

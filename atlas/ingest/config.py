@@ -20,15 +20,16 @@ DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
 
 # Options that say how to read one input file (see atlas.ingest.readers).
 READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
-             "crs", "records", "member", "na_values", "query", "join", "rows"}
-JOIN_KEYS = READ_KEYS - {"join", "rows", "query"} | {"on", "right_on", "columns", "zero_pad"}
+             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode"}
+JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode"} | {"on", "right_on", "columns", "zero_pad"}
 STEP_KEYS = {
     "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",
-                                "geometry", "simplify", "keep"},
+                                "geometry", "simplify", "keep", "lookup", "combine", "inside_parent",
+                                "drop_exact"},
     "indicators": READ_KEYS | {"name", "fields", "defaults", "catalogue"},
-    "observations": READ_KEYS | {"name", "level", "fields", "wide", "missing_status", "duplicates"},
-    "commitments": READ_KEYS | {"name", "fields", "duplicates"},
-    "credits": READ_KEYS | {"name", "fields", "fallback", "duplicates"},
+    "observations": READ_KEYS | {"name", "level", "fields", "wide", "missing_status", "duplicates", "drop_exact"},
+    "commitments": READ_KEYS | {"name", "fields", "duplicates", "drop_exact"},
+    "credits": READ_KEYS | {"name", "fields", "fallback", "duplicates", "drop_exact"},
 }
 TARGET_TABLES = {
     "territories": schema.TERRITORIES,
@@ -45,8 +46,9 @@ LIST_KEYS = ("sources", "downloads", *STEP_KEYS)  # arrays of tables that an inc
 TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
-FIELD_KEYS = {"column", "value", "template", "zero_pad", "strip", "upper", "replace", "map", "extract", "default",
-              "frequency"}
+FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "lower", "replace", "map",
+              "extract", "default", "frequency", "same_as"}
+LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
 FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")
 DEFAULT_SIMPLIFY = {"tolerance": 0.0005, "grid": 1e-5}
@@ -185,9 +187,9 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                   f"{table.filename} (columns: {', '.join(sorted(columns))})"))
                 if isinstance(spec, dict):
                     unknown(f"{where}.fields.{field_name}", spec, FIELD_KEYS)
-                    if not {"column", "value", "template"} & set(spec):
-                        problems.append(Problem(name, f"{where}.fields.{field_name}: needs 'column', 'value' "
-                                                      f"or 'template'"))
+                    if not {"column", "value", "template", "expression"} & set(spec):
+                        problems.append(Problem(name, f"{where}.fields.{field_name}: needs 'column', 'value', "
+                                                      f"'template' or 'expression'"))
                     if spec.get("frequency", "monthly") not in FREQUENCIES:
                         problems.append(Problem(name, f"{where}.fields.{field_name}: frequency must be one of "
                                                       f"{', '.join(FREQUENCIES)}"))
@@ -196,6 +198,12 @@ def check_config(data: dict, name: str) -> list[Problem]:
             level = step.get("level")
             if level is not None and level not in schema.LEVELS:
                 problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(schema.LEVELS)}"))
+            for j, rule in enumerate(step.get("lookup", [])):
+                problems += check_lookup(rule, f"{where}.lookup[{j}]", name)
+            if section == "territories" and step.get("mode", "add") == "add" and "vintage" not in step \
+                    and "vintage" not in step.get("fields", {}):
+                problems.append(Problem(name, f"{where}: 'vintage' is required (the geography vintage, e.g. "
+                                              "'COG 2018'), as a step key or in fields"))
             if section == "territories" and "level" not in step:
                 problems.append(Problem(name, f"{where}: 'level' is required"))
             if section == "territories" and step.get("mode", "add") not in ("add", "update"):
@@ -205,4 +213,16 @@ def check_config(data: dict, name: str) -> list[Problem]:
             if section == "observations" and step.get("missing_status", "missing") not in ("missing", "secret",
                                                                                            "drop"):
                 problems.append(Problem(name, f"{where}: missing_status must be 'missing', 'secret' or 'drop'"))
+    return problems
+
+
+def check_lookup(rule: dict, where: str, config_name: str) -> list[Problem]:
+    problems = [Problem(config_name, f"{where}: unknown key '{key}' (expected one of {', '.join(sorted(LOOKUP_KEYS))})")
+                for key in sorted(set(rule) - LOOKUP_KEYS)]
+    for key in ("column", "level", "into"):
+        if key not in rule:
+            problems.append(Problem(config_name, f"{where}: '{key}' is required"))
+    if ("within" in rule) != ("parent" in rule):
+        problems.append(Problem(config_name, f"{where}: 'within' (the row's parent code) and 'parent' (the parent "
+                                             "column of the territories searched) go together"))
     return problems

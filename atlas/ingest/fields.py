@@ -15,20 +15,18 @@ padded to that width), ``upper``, ``default`` (for empty values).
 
 from __future__ import annotations
 
+import re
 import string
 
 import numpy as np
 import pandas as pd
 
 from atlas.ingest.config import IngestError
-from atlas.ingest.readers import FILE_COLUMN
+from atlas.ingest.frames import file_of
+from atlas.ingest.names import normalise_name
 from atlas.package import Problem
 
 FREQUENCY_DEFAULT = "monthly"
-
-
-def file_of(frame: pd.DataFrame) -> str:
-    return str(frame[FILE_COLUMN].iloc[0]) if len(frame) and FILE_COLUMN in frame else "input"
 
 
 def normalise_code(series: pd.Series, zero_pad: int | None = None) -> pd.Series:
@@ -65,7 +63,31 @@ def source_columns(spec) -> list[str]:
             return spec["column"] if isinstance(spec["column"], list) else [spec["column"]]
         if "template" in spec:
             return [name for _, name, _, _ in string.Formatter().parse(spec["template"]) if name]
+        if "expression" in spec:
+            return expression_columns(spec["expression"])
     return []
+
+
+def expression_columns(expression: str) -> list[str]:
+    """The input columns an arithmetic expression names (identifiers, or `backquoted names`)."""
+    return [quoted or plain for quoted, plain in re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", expression)]
+
+
+def _expression(frame: pd.DataFrame, expression: str) -> pd.Series:
+    """Arithmetic on numeric columns, e.g. ``P18_CHOM1564 / P18_ACT1564 * 100``; empty where any input is empty."""
+    decimal, thousands = frame.attrs.get("decimal", "."), frame.attrs.get("thousands")
+    names = expression_columns(expression)
+    numbers = pd.DataFrame({name: parse_numbers(column_of(frame, name), decimal, thousands)[0] for name in names},
+                           index=frame.index)
+    try:
+        values = numbers.eval(expression, engine="python")
+    except Exception as exc:  # pandas raises many types for a bad expression
+        raise IngestError(Problem(file_of(frame), f"invalid expression {expression!r} ({exc})")) from exc
+    values = pd.to_numeric(pd.Series(values, index=frame.index), errors="coerce")
+    finite = np.isfinite(values.to_numpy(dtype="float64"))
+    # repr() round-trips a float exactly, so the value parsed again for the target column is the one computed.
+    return pd.Series([repr(float(v)) if ok else None for v, ok in zip(values, finite, strict=True)],
+                     index=frame.index, dtype="string")
 
 
 def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
@@ -79,6 +101,8 @@ def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
                          dtype="string")
     elif "template" in spec:
         text = _template(frame, spec["template"])
+    elif "expression" in spec:
+        text = _expression(frame, spec["expression"])
     else:
         names = spec["column"] if isinstance(spec["column"], list) else [spec["column"]]
         text = column_of(frame, names[0]).astype("string")
@@ -89,8 +113,12 @@ def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
     for pattern, replacement in spec.get("replace", []):
         text = text.str.replace(pattern, replacement, regex=True)
     if "extract" in spec:
-        several = (text.str.count(spec["extract"]) > 1).fillna(False).astype(bool)
-        text = text.str.extract(f"({spec['extract']})", expand=False).astype("string")
+        # Python's findall, not pandas' count: the Arrow engine behind str.count matches an anchored '^…'
+        # again after the first match, which reported every row of an anchored extract as glued codes.
+        pattern = re.compile(spec["extract"])
+        several = text.map(lambda v: isinstance(v, str) and len(pattern.findall(v)) > 1).astype(bool)
+        # The whole match (outer group), even when the pattern has groups of its own.
+        text = text.str.extract(f"({spec['extract']})", expand=True)[0].astype("string")
     if "map" in spec:
         mapping = {str(k): _constant_text(v) for k, v in spec["map"].items()}
         text = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string")
@@ -98,10 +126,23 @@ def evaluate(frame: pd.DataFrame, spec) -> tuple[pd.Series, pd.Series]:
         text = normalise_code(text, spec["zero_pad"]).astype("string")
     if spec.get("upper"):
         text = text.str.upper()
+    if spec.get("lower"):
+        text = text.str.lower()
     out = _empty_to_none(text)
+    if "same_as" in spec:
+        out = _same_as(out, column_of(frame, spec["same_as"]))
     if "default" in spec:
         out = out.where(out.notna(), _constant_text(spec["default"]))
     return out, several
+
+
+def _same_as(values: pd.Series, reference: pd.Series) -> pd.Series:
+    """Keep a value only where it names what the reference column names (compared as lookups compare names),
+    else take the reference: a better-spelled name from another file without renaming anything."""
+    keep = [isinstance(v, str) and isinstance(r, str) and normalise_name(v) == normalise_name(r)
+            for v, r in zip(values, reference, strict=True)]
+    reference = _empty_to_none(reference.astype("string"))
+    return values.where(pd.Series(keep, index=values.index), reference)
 
 
 def _constant_text(value) -> str:

@@ -126,11 +126,16 @@ class BuildReport:
                 lines.append(f"### {step}: {len(issues)} {action} — {kind}")
                 lines.append("")
                 for issue in issues[:EXAMPLES_PER_KIND]:
-                    lines.append(f"- {issue.where()}: {issue.message}")
+                    lines.append(f"- {_one_line(issue.where())}: {_one_line(issue.message)}")
                 if len(issues) > EXAMPLES_PER_KIND:
                     lines.append(f"- … and {len(issues) - EXAMPLES_PER_KIND} more")
                 lines.append("")
         return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    """Raw CR/LF from the data (a code read as 'CV368\\r\\nCV368') would break the Markdown list: show them escaped."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _iso(timestamp: float) -> str:

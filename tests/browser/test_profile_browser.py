@@ -50,7 +50,7 @@ def test_profile_evolution_dropdown_updates_chart(page, live_server, service):
     page.get_by_placeholder("Rechercher").fill("chômage")
     page.get_by_role("option").first.click()
     page.wait_for_function(
-        "document.querySelector('#profile-evolution-graph').innerText.includes('chômage')", timeout=10_000)
+        "() => document.querySelector('#profile-evolution-graph').innerText.includes('chômage')", timeout=10_000)
     assert "chômage" in page.inner_text("#profile-evolution-table")
 
 
@@ -100,11 +100,11 @@ def test_comparison_page_add_and_remove(page, live_server, service):
     page.fill("#compare-search", "Seine-Saint-Denis")
     page.wait_for_selector("#compare-search-results li a")
     page.click("#compare-search-results li a >> nth=0")
-    page.wait_for_function("document.querySelectorAll('#compare-selection li').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('#compare-selection li').length === 4")
     assert "departement:93" in page.url
     # Remove the commune with the keyboard-reachable link.
     page.locator("#compare-selection li").nth(1).locator(".chip-remove").click()
-    page.wait_for_function("document.querySelectorAll('#compare-selection li').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#compare-selection li').length === 3")
     assert f"commune:{territory['commune_code']}" not in page.url
     assert errors == []
 
@@ -116,3 +116,25 @@ def test_comparison_with_bad_codes_explains(page, live_server):
     assert "n'est pas un code reconnu" in page.inner_text(".alert")
     assert page.is_visible("#compare-search")
     screenshot(page, "compare-bad-codes")
+
+
+def test_comparison_indicators_live_in_the_url(page, live_server, service):
+    code = _quarter(service)
+    territory = service.territory("qpv", code)
+    errors = _collect_errors(page)
+    page.goto(f"{live_server}/comparer?codes=qpv:{code},commune:{territory['commune_code']}",
+              wait_until="networkidle")
+    page.wait_for_selector(".trend .main-svg")
+    before = page.locator(".trend").count()
+    page.click("#compare-indicators")
+    page.keyboard.type("logements sociaux")
+    page.get_by_role("option").first.click()
+    page.wait_for_function("() => window.location.search.includes('indicateurs=')", timeout=10_000)
+    assert "logements_sociaux" in page.url and f"qpv:{code}" in page.url
+    page.wait_for_function(f"() => document.querySelectorAll('.trend').length === {before + 1}", timeout=10_000)
+    # The shared address gives the same charts.
+    page.goto(page.url, wait_until="networkidle")
+    page.wait_for_selector(".trend .main-svg")
+    assert page.locator(".trend").count() == before + 1
+    assert page.locator("#compare-selection li").count() == 2
+    assert errors == []

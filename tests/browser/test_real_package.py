@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, free_port, require_real_data, screenshot
+from tests.browser.served_app import served_app
+from tests.conftest import ROOT, require_real_data, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -29,27 +27,9 @@ def real_package(tmp_path_factory):
 @pytest.fixture(scope="module")
 def real_server(real_package):
     _package, folder = real_package
-    port = free_port()
     env = {**os.environ, "ATLAS_DATA_DIR": str(folder), "ATLAS_BASEMAP": "aucun"}
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"the app did not start on the real package: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the app did not answer /healthz within 90 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with served_app(env, "the real package") as base:
+        yield base
 
 
 def occitanie_qpv(package) -> str:

@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import Polygon, box, mapping
 
 from atlas.ingest import pipeline
-from atlas.ingest.config import IngestError, load_config
+from atlas.ingest.config import load_config
 from atlas.ingest.pipeline import build, failed_report_path
 from atlas.package import load_package, sha256_of
 
@@ -359,7 +359,9 @@ def test_update_mode_collapse_and_join(tmp_path, make_config):
     assert [s.rows_filtered for s in report.steps if s.step == "population"] == [1]
     [unknown] = issues(report, "unknown_territory")
     assert (unknown.file, unknown.row) == ("qpv.csv", 5)
-    assert not issues(report, "duplicate")  # identical repeats collapse silently
+    assert not issues(report, "duplicate")  # identical repeats collapse: no conflicting value to report…
+    [identical] = issues(report, "duplicate_identical")  # …but the dropped row is still listed
+    assert (identical.file, identical.row, identical.action) == ("qpv.csv", 2, "rejected")
 
 
 def test_keep_only_referenced_parents(tmp_path, make_config):
@@ -442,51 +444,3 @@ def test_cli_build_and_clear_errors(qpv_folder, capsys, monkeypatch):
     monkeypatch.setenv("ATLAS_SOURCES_DIR", str(qpv_folder))
     (qpv_folder / "indicateurs.csv").write_bytes("code_qp;tp60;pop\nQP009001;1;2\n".encode("latin-1"))
     assert main(["build", "--config", str(other / "sources.toml"), "--out", str(out), "--quiet"]) == 0
-
-
-def test_config_mistakes_are_reported_with_their_place(tmp_path, make_config):
-    make_config(tmp_path, """
-    [[territories]]
-    name = "QPV"
-    file = "qpv.geojson"
-    level = "quartier"
-    colums = { code = "code_qp" }
-    fields = { code = "code_qp", surface = "x", name = { columns = "nom" } }
-    """)
-    with pytest.raises(IngestError) as error:
-        load_config(tmp_path / "sources.toml")
-    text = str(error.value)
-    assert "territories[3] (QPV): unknown key 'colums'" in text
-    assert "level 'quartier'" in text
-    assert "'surface' is not a column of territories.parquet" in text
-    assert "fields.name: unknown key 'columns'" in text
-    make_config(tmp_path, """
-    [[territories]]
-    level = "qpv"
-    file = "missing.geojson"
-    fields = { code = "c", name = "n" }
-    """)
-    with pytest.raises(IngestError, match="input file not found"):
-        build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
-
-
-def test_json_row_error_names_file_and_row(tmp_path, make_config):
-    (tmp_path / "posts.json").write_text('[{"id": "a"}, "oops"]', encoding="utf-8")
-    make_config(tmp_path, """
-    [[credits]]
-    file = "posts.json"
-    [credits.fields]
-    id = "id"
-    year = { value = 2020 }
-    programme = { value = "P147" }
-    ministry = { value = "culture" }
-    theme = { value = "culture" }
-    carrier = { value = "x" }
-    amount_eur = { value = 1 }
-    level = { value = "france" }
-    code = { value = "FR" }
-    """)
-    with pytest.raises(IngestError) as error:
-        build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
-    problem = error.value.problems[0]
-    assert (problem.file, problem.row) == ("posts.json", 2)

@@ -1,0 +1,118 @@
+"""The map's table alternative and its CSV export: every mapped territory, with a link to its page."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, no_update
+from dash.dash_table.Format import Format, Group, Scheme
+
+from callbacks.map import request_from_controls
+from callbacks.map_files import values_for
+from callbacks.state import service
+from layouts.charts import csv_bytes
+from layouts.map_legend import profile_href
+
+STATUS_LABELS = {"ok": "publiée", "estimate": "estimation", "secret": "secret statistique", "missing": "non disponible"}
+CONTROL_STATES = [State(c, "value") for c in ("map-indicator", "map-level", "map-year", "map-mode", "map-reference",
+                                              "map-operation", "map-scheme", "map-fixed")]
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """Names from the data shown as plain text inside a markdown link (the table renders no HTML)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def table_frame(request) -> tuple[pd.DataFrame, dict]:
+    """What the map shows, as rows: the accessible alternative and the CSV export."""
+    svc = service()
+    meta = svc.indicator(request.indicator)
+    values, status = svc.annual_table(request.indicator, request.level)
+    terr = svc.territories.loc[request.level].set_index("code")
+    codes = list(svc.static_layer(request.level).codes)
+    year = request.year
+    frame = pd.DataFrame({"code": codes})
+    frame["territoire"] = frame["code"].map(terr["name"]).fillna(frame["code"])
+    if request.level == "qpv" and "commune_code" in terr.columns:
+        communes = svc.territories.loc["commune"].set_index("code")["name"] if "commune" in svc.levels() else {}
+        frame["commune"] = frame["code"].map(terr["commune_code"]).map(communes)
+    if "departement_code" in terr.columns:
+        frame["departement"] = frame["code"].map(terr["departement_code"])
+    has_year = not values.empty and year in values.columns
+    frame["valeur"] = frame["code"].map(values[year]) if has_year else float("nan")
+    frame["statut"] = (frame["code"].map(status[year]) if has_year else pd.Series(index=frame.index, dtype=str))
+    frame["statut"] = frame["statut"].fillna("missing")
+    if request.mode == "gap":
+        frame["ecart"] = values_for(request)
+    frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
+    frame["annee"] = year
+    frame["unite"] = meta["unit"]
+    frame["source"] = meta["source"]
+    frame["millesime"] = meta["vintage"]
+    frame["statut"] = frame["statut"].map(STATUS_LABELS).fillna("non disponible")
+    return frame, meta
+
+
+@callback(
+    Output("map-table-wrap", "hidden"),
+    Output("map-table-toggle", "children"),
+    Output("map-table-toggle", "aria-expanded"),
+    Input("map-table-toggle", "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_table(n_clicks):
+    shown = isinstance(n_clicks, int) and bool(n_clicks % 2)
+    return not shown, "Masquer le tableau" if shown else "Afficher le tableau", "true" if shown else "false"
+
+
+@callback(
+    Output("map-table", "data"),
+    Output("map-table", "columns"),
+    Input("map-table-wrap", "hidden"),
+    Input("map-state", "data"),
+    *CONTROL_STATES,
+    prevent_initial_call=True,
+)
+def fill_table(hidden, _state, *controls):
+    if hidden is not False:
+        return no_update, no_update
+    return table_records(request_from_controls(*controls))
+
+
+def table_records(request) -> tuple[list[dict], list[dict]]:
+    frame, meta = table_frame(request)
+    frame["territoire"] = [f"[{markdown_text(name)}]({profile_href(request.level, code)})"
+                           for name, code in zip(frame["territoire"], frame["code"], strict=True)]
+    number = Format(precision=int(meta["decimals"]), scheme=Scheme.fixed, group=Group.yes, groups=3,
+                    group_delimiter="\u202f", decimal_delimiter=",")
+    labels = {"territoire": "Territoire", "code": "Code", "commune": "Commune", "departement": "Département",
+              "valeur": f"Valeur ({meta['unit']})", "ecart": "Écart", "rang": "Rang", "statut": "Statut"}
+    columns = []
+    for key, label in labels.items():
+        if key not in frame.columns:
+            continue
+        column = {"name": label, "id": key}
+        if key == "territoire":
+            column["presentation"] = "markdown"
+        if key in ("valeur", "ecart", "rang"):
+            column.update(type="numeric", format=number if key != "rang" else Format(precision=0,
+                                                                                     scheme=Scheme.fixed))
+        columns.append(column)
+    shown = frame[[c["id"] for c in columns]]
+    records = shown.astype(object).where(shown.notna(), None)
+    return records.to_dict("records"), columns
+
+
+@callback(
+    Output("map-csv", "data"),
+    Input("map-csv-button", "n_clicks"),
+    *CONTROL_STATES,
+    prevent_initial_call=True,
+)
+def download_csv(n_clicks, *controls):
+    request = request_from_controls(*controls)
+    frame, _meta = table_frame(request)
+    name = f"atlas-qpv_{request.indicator}_{request.level}_{request.year}.csv"
+    return dcc.send_bytes(csv_bytes(frame), name)

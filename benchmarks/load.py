@@ -72,10 +72,10 @@ class Scenario:
         self.geo_paths = geo_paths
         self.etags: dict[str, str] = {}
         server = [d for d in dependencies if not d.get("clientside_function")]
-        self.map_output = next(d["output"] for d in server if "map-choropleth.hideout" in d["output"]
-                               and d["inputs"][0]["id"] == "map-indicator")
-        self.year_output = next(d["output"] for d in server if "map-choropleth.hideout@" in d["output"]
-                                and d["inputs"][0]["id"] == "map-year")
+        # The map's server callbacks, found by what triggers them (their outputs change with the map's code).
+        self.map_dep = next(d for d in server if d["inputs"][0]["id"] == "map-indicator"
+                            and any("hideout" in part for part in d["output"].split("...")))
+        self.year_dep = next(d for d in server if d["inputs"][0]["id"] == "map-year")
 
     def router(self, path: str, search: str = "") -> dict:
         return body("..page-content.children...site-header.children..",
@@ -83,26 +83,33 @@ class Scenario:
                     [("url", "pathname", path), ("history-nav", "data", None)], [("url", "search", search)],
                     "url.pathname")
 
+    def map_values(self, level: str, indicator: str) -> dict:
+        return {"map-indicator.value": indicator, "map-level.value": level, "map-mode.value": "value",
+                "map-reference.value": "france", "map-operation.value": "difference",
+                "map-scheme.value": "quantiles", "map-fixed.value": ["fixe"], "map-basemap.value": "aucun",
+                "map-year.value": random.choice(self.years), "map-query.data": ""}
+
+    @staticmethod
+    def from_dependency(dep: dict, values: dict) -> dict:
+        """A request for ``dep`` with each input and state taken from ``values`` (None when absent)."""
+        output = dep["output"]
+        parts = output[2:-2].split("...") if output.startswith("..") else [output]
+        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in parts]
+
+        def entries(items):
+            return [(i["id"], i["property"], values.get(f"{i['id']}.{i['property']}")) for i in items]
+
+        first = dep["inputs"][0]
+        return body(output, outputs, entries(dep["inputs"]), entries(dep["state"]),
+                    f"{first['id']}.{first['property']}")
+
     def map_change(self) -> dict:
         level = random.choice(self.levels)
-        indicator = random.choice(self.indicators[level][:12])
-        values = [("map-indicator", "value", indicator), ("map-level", "value", level),
-                  ("map-mode", "value", "value"), ("map-reference", "value", "france"),
-                  ("map-operation", "value", "difference"), ("map-scheme", "value", "quantiles"),
-                  ("map-fixed", "value", ["fixe"]), ("map-basemap", "value", "aucun")]
-        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in self.map_output[2:-2].split("...")]
-        return body(self.map_output, outputs, values, [("map-year", "value", random.choice(self.years))],
-                    "map-indicator.value")
+        return self.from_dependency(self.map_dep, self.map_values(level, random.choice(self.indicators[level][:12])))
 
     def year_change(self) -> dict:
         level = random.choice(self.levels)
-        state = [("map-indicator", "value", self.indicators[level][0]), ("map-level", "value", level),
-                 ("map-mode", "value", "value"), ("map-reference", "value", "france"),
-                 ("map-operation", "value", "difference"), ("map-scheme", "value", "quantiles"),
-                 ("map-fixed", "value", ["fixe"]), ("map-query", "data", "")]
-        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in self.year_output[2:-2].split("...")]
-        return body(self.year_output, outputs, [("map-year", "value", random.choice(self.years))], state,
-                    "map-year.value")
+        return self.from_dependency(self.year_dep, self.map_values(level, self.indicators[level][0]))
 
     def request(self, kind: str) -> tuple[str, str, dict | None, dict]:
         """(method, path, json body, headers) of one request of ``kind``."""

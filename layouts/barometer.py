@@ -224,17 +224,19 @@ def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, sour
 
 
 def commitment_trace(fig: go.Figure, commitment: dict, frequency: str, unit: str, decimals: int) -> str | None:
-    """Draw the commitment's baseline → target on the series when both share its frequency; otherwise draw
-    nothing on this axis and return the sentence that says so (a yearly target is not a monthly point)."""
+    """Draw the commitment's baseline → target on a yearly series; on a monthly or quarterly one, draw nothing
+    and return the sentence that states it (a yearly target is not a monthly point)."""
     target = commitment.get("target_value")
     has_target = not bar.is_missing(target) and bool(commitment.get("target_date"))
     baseline = (f"référence {fmt(commitment['baseline_value'], unit, decimals)} au "
                 f"{format_date(commitment['baseline_date'])}")
     goal = (f"cible {fmt(target, unit, decimals)} au {format_date(commitment['target_date'])}" if has_target
             else "sans cible chiffrée")
-    if commitment.get("frequency", "annual") != frequency:
-        period = bar.FREQUENCY_LABELS_FR[commitment.get("frequency", "annual")].lower()
-        return f"Engagement suivi en valeurs de fréquence {period} ({baseline}, {goal}) : non tracé sur cette série."
+    if frequency != "annual":
+        # A commitment is stated for a date, often as a yearly figure (a total « dans l'année »): drawn on a
+        # monthly or quarterly axis it would read as one more point of that series. It is said, not drawn.
+        return (f"Engagement : {baseline}, {goal} — valeurs de l'engagement, non tracées sur cette série "
+                f"{bar.FREQUENCY_LABELS_FR[frequency].lower()} (choisir la fréquence annuelle quand elle existe).")
 
     def x_of(iso: str):
         return int(iso[:4]) if frequency == "annual" else pd.Timestamp(iso)

@@ -29,7 +29,7 @@ def choropleth_hideout(codes, frame: pd.DataFrame, unit: str, decimals: int) -> 
 
 def progress_legend() -> html.Ul:
     items = [(label, colour) for _, _, label, colour in bar.PROGRESS_CLASSES]
-    items.append(("Sans cible ou sans mesure", bar.NO_PROGRESS_COLOUR))
+    items.append(bar.progress_class(None))  # the class of territories without target or measure
     return html.Ul(className="baro-legend", children=[
         html.Li([html.Span(className="swatch", style={"background": colour}), label]) for label, colour in items
     ])

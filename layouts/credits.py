@@ -124,7 +124,7 @@ def attachment_note(totals: dict) -> html.P:
     return html.P(f"Rattachement des lignes : {text}." + ("" if qpv else " Aucune n'est rattachée directement à un "
                                                           "quartier : les montants décrivent des territoires qui "
                                                           "contiennent des quartiers prioritaires."),
-                  className="muted", id="cred-attachment")
+                  className="muted")
 
 
 # -------------------------------------------------------------------- charts

@@ -374,8 +374,13 @@
   function openFeature(clickData, level) {
     if (!clickData || !clickData.properties) { return window.dash_clientside.no_update; }
     const code = encodeURIComponent(String(clickData.properties.code));
-    if (level === "qpv") { return ["/qpv/" + code, ""]; }
-    return ["/comparer", "?codes=" + encodeURIComponent(level + ":" + clickData.properties.code)];
+    const target = level === "qpv" ? ["/qpv/" + code, ""]
+      : ["/comparer", "?codes=" + encodeURIComponent(level + ":" + clickData.properties.code)];
+    if (document.documentElement.classList.contains("embed")) {  // framed elsewhere: the full page opens apart
+      window.open(target[0] + target[1], "_blank", "noopener");
+      return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+    }
+    return target;
   }
 
   function viewParam(center, zoom) {

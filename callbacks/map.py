@@ -11,11 +11,13 @@ from urllib.parse import urlencode
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from atlas import settings
+from atlas.feedback import feedback_href
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
+from atlas.schema import LEVEL_LABELS_FR
 from callbacks.cache import cached
 from callbacks.map_files import classes_of, classes_url, values_url
-from callbacks.state import service
+from callbacks.state import feedback_url, service
 from layouts import map as layout
 from layouts.map_legend import comparison_note, indicator_note, legend, widest_gaps_list
 
@@ -86,7 +88,18 @@ def page_content(request: MapRequest, view: dict, basemap: str) -> layout.MapPag
         request=request, payload=payload, state=browser_state(request, payload, layers.choropleth), layers=layers,
         indicator_options=layout.indicator_options(svc.indicators, available=svc.indicators_at(request.level)),
         levels=svc.map_levels(), years=svc.years, references=references_for(svc, request.indicator, request.level),
-        meta=svc.indicator(request.indicator), view=view, basemap=basemap, gaps=gaps_block(request, payload))
+        meta=svc.indicator(request.indicator), view=view, basemap=basemap, gaps=gaps_block(request, payload),
+        report=map_report(request))
+
+
+def map_report(request: MapRequest) -> str | None:
+    """« Signaler une erreur » under the indicator note: the map's own path and state (never the Host header:
+    page answers are shared by every visitor), its level, indicator and year."""
+    svc = service()
+    meta = svc.indicator(request.indicator)
+    return feedback_href(feedback_url(), "/?" + urlencode(request.query()),
+                         f"Carte — {LEVEL_LABELS_FR.get(request.level, request.level)}",
+                         f"{meta['label_fr']} ({request.indicator})", request.year)
 
 
 def build_page(svc, params: dict, search: str):
@@ -175,7 +188,7 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None, want
         no_update if same_level else layers.background,
         legend(payload, request.year),
         comparison_note(payload, request.year, SCHEMES[request.scheme], request.fixed),
-        indicator_note(svc.indicator(request.indicator)),
+        indicator_note(svc.indicator(request.indicator), map_report(request)),
         gaps_block(request, payload),
         urlencode(query),
         request.mode != "gap",

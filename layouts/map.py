@@ -8,9 +8,11 @@ import dash_leaflet as dl
 import pandas as pd
 from dash import dash_table, dcc, html
 
+from atlas.embeds import map_choices
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
 FRANCE_VIEW = {"center": [46.6, 2.4], "zoom": 6}
@@ -57,6 +59,7 @@ class MapPageContent:
     view: dict = field(default_factory=lambda: dict(FRANCE_VIEW))
     basemap: str = "aucun"
     gaps: object = None
+    report: str | None = None  # « Signaler une erreur » under the indicator note (None: reporting is off)
 
 
 def indicator_options(indicators: pd.DataFrame, theme: str | None = None, ministry: str | None = None,
@@ -213,7 +216,8 @@ def map_page(content: MapPageContent) -> html.Div:
                 html.Div(id="map-comparison-note", children=comparison_note(
                     payload, year, SCHEMES[content.request.scheme], content.request.fixed)),
                 html.Div(id="map-gaps", children=content.gaps),
-                html.Div(id="map-indicator-note", children=indicator_note(content.meta)),
+                html.Div(id="map-indicator-note", children=indicator_note(content.meta, content.report)),
+                html.Div(className="map-share", children=embed_dialog(map_choices())),
                 table_section(),
             ]),
         ]),

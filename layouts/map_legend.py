@@ -9,6 +9,7 @@ from dash import dcc, html
 from atlas.formatting import format_number, format_value
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
 from atlas.mapdata import OPERATIONS
+from layouts.feedback import feedback_link
 
 TERRITORY_SINGULAR = {"qpv": "du quartier", "commune": "de la commune", "epci": "de l'intercommunalité",
                       "departement": "du département", "region": "de la région"}
@@ -110,7 +111,8 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
     return html.P(text, id="map-comparison", className="map-comparison")
 
 
-def indicator_note(meta: dict) -> html.Div:
+def indicator_note(meta: dict, report: str | None = None) -> html.Div:
+    """The indicator's definition, source, vintage and licence, and « Signaler une erreur » when ``report``."""
     def text(key: str) -> str:
         value = meta.get(key)
         return "" if value is None or value != value else str(value)
@@ -121,6 +123,7 @@ def indicator_note(meta: dict) -> html.Div:
         html.P([html.Strong("Source : "), text("source") or "non précisée", " — ", html.Strong("millésime : "),
                 text("vintage") or "non précisé", " — ", html.Strong("licence : "), text("licence") or "non précisée"]),
         html.P([html.Strong("Comparabilité : "), text("comparability")]) if text("comparability") else None,
+        feedback_link(report),
     ])
 
 

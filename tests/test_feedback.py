@@ -89,3 +89,22 @@ def test_no_report_link_when_the_setting_is_empty(dash_app, service):
         layout = build_profile_page(service, {"code": service.codes("qpv")[0]}, "")
     assert report_links(layout) == []
     assert "Signaler" not in str(layout)
+
+
+def test_the_map_note_links_to_a_prefilled_report(dash_app, service):
+    from atlas.mapdata import MapRequest
+    from callbacks.map import build_page
+
+    level = service.map_levels()[0]
+    request = MapRequest.from_query(service, {"niveau": level})
+    with feedback_setting(dash_app, "https://form.example/signaler?source=atlas"):
+        layout = build_page(service, {}, f"?niveau={level}")
+    links = report_links(layout)
+    assert len(links) == 1 and links[0].target == "_blank"
+    query = parse_qs(urlsplit(links[0].href).query)
+    assert query["source"] == ["atlas"] and query["page"][0].startswith("/?indicateur=")
+    assert f"niveau={level}" in query["page"][0]
+    assert query["indicateur"] == [f"{service.indicator(request.indicator)['label_fr']} ({request.indicator})"]
+    assert query["annee"] == [str(request.year)] and query["territoire"][0].startswith("Carte — ")
+    with feedback_setting(dash_app, ""):
+        assert report_links(build_page(service, {}, f"?niveau={level}")) == []

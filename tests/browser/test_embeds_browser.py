@@ -165,3 +165,30 @@ def test_the_comparison_gives_its_charts_to_embed(page, live_server, service):
     assert src.startswith(f"{live_server}/embed/graphique/comparer/evolution?codes=qpv:{code},departement:")
     assert page.request.get(src).status == 200
     page.screenshot(path=str(screenshot(page, "embeds-compare-dialog")))
+
+
+def test_the_map_page_gives_the_current_map_to_embed_and_the_embed_opens_pages_apart(page, live_server, service,
+                                                                                     other_origin):
+    level = service.map_levels()[-1]
+    page.goto(f"{live_server}/?niveau={level}")
+    page.wait_for_selector(".leaflet-choropleth-pane path", state="attached", timeout=30_000)
+    page.click("#embed-open")
+    page.wait_for_selector("#embed-dialog[open]")
+    src = re.search(r'src="([^"]+)"', page.input_value("#embed-snippet")).group(1).replace("&amp;", "&")
+    assert src.startswith(f"{live_server}/embed/carte?") and f"niveau={level}" in src
+    assert page.request.get(src).status == 200
+    page.screenshot(path=str(screenshot(page, "embeds-map-dialog")))  # the viewport: the dialog is modal
+    page.click("#embed-close")
+
+    site, pages = other_origin
+    pages["/carte2.html"] = _article(live_server, [("carte", src.removeprefix(live_server))])
+    page.goto(site + "/carte2.html")
+    frame = _frame(page, "/embed/carte")
+    frame.wait_for_selector(".leaflet-choropleth-pane path", state="attached", timeout=30_000)
+    assert not frame.is_visible("#embed-open")  # no dialog inside an embed
+    with page.context.expect_page() as opened:
+        frame.locator(".leaflet-choropleth-pane path").first.dispatch_event("click")
+    target = opened.value
+    target.wait_for_load_state()
+    assert target.url.startswith(live_server + ("/qpv/" if level == "qpv" else "/comparer?codes="))
+    assert "/embed/carte" in frame.url  # the embed stays where it was

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from atlas import settings
 from atlas.ingest.config import DATA_ROOT_ENV, IngestError, load_config
 from atlas.package import DEFAULT_DATA_DIR, PackageError
 
@@ -64,7 +64,7 @@ def _cmd_fetch(args) -> int:
     from atlas.ingest.fetch import FetchError, fetch_all
     from atlas.ingest.pipeline import build
 
-    cache = args.cache or Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "atlas-qpv")
+    cache = args.cache or Path(settings.value(CACHE_ENV) or Path.home() / ".cache" / "atlas-qpv")
     try:
         config = load_config(args.config, cache)
         fetch_all(config.data.get("downloads", []), cache, refresh=args.refresh, progress=not args.quiet)

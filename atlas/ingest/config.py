@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas import schema
+from atlas import schema, settings
 from atlas.package import Problem
 
 DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
@@ -89,7 +89,7 @@ class Config:
                 raise IngestError(Problem(self.name, f"no file matches '{pattern}' under {self.data_root}"))
             return matches
         if not target.exists():
-            hint = "" if os.environ.get(DATA_ROOT_ENV) else f" (set --data-root or {DATA_ROOT_ENV})"
+            hint = "" if settings.value(DATA_ROOT_ENV) else f" (set --data-root or {DATA_ROOT_ENV})"
             raise IngestError(Problem(self.name, f"input file not found: {target}{hint}"))
         return [target]
 
@@ -107,7 +107,7 @@ def load_config(path: Path | str, data_root: Path | str | None = None) -> Config
     problems = check_config(data, path.name)
     if problems:
         raise IngestError(problems)
-    root = data_root or os.environ.get(DATA_ROOT_ENV) or None
+    root = data_root or settings.value(DATA_ROOT_ENV) or None
     if root is None:
         root = path.parent / data.get("data_root", ".")
     return Config(path=path.resolve(), data=data, data_root=Path(root).expanduser().resolve())

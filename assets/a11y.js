@@ -135,13 +135,22 @@
     });
   }
 
+  /* Charts and map panes redraw thousands of nodes and never hold a Dash control: their changes are ignored. */
+  function outsideDrawings(record) {
+    var target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    return !target || !target.closest("svg, .leaflet-pane");
+  }
+
   function start() {
     repair();
-    new MutationObserver(schedule).observe(document.body, {
+    new MutationObserver(function (records) {
+      if (records.some(outsideDrawings)) schedule();
+    }).observe(document.body, {
       childList: true, subtree: true, attributes: true,
       attributeFilter: ["role", "aria-selected", "tabindex", "class"]
     });
     window.addEventListener("resize", schedule);
+    document.addEventListener("click", schedule);  // e.g. a filter's case toggle changes its pressed state
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

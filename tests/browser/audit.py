@@ -67,7 +67,7 @@ def page_paths(data_dir: Path) -> dict[str, str]:
 
 def wait_until_rendered(page) -> None:
     """Dash has rendered the page and answered its callbacks (nothing left loading)."""
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=90_000)  # a cold barometer on the national package is slow
     if page.locator("#page-content").count():
         page.wait_for_function("() => document.querySelector('#page-content').children.length > 0",
                                timeout=90_000)

@@ -5,7 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint data benchmark clean browser redis
+.PHONY: run test test-fast install lint data demo benchmark load clean browser redis
+FAST := not browser and not realdata and not fuzz and not server and not slow
+# Until these carry the `slow` / `fuzz` markers in their own files: whole-package builds and the API's
+# property-based test (30-40 s each) are not unit tests.
+FAST_SKIP := --deselect tests/test_demo_generator.py::test_generator_is_deterministic \
+	--ignore=tests/test_fresh_catalogue.py --ignore=tests/test_api_properties.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,14 +43,29 @@ test: $(STAMP) browser redis
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
+# Unit tests and callbacks called as plain functions: no browser, no real data, no fuzzing, no server process.
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "$(FAST)" --ignore=tests/browser $(FAST_SKIP)
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+REAL_DATA ?= ../shared/data/real
+
+# Rebuild the embedded national package from the official files (atomic swap; deterministic).
 data: $(STAMP)
-	$(PY) -m atlas build-demo --out data
+	$(PY) -m atlas build --config configs/real-national.toml --data-root $(REAL_DATA) --out data
+
+# The illustrative package, for demos: serve it with ATLAS_DATA_DIR=demo-data make run
+demo: $(STAMP)
+	$(PY) -m atlas build-demo --out demo-data
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/map.py
+
+load: $(STAMP) redis
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

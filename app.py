@@ -142,10 +142,7 @@ def main() -> None:
     parser.add_argument("--debug", action="store_true", default=settings["ATLAS_DEBUG"],
                         help="enable Dash developer tools (off by default)")
     args = parser.parse_args()
-    from werkzeug.serving import WSGIRequestHandler
-
-    WSGIRequestHandler.server_version, WSGIRequestHandler.sys_version = "", ""  # no version banner
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, request_handler=hardening.QuietRequestHandler)
 
 
 if __name__ == "__main__":

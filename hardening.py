@@ -16,6 +16,7 @@ import logging
 from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import NotFound
+from werkzeug.serving import WSGIRequestHandler
 
 EMBED_PREFIXES: list[str] = ["/embed/"]  # pages that may be framed by other sites (see allow_framing)
 TILE_SOURCES = ["https://tile.openstreetmap.org"]
@@ -183,7 +184,17 @@ LOGGERS = ("", "werkzeug", "gunicorn.error", "gunicorn.access", "dash", "dash.da
 
 
 def bound_logs(limit: int, *extra_loggers: str) -> None:
-    """Install the truncating filter on the loggers that write requests and errors, and on their handlers."""
+    """Install the truncating filter on the loggers that write requests and errors, and on their handlers.
+
+    The app's own logger ("atlas") gets a handler when the server configured none, so that its few lines
+    (cache outage, recovery) carry time, process and level like gunicorn's.
+    """
+    atlas = logging.getLogger("atlas")
+    if not atlas.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"))
+        atlas.addHandler(handler)
+        atlas.setLevel(logging.INFO)
     log_filter = TruncatingFilter(limit)
     for name in (*LOGGERS, *extra_loggers):
         logger = logging.getLogger(name)
@@ -192,3 +203,10 @@ def bound_logs(limit: int, *extra_loggers: str) -> None:
         for handler in logger.handlers:
             if not any(isinstance(f, TruncatingFilter) for f in handler.filters):
                 handler.addFilter(log_filter)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """``python app.py``'s server without its version banner (``Server: Werkzeug/x Python/y``)."""
+
+    def version_string(self) -> str:
+        return "atlas-qpv"

@@ -243,7 +243,7 @@
     const layer = event.target;
     if (!layer._atlasTooltip) {
       layer._atlasTooltip = true;
-      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, className: "atlas-tooltip" });
+      layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, direction: "top", offset: [0, -8], className: "atlas-tooltip" });
       layer.openTooltip(event.latlng);
     }
     layer.setStyle({ stroke: true, weight: 2.5, color: "#000091" });
@@ -333,7 +333,11 @@
     const nu = window.dash_clientside.no_update;
     if (!state || !state.view || !state.classes_url) { return nu; }
     const previous = states[id];
-    if (previous && previous.view.key === state.view.key && previous.view.url === state.view.url) { return nu; }
+    if (previous && previous.view.key === state.view.key && previous.view.url === state.view.url) {
+      // Same colouring (e.g. the page built again from its address): only the year may differ.
+      if (previous.year !== state.year) { withYear(state.year, id); }
+      return nu;
+    }
     const ticket = (requests[id] = {});
     fetchJson(state.classes_url).then((doc) => {
       if (requests[id] !== ticket || !doc || doc.key !== state.view.key) { return; }

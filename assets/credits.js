@@ -1,4 +1,4 @@
-/* Functional properties of the dash-leaflet layers of /credits and /barometre (assets load on every page).
+/* Functional properties of the dash-leaflet layers of /credits (assets load on every page).
  * dash-leaflet calls them with the feature (and latlng) first and the layer's props (hideout…) last. */
 (function () {
   "use strict";
@@ -10,6 +10,8 @@
     return nf0.format(amount) + "\u00a0€";
   }
 
+  var textNode = function (text) { return window.atlasText.node(text); };
+
   window.atlasCredits = {
     euros: euros,
     /* A located credit line (or several at the same place): a small dot with a French tooltip. */
@@ -18,7 +20,7 @@
       var marker = L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1, fillColor: "#0072B2",
                                            fillOpacity: 0.9});
       var text = euros(p.a || 0) + (p.n > 1 ? " (" + nf0.format(p.n) + " lignes)" : "") + (p.c ? " — " + p.c : "");
-      marker.bindTooltip(text);
+      marker.bindTooltip(textNode(text));
       return marker;
     },
     /* A cluster: a disc whose size grows with the number of points, labelled with that number. */
@@ -38,33 +40,11 @@
       var p = feature.properties || {};
       var circle = L.circleMarker(latlng, {radius: p.r || 3, color: "#7a3300", weight: 1, fillColor: "#E69F00",
                                            fillOpacity: 0.55});
-      circle.bindTooltip((p.t || "") + " : " + euros(p.a || 0) + " (" + nf0.format(p.n || 0) + " lignes)");
+      circle.bindTooltip(textNode((p.t || "") + " : " + euros(p.a || 0) + " (" + nf0.format(p.n || 0) + " lignes)"));
       return circle;
     },
     outlineStyle: function () {
       return {color: "#9a9a9a", weight: 0.6, fill: true, fillColor: "#f4f4f4", fillOpacity: 1};
-    }
-  };
-
-  const latestBarometer = {};
-
-  window.atlasBarometer = {
-    // Colours and tooltips arrive in the hideout; the shapes are the atlas's static geometry.
-    choroplethStyle: function (feature, context) {
-      const h = (context && context.hideout) || {};
-      latestBarometer.hideout = h;
-      const code = (feature.properties || {}).code;
-      return {fillColor: (h.fills || {})[code] || "#E0E0E0", color: "#ffffff", weight: 0.7, fillOpacity: 0.9};
-    },
-    onEachFeature: function (feature, layer) {
-      const props = feature.properties || {};
-      layer.bindTooltip(function () {
-        const tips = (latestBarometer.hideout || {}).tips || {};
-        return tips[props.code] || (props.name + " (" + props.code + ") : pas d'engagement");
-      }, {sticky: true});
-    },
-    hoverStyle: function () {
-      return {weight: 2.5, color: "#1e1e1e"};
     }
   };
 })();

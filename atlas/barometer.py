@@ -10,7 +10,6 @@ import calendar
 import functools
 import math
 from datetime import date
-from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import pandas as pd
@@ -102,7 +101,7 @@ def progress(baseline: float, current: float | None, target: float | None, polar
     progress is 1.0 if the current value is at least as good as the target given the indicator's
     polarity, else 0.0.
     """
-    if current is None or target is None or _missing(current) or _missing(target) or _missing(baseline):
+    if current is None or target is None or is_missing(current) or is_missing(target) or is_missing(baseline):
         return None
     gap = target - baseline
     if abs(gap) < 1e-12:
@@ -138,91 +137,103 @@ def status(*, has_target: bool, progress_share: float | None, current_date: date
     return LATE
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 # -------------------------------------------------------------- observations
 
 
-def latest_values(obs: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
-    """Per code, the latest observation with a value (by period end, annual first on ties).
+def latest_values(obs: pd.DataFrame, as_of: date | None = None, keys: tuple[str, ...] = ("code",)) -> pd.DataFrame:
+    """Per ``keys`` (the code, by default), the latest observation with a value (by period end, annual first
+    on ties).
 
-    Returns columns code, period, value, status, end (a ``date``).
+    Returns columns ``*keys``, period, value, status, end (a ``date``); indexed by code when keyed by code.
     """
-    cols = ["code", "period", "value", "status", "end"]
+    cols = [*keys, "period", "value", "status", "end"]
     if obs.empty:
         return pd.DataFrame(columns=cols)
-    frame = obs[obs["value"].notna()][["code", "period", "value", "status"]].copy()
-    frame["code"] = frame["code"].astype(str)
-    frame["period"] = frame["period"].astype(str)
-    frame["status"] = frame["status"].astype(str)
+    frame = obs[obs["value"].notna()][[*keys, "period", "value", "status"]]
     # A package has a few dozen distinct periods: parse each once, not once per row.
-    periods = frame["period"].unique()
-    frame["end"] = frame["period"].map({p: period_end(p) for p in periods})
+    period = pd.Categorical(frame["period"].astype(str))
+    ends = np.array([period_end(p) for p in period.categories] + [None], dtype=object)
+    ranks = np.array([FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual") for p in period.categories] + [0])
+    frame = frame.assign(period=np.asarray(period.categories, dtype=object)[period.codes], end=ends[period.codes],
+                         rank=ranks[period.codes])
     if as_of is not None:
         frame = frame[frame["end"] <= as_of]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    frame["rank"] = frame["period"].map(
-        {p: FREQUENCY_ORDER.index(schema.period_frequency(p) or "annual") for p in periods})
+    for column in (*keys, "status"):
+        frame[column] = frame[column].astype(str)
     # Latest end first; on the same end date prefer the annual value (commitments are stated yearly).
-    frame = frame.sort_values(["code", "end", "rank"], ascending=[True, False, True])
-    return frame.drop_duplicates("code")[cols].set_index("code", drop=False)
+    frame = frame.sort_values([*keys, "end", "rank"], ascending=[*(True,) * len(keys), False, True])
+    latest = frame.drop_duplicates(list(keys))[cols]
+    return latest.set_index("code", drop=False) if keys == ("code",) else latest.reset_index(drop=True)
+
+
+COMMITMENT_COLUMNS = ["id", "ministry", "measure", "indicator", "theme", "kind", "unit", "decimals", "polarity",
+                      "scope_level", "scope_code", "scope_name", "baseline_date", "baseline_value", "target_date",
+                      "target_value", "frequency", "current_period", "current_value", "current_status", "progress",
+                      "elapsed", "status"]
 
 
 def evaluate_commitments(service, as_of_year: int | None = None, tolerance: float = TOLERANCE) -> pd.DataFrame:
     """Every commitment with its current value, progress, elapsed time and status.
 
     ``as_of_year`` limits the observations to periods ending by 31 December of that year, to show
-    the barometer as it stood then. Progress is a share (1.0 = 100 %).
+    the barometer as it stood then. Progress is a share (1.0 = 100 %). The latest values of every
+    commitment are found in one pass over their observations (a national package has ~5,000).
     """
     commitments = service.package.commitments
-    columns = ["id", "ministry", "measure", "indicator", "theme", "kind", "unit", "decimals", "polarity",
-               "scope_level", "scope_code", "scope_name", "baseline_date", "baseline_value", "target_date",
-               "target_value", "current_period", "current_value", "current_status", "progress", "elapsed",
-               "status"]
     if commitments.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COMMITMENT_COLUMNS)
     as_of = date(int(as_of_year), 12, 31) if as_of_year else None
+    pairs = commitments[["indicator", "scope_level"]].astype(str).drop_duplicates()
+    observed = [service.observations_for(i, lvl) for i, lvl in pairs.itertuples(index=False)]
+    observed = [o for o in observed if len(o)]
+    latest = latest_values(pd.concat(observed), as_of, keys=("indicator", "level", "code")) if observed else \
+        pd.DataFrame(columns=["indicator", "level", "code", "period", "value", "status", "end"])
+    current_of = {(i, lvl, c): (p, v, st, e) for i, lvl, c, p, v, st, e in latest.itertuples(index=False)}
+    metas = {i: (service.indicator(i) if service.has_indicator(i) else {}) for i in pairs["indicator"].unique()}
+    names = {lvl: territory_names(service, lvl) for lvl in pairs["scope_level"].unique()}
+    dates: dict = {}
+
+    def day(text):
+        if text not in dates:
+            dates[text] = parse_date(text)
+        return dates[text]
+
     rows = []
-    for (indicator, level), group in commitments.groupby(["indicator", "scope_level"], sort=False):
-        meta = service.indicator(indicator) if service.has_indicator(indicator) else {}
-        latest = latest_values(service.observations_for(indicator, level), as_of)
-        latest = dict(zip(latest["code"], latest.to_dict("records"), strict=True))
+    for row in commitments.itertuples(index=False):
+        indicator, level, code = str(row.indicator), str(row.scope_level), str(row.scope_code)
+        meta = metas[indicator]
         polarity = meta.get("polarity", "neutral")
-        names = territory_names(service, level)
-        for row in group.itertuples(index=False):
-            code = str(row.scope_code)
-            baseline_date = parse_date(row.baseline_date)
-            target_date = parse_date(row.target_date)
-            target_value = None if _missing(row.target_value) else float(row.target_value)
-            has_target = target_value is not None and target_date is not None
-            current = latest.get(code)
-            current_value = float(current["value"]) if current is not None else None
-            current_date = current["end"] if current is not None else None
-            share = progress(float(row.baseline_value), current_value, target_value, polarity) if has_target \
-                else None
-            if current_date is not None and current_date <= baseline_date:
-                share = None  # nothing measured since the baseline
-            rows.append({
-                "id": row.id, "ministry": row.ministry, "measure": row.measure, "indicator": indicator,
-                "theme": meta.get("theme"), "kind": meta.get("kind"), "unit": meta.get("unit", ""),
-                "decimals": int(meta.get("decimals", 1)), "polarity": polarity,
-                "scope_level": level, "scope_code": code,
-                "scope_name": names.get(code, code),
-                "baseline_date": str(row.baseline_date), "baseline_value": float(row.baseline_value),
-                "target_date": str(row.target_date) if target_date else None, "target_value": target_value,
-                "current_period": current["period"] if current is not None else None,
-                "current_value": current_value,
-                "current_status": current["status"] if current is not None else None,
-                "progress": share,
-                "elapsed": elapsed_share(baseline_date, target_date, current_date)
-                if (target_date and current_date) else None,
-                "status": status(has_target=has_target, progress_share=share, current_date=current_date,
-                                 baseline_date=baseline_date, target_date=target_date, tolerance=tolerance),
-            })
-    return pd.DataFrame(rows, columns=columns)
+        baseline_date, target_date = day(row.baseline_date), day(row.target_date)
+        target_value = None if is_missing(row.target_value) else float(row.target_value)
+        has_target = target_value is not None and target_date is not None
+        period, current_value, current_status, current_date = current_of.get((indicator, level, code),
+                                                                             (None, None, None, None))
+        current_value = None if current_value is None else float(current_value)
+        share = progress(float(row.baseline_value), current_value, target_value, polarity) if has_target else None
+        if current_date is not None and current_date <= baseline_date:
+            share = None  # nothing measured since the baseline
+        rows.append({
+            "id": row.id, "ministry": row.ministry, "measure": row.measure, "indicator": indicator,
+            "theme": meta.get("theme"), "kind": meta.get("kind"), "unit": meta.get("unit", ""),
+            "decimals": int(meta.get("decimals", 1)), "polarity": polarity,
+            "scope_level": level, "scope_code": code, "scope_name": names[level].get(code, code),
+            "baseline_date": str(row.baseline_date), "baseline_value": float(row.baseline_value),
+            "target_date": str(row.target_date) if target_date else None, "target_value": target_value,
+            "frequency": (schema.period_frequency(period) or "annual") if period else "annual",
+            "current_period": period, "current_value": current_value, "current_status": current_status,
+            "progress": share,
+            "elapsed": elapsed_share(baseline_date, target_date, current_date)
+            if (target_date and current_date) else None,
+            "status": status(has_target=has_target, progress_share=share, current_date=current_date,
+                             baseline_date=baseline_date, target_date=target_date, tolerance=tolerance),
+        })
+    return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
 
 
 # ----------------------------------------------------------------- territory
@@ -313,246 +324,9 @@ NO_PROGRESS_COLOUR = "#E0E0E0"
 
 def progress_class(share: float | None) -> tuple[str, str]:
     """(label, colour) of a progress share for the map legend."""
-    if share is None or _missing(share):
+    if share is None or is_missing(share):
         return "Sans cible ou sans mesure", NO_PROGRESS_COLOUR
     for low, high, label, colour in PROGRESS_CLASSES:
         if low <= share < high:
             return label, colour
     return PROGRESS_CLASSES[-1][2], PROGRESS_CLASSES[-1][3]
-
-
-# ------------------------------------------------------------------- series
-
-
-def series_chain(service, indicator: str, level: str, code: str, frequency: str | None = None,
-                 years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """The indicator's series for the territory and each parent that has it, long form.
-
-    Columns: level, code, name, period, frequency, value, status, beneficiaries, eligible.
-    """
-    parts = []
-    for lvl, c in ancestors(service, level, code):
-        serie = service.series(lvl, c, indicator)
-        if serie.empty:
-            continue
-        serie = serie.assign(level=lvl, code=c, name=service.territory_name(lvl, c) or c)
-        parts.append(serie)
-    cols = ["level", "code", "name", "period", "frequency", "value", "status", "beneficiaries", "eligible"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    frame = pd.concat(parts, ignore_index=True)
-    frame["frequency"] = frame["period"].map(lambda p: schema.period_frequency(p) or "annual")
-    if frequency:
-        frame = frame[frame["frequency"] == frequency]
-    if years:
-        year = frame["period"].str[:4].astype(int)
-        frame = frame[(year >= years[0]) & (year <= years[1])]
-    return frame[cols].reset_index(drop=True)
-
-
-def frequencies(frame: pd.DataFrame) -> list[str]:
-    present = set(frame["frequency"]) if "frequency" in frame else set()
-    return [f for f in FREQUENCY_ORDER if f in present]
-
-
-def trend(first: float | None, last: float | None, polarity: str) -> str:
-    """French word for a change given the indicator's polarity."""
-    if first is None or last is None or _missing(first) or _missing(last):
-        return "–"
-    change = last - first
-    if abs(change) < 1e-9:
-        return "stable"
-    if polarity == "neutral":
-        return "hausse" if change > 0 else "baisse"
-    better = change > 0 if polarity == "higher_is_better" else change < 0
-    return "amélioration" if better else "dégradation"
-
-
-def indicator_summary(service, level: str, code: str, *, ministry: str | None = None, theme: str | None = None,
-                      years: tuple[int, int] | None = None, kinds: tuple[str, ...] = ("result", "means")
-                      ) -> pd.DataFrame:
-    """For each indicator of the filter, its first and last annual value in the period at one territory."""
-    catalogue = service.indicators
-    catalogue = catalogue[catalogue["kind"].isin(kinds) & catalogue["ministry"].notna()]
-    if ministry:
-        catalogue = catalogue[catalogue["ministry"] == ministry]
-    if theme:
-        catalogue = catalogue[catalogue["theme"] == theme]
-    rows = []
-    for meta in catalogue.itertuples(index=False):
-        values, _ = service.annual_table(meta.id, level)
-        if values.empty or code not in values.index:
-            continue
-        serie = values.loc[code].dropna()
-        if years:
-            serie = serie[(serie.index >= years[0]) & (serie.index <= years[1])]
-        if serie.empty:
-            continue
-        first_year, last_year = int(serie.index[0]), int(serie.index[-1])
-        first, last = float(serie.iloc[0]), float(serie.iloc[-1])
-        rows.append({"indicator": meta.id, "label": meta.label_fr, "ministry": meta.ministry, "theme": meta.theme,
-                     "kind": meta.kind, "unit": meta.unit, "decimals": int(meta.decimals), "polarity": meta.polarity,
-                     "first_year": first_year, "first_value": first, "last_year": last_year, "last_value": last,
-                     "change": last - first, "trend": trend(first, last, meta.polarity), "source": meta.source,
-                     "vintage": meta.vintage})
-    return pd.DataFrame(rows, columns=["indicator", "label", "ministry", "theme", "kind", "unit", "decimals",
-                                       "polarity", "first_year", "first_value", "last_year", "last_value",
-                                       "change", "trend", "source", "vintage"])
-
-
-# ------------------------------------------------------------- beneficiaries
-
-
-def coverage(beneficiaries, eligible) -> float | None:
-    """Beneficiaries ÷ eligible population (a share), or None when either is missing or eligible is 0."""
-    if beneficiaries is None or eligible is None or _missing(beneficiaries) or _missing(eligible):
-        return None
-    eligible = float(eligible)
-    if eligible <= 0:
-        return None
-    return float(beneficiaries) / eligible
-
-
-def coverage_table(service, level: str, code: str, *, ministry: str | None = None, theme: str | None = None,
-                   years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Per indicator that counts beneficiaries at this territory: each period's beneficiaries, eligible, coverage."""
-    catalogue = service.indicators
-    if ministry:
-        catalogue = catalogue[catalogue["ministry"] == ministry]
-    if theme:
-        catalogue = catalogue[catalogue["theme"] == theme]
-    parts = []
-    for meta in catalogue.itertuples(index=False):
-        serie = service.series(level, code, meta.id)
-        serie = serie[serie["beneficiaries"].notna() | serie["eligible"].notna()]
-        if years and not serie.empty:
-            year = serie["period"].str[:4].astype(int)
-            serie = serie[(year >= years[0]) & (year <= years[1])]
-        if serie.empty:
-            continue
-        parts.append(serie.assign(indicator=meta.id, label=meta.label_fr, ministry=meta.ministry,
-                                  source=meta.source, vintage=meta.vintage))
-    cols = ["indicator", "label", "ministry", "period", "beneficiaries", "eligible", "coverage", "source", "vintage"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    frame = pd.concat(parts, ignore_index=True)
-    frame["beneficiaries"] = frame["beneficiaries"].astype("Int64")
-    frame["eligible"] = frame["eligible"].astype("Int64")
-    frame["coverage"] = [coverage(b, e) for b, e in zip(frame["beneficiaries"], frame["eligible"], strict=True)]
-    return frame[cols].reset_index(drop=True)
-
-
-def latest_coverage(table: pd.DataFrame) -> pd.DataFrame:
-    """The last period of each indicator in a :func:`coverage_table`."""
-    if table.empty:
-        return table
-    ordered = table.assign(_end=table["period"].map(period_end)).sort_values(["indicator", "_end"])
-    return ordered.drop_duplicates("indicator", keep="last").drop(columns="_end").reset_index(drop=True)
-
-
-
-# --------------------------------------------------------------- URL state
-
-FREQUENCY_URL = {"annual": "annuelle", "quarterly": "trimestrielle", "monthly": "mensuelle"}
-FREQUENCY_FROM_URL = {v: k for k, v in FREQUENCY_URL.items()}
-BAROMETER_LEVELS = ("france", "region", "departement", "contrat_de_ville", "epci", "commune", "qpv")
-
-
-def parse_territory(value: str | None) -> tuple[str, str] | None:
-    if not value or ":" not in str(value):
-        return None
-    level, _, code = str(value).partition(":")
-    return level, code
-
-
-def parse_query(search: str | None) -> dict[str, str]:
-    """``'?ministere=culture&debut=2018'`` → ``{'ministere': 'culture', 'debut': '2018'}`` (last value wins)."""
-    return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
-
-
-def to_query(params: dict) -> str:
-    """The inverse of :func:`parse_query`, skipping empty values; keeps a stable key order."""
-    items = [(k, v) for k, v in params.items() if v not in (None, "", [])]
-    return "?" + urlencode(items, safe=":,") if items else ""
-
-
-def int_or(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def barometer_state(service, search: str | None) -> dict:
-    """The page state from the query string, every value checked against the package (unknown → default)."""
-    query = parse_query(search)
-    years = package_years(service) or [date.today().year]
-    ministry = query.get("ministere") if query.get("ministere") in schema.MINISTRIES else None
-    theme = query.get("theme") if query.get("theme") in schema.THEMES else None
-    territory = parse_territory(query.get("territoire"))
-    if territory is None or not service.is_known(*territory):
-        france = service.codes("france")
-        territory = ("france", france[0]) if france else None
-    start = int_or(query.get("debut"), years[0])
-    end = int_or(query.get("fin"), years[-1])
-    start = min(max(start, years[0]), years[-1])
-    end = min(max(end, years[0]), years[-1])
-    if start > end:
-        start, end = end, start
-    return {
-        "ministry": ministry,
-        "theme": theme,
-        "territory": f"{territory[0]}:{territory[1]}" if territory else None,
-        "start": start,
-        "end": end,
-        "indicator": query.get("indicateur") if service.has_indicator(query.get("indicateur", "")) else None,
-        "frequency": FREQUENCY_FROM_URL.get(query.get("frequence", "")),
-        "scope": query.get("echelle") if query.get("echelle") in (*schema.LEVELS, "toutes") else None,
-        "measure": query.get("engagement") or None,
-    }
-
-
-def barometer_query(state: dict, years: list[int]) -> str:
-    """The query string for a state; defaults are left out so that URLs stay short."""
-    return to_query({
-        "ministere": state.get("ministry"),
-        "theme": state.get("theme"),
-        "territoire": state.get("territory") if state.get("territory") and not str(state["territory"]).startswith(
-            "france:") else None,
-        "debut": state.get("start") if years and state.get("start") not in (None, years[0]) else None,
-        "fin": state.get("end") if years and state.get("end") not in (None, years[-1]) else None,
-        "indicateur": state.get("indicator"),
-        "frequence": FREQUENCY_URL.get(state.get("frequency") or "") if state.get("frequency") != "annual" else None,
-        "echelle": state.get("scope"),
-        "engagement": state.get("measure"),
-    })
-
-
-def indicator_choices(service, ministry: str | None = None, theme: str | None = None) -> pd.DataFrame:
-    """Ministry indicators (result first, then means) matching the filters."""
-    frame = service.indicators
-    frame = frame[frame["ministry"].notna() & frame["kind"].isin(["result", "means"])]
-    if ministry:
-        frame = frame[frame["ministry"] == ministry]
-    if theme:
-        frame = frame[frame["theme"] == theme]
-    order = frame["kind"].map({"result": 0, "means": 1})
-    return frame.assign(_order=order).sort_values(["_order", "ministry", "label_fr"]).drop(columns="_order")
-
-
-def barometer_levels(service) -> list[str]:
-    """Levels where at least one ministry indicator has observations (the territory choices)."""
-    ids = list(service.indicators[service.indicators["ministry"].notna()]["id"])
-    present = []
-    for level in BAROMETER_LEVELS:
-        if any(len(service.observations_for(i, level)) for i in ids):
-            present.append(level)
-    return present
-
-
-def map_level(service, evaluated: pd.DataFrame) -> str | None:
-    """The drawable level with the most commitments (départements in practice)."""
-    drawable = [lvl for lvl in ("departement", "region", "epci", "commune", "qpv") if lvl in service.package.geometry]
-    counts = evaluated["scope_level"].value_counts()
-    ranked = sorted((lvl for lvl in drawable if counts.get(lvl, 0)), key=lambda lvl: -counts.get(lvl, 0))
-    return ranked[0] if ranked else None

@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("build-demo", help="generate the illustrative national package")
-    demo.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
+    # No default: the embedded data/ is the real national package and must not be overwritten by accident.
+    demo.add_argument("--out", type=Path, required=True, help="folder to write (e.g. demo-data)")
     demo.add_argument("--seed", type=int, default=2024)
     demo.set_defaults(func=_cmd_build_demo)
 

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
-from atlas.barometer import int_or, parse_query, parse_territory, to_query
 
 # State general budget net expenditure (« dépenses nettes du budget général de l'État »), in euros.
 # APPROXIMATE orders of magnitude, for context only: they are not in the data package and should be
@@ -164,10 +163,61 @@ def filter_lines(lines: pd.DataFrame, territories: pd.DataFrame, *, years: tuple
 # -------------------------------------------------------------- aggregation
 
 
+FINER_THAN_DEPARTEMENT = ("qpv", "commune", "epci", "contrat_de_ville")
+
+
+def _holders(territories: pd.DataFrame, qpv: pd.DataFrame, level: str) -> set[str]:
+    """Codes of the territories of ``level`` that hold at least one of the ``qpv`` rows."""
+    if level == "qpv":
+        return set(qpv["code"].astype(str))
+    return set(ancestor_codes(territories, qpv, level).dropna())
+
+
+def denominator(territories: pd.DataFrame, lines: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """Which lines a QPV population can honestly divide, and that population.
+
+    A line is *covered* when its territory holds QPV of the package with a population; a line attached
+    below the département (a contrat de ville whose quarters the package does not link to it, say) is
+    covered *through its département* when that département holds such QPV. The population is the union
+    of the QPV of the covering territories, each counted once. Lines attached elsewhere (a place whose
+    QPV are outside the package) have no known inhabitants: dividing them by someone else's would be false.
+
+    Returns (covered mask, covered-through-the-département mask, population)."""
+    own = np.zeros(len(lines), dtype=bool)
+    via = np.zeros(len(lines), dtype=bool)
+    qpv = territories[territories["level"] == "qpv"]
+    qpv = qpv[pd.to_numeric(qpv["population"], errors="coerce").fillna(0) > 0]
+    if qpv.empty or lines.empty:
+        return own, via, 0
+    for level, rows in lines.groupby("level", sort=False).indices.items():
+        own[rows] = True if level == "france" else lines["code"].iloc[rows].isin(
+            _holders(territories, qpv, str(level))).to_numpy()
+    departements = ancestor_codes(territories, lines, "departement")
+    via = ~own & lines["level"].isin(FINER_THAN_DEPARTEMENT).to_numpy() & departements.isin(
+        _holders(territories, qpv, "departement")).to_numpy()
+    units = pd.concat([lines.loc[own, ["level", "code"]],
+                       pd.DataFrame({"level": "departement", "code": departements[via].astype(str)})])
+    return own | via, via, qpv_population_reached(territories, units)
+
+
+def population_years(territories: pd.DataFrame) -> str:
+    """The year(s) of the QPV populations, for the denominator's label (« 2018 », « 2013–2018 »)."""
+    column = territories.loc[territories["level"] == "qpv", "population_year"] \
+        if "population_year" in territories.columns else pd.Series(dtype=float)
+    years = sorted({int(y) for y in pd.to_numeric(column, errors="coerce").dropna()})
+    if not years:
+        return ""
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
 def totals(lines: pd.DataFrame, territories: pd.DataFrame) -> dict:
-    """Total in cents, number of lines and carriers, declared beneficiaries, QPV population reached."""
+    """Total in cents, number of lines and carriers, declared beneficiaries, and the per-inhabitant ratio.
+
+    The ratio divides only the credits of the covered lines (:func:`denominator`) by the population of
+    their QPV; the uncovered amount is reported beside it."""
     total = int(lines["cents"].sum()) if len(lines) else 0
-    population = qpv_population_reached(territories, lines)
+    covered, via_departement, population = denominator(territories, lines)
+    covered_cents = int(lines.loc[covered, "cents"].sum()) if covered.any() else 0
     beneficiaries = lines["beneficiaries"].dropna()
     return {
         "cents": total,
@@ -176,9 +226,22 @@ def totals(lines: pd.DataFrame, territories: pd.DataFrame) -> dict:
         "carriers": int(lines["carrier"].nunique()) if len(lines) else 0,
         "beneficiaries": int(beneficiaries.sum()) if len(beneficiaries) else 0,
         "lines_with_beneficiaries": len(beneficiaries),
+        "covered_cents": covered_cents,
+        "covered_lines": int(covered.sum()),
+        "via_departement_cents": int(lines.loc[via_departement, "cents"].sum()) if via_departement.any() else 0,
         "qpv_population": population,
-        "per_qpv_inhabitant": float(euros(total)) / population if population else None,
+        "population_year": population_years(territories),
+        "per_qpv_inhabitant": float(euros(covered_cents)) / population if population else None,
+        "by_level": attachment(lines),
     }
+
+
+def attachment(lines: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """``[(level, lines, cents), …]``: the levels the lines are attached to, most lines first."""
+    if lines.empty:
+        return []
+    grouped = lines.groupby("level", sort=False)["cents"].agg(["size", "sum"]).sort_values("size", ascending=False)
+    return [(str(level), int(row["size"]), int(row["sum"])) for level, row in grouped.iterrows()]
 
 
 def breakdown(lines: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
@@ -281,55 +344,3 @@ def symbols_geojson(places: pd.DataFrame, max_radius: float = 22.0) -> dict:
                                                ordered["name"], ordered["level"], strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
-
-
-# --------------------------------------------------------------- URL state
-
-
-def _split(value: str | None, allowed) -> list[str]:
-    return [v for v in (value or "").split(",") if v in allowed]
-
-
-def credits_state(search: str | None, *, years: list[int], programmes, funders, themes, is_known,
-                  leverage_levels: list[str], result_indicators: list[str]) -> dict:
-    """The credits page state from the query string; unknown values fall back to defaults."""
-    query = parse_query(search)
-    first, last = (years[0], years[-1]) if years else (0, 0)
-    start = min(max(int_or(query.get("debut"), first), first), last)
-    end = min(max(int_or(query.get("fin"), last), first), last)
-    if start > end:
-        start, end = end, start
-    territory = parse_territory(query.get("territoire"))
-    if territory is not None and not is_known(*territory):
-        territory = None
-    level = query.get("niveau") if query.get("niveau") in leverage_levels else None
-    default_level = "departement" if "departement" in leverage_levels else (leverage_levels[0] if leverage_levels
-                                                                            else None)
-    indicator = query.get("indicateur") if query.get("indicateur") in result_indicators else None
-    default_indicator = "taux_chomage" if "taux_chomage" in result_indicators else (
-        result_indicators[0] if result_indicators else None)
-    return {
-        "start": start, "end": end,
-        "programmes": _split(query.get("programme"), set(programmes)),
-        "ministries": _split(query.get("financeur"), set(funders)),
-        "themes": _split(query.get("theme"), set(themes)),
-        "territory": f"{territory[0]}:{territory[1]}" if territory else None,
-        "carrier": (query.get("porteur") or "").strip()[:80] or None,
-        "level": level or default_level,
-        "indicator": indicator or default_indicator,
-    }
-
-
-def credits_query(state: dict, years: list[int], *, default_level: str | None, default_indicator: str | None) -> str:
-    territory = state.get("territory")
-    return to_query({
-        "debut": state.get("start") if years and state.get("start") not in (None, years[0]) else None,
-        "fin": state.get("end") if years and state.get("end") not in (None, years[-1]) else None,
-        "programme": ",".join(state.get("programmes") or []),
-        "financeur": ",".join(state.get("ministries") or []),
-        "theme": ",".join(state.get("themes") or []),
-        "territoire": territory if territory and not str(territory).startswith("france:") else None,
-        "porteur": (state.get("carrier") or "").strip() or None,
-        "niveau": state.get("level") if state.get("level") != default_level else None,
-        "indicateur": state.get("indicator") if state.get("indicator") != default_indicator else None,
-    })

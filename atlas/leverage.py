@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import credits as cr
+from atlas import schema
 
 CAVEAT_FR = ("Ce graphique rapproche deux mesures sans établir de lien de cause à effet : une corrélation n'est "
              "pas une causalité. Les crédits vont souvent là où les difficultés sont les plus fortes, les "
@@ -101,3 +102,52 @@ def medians(table: pd.DataFrame) -> tuple[float | None, float | None]:
 def quadrant_counts(table: pd.DataFrame) -> dict[str, int]:
     counts = table["quadrant"].value_counts() if not table.empty else pd.Series(dtype=int)
     return {q: int(counts.get(q, 0)) for q in QUADRANTS}
+
+
+def candidates(service, lines: pd.DataFrame, years: tuple[int, int]) -> dict[tuple[str, str], int]:
+    """``(level, indicator) -> number of territories the view would draw``: territories with credits, QPV
+    inhabitants and at least two yearly values of the result indicator within ``years``.
+
+    One pass over the yearly observations of result indicators, so that the page can offer (and open on)
+    only pairs that have data in this package."""
+    territories = service.package.territories
+    funded: dict[str, set[str]] = {}
+    # A line counts for its territory and the coarser ones: levels finer than every line hold none.
+    finest = min((schema.LEVELS.index(str(lvl)) for lvl in set(lines["level"]) if lvl in schema.LEVELS), default=0)
+    for level in (lvl for lvl in leverage_levels(service) if schema.LEVELS.index(lvl) >= finest):
+        money = cr.by_territory(lines, territories, level)
+        codes = set(money.loc[money["qpv_population"] > 0, "code"])
+        if codes:
+            funded[level] = codes
+    catalogue = service.indicators
+    result = set(catalogue.loc[catalogue["kind"] == "result", "id"])
+    obs = service.package.observations
+    obs = obs[obs["level"].isin(list(funded)) & obs["indicator"].isin(list(result)) & obs["value"].notna()]
+    period = obs["period"].astype(str)
+    obs = obs[period.str.len().eq(4).to_numpy()]
+    year = obs["period"].astype(str).astype(int)
+    obs = obs[((year >= int(years[0])) & (year <= int(years[1]))).to_numpy()]
+    if obs.empty:
+        return {}
+    frame = pd.DataFrame({"level": obs["level"].astype(str).to_numpy(), "indicator": obs["indicator"].astype(str)
+                          .to_numpy(), "code": obs["code"].astype(str).to_numpy(),
+                          "period": obs["period"].astype(str).to_numpy()})
+    spans = frame.groupby(["level", "indicator", "code"]).size()
+    spans = spans[spans >= 2].reset_index()
+    out = {}
+    for (level, indicator), group in spans.groupby(["level", "indicator"]):
+        count = len(set(group["code"]) & funded.get(level, set()))
+        if count >= 2:
+            out[(str(level), str(indicator))] = count
+    return out
+
+
+def default_pair(pairs: dict[tuple[str, str], int], catalogue_order: list[str]) -> tuple[str | None, str | None]:
+    """The pair drawing the most territories (the coarser level, then catalogue order, on ties)."""
+    if not pairs:
+        return None, None
+    levels = ("departement", "region", "contrat_de_ville", "epci", "commune")
+    rank = {ind: i for i, ind in enumerate(catalogue_order)}
+    best = max(pairs, key=lambda p: (pairs[p], -levels.index(p[0]) if p[0] in levels else -9,
+                                     -rank.get(p[1], 10**6)))
+    return best

@@ -185,5 +185,7 @@ def parse_search(search: str | None) -> dict[str, str]:
     """URL parameters of a query string, the last value of each, bounded in size."""
     from urllib.parse import parse_qs
 
-    text = (search or "")[:2000].lstrip("?")
+    if not isinstance(search, str):
+        return {}
+    text = search[:2000].lstrip("?")
     return {k: v[-1] for k, v in parse_qs(text).items()}

@@ -73,6 +73,9 @@ FUNDERS: dict[str, str] = {
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 KINDS = ("means", "result", "context")
 STATUSES = ("ok", "secret", "missing", "estimate")
+# How an observation's status reads next to its value (empty: nothing to say).
+OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": "secret statistique", "missing": "non disponible",
+                                "estimate": "provisoire"}
 
 # Periods: a year, a quarter or a month. Values are strings so that they sort
 # chronologically within one frequency and stay readable in CSV exports.

@@ -3,10 +3,11 @@
     python benchmarks/load.py [--data-dir DIR] [--users 50] [--duration 30] [--warmup 5]
 
 A realistic mix, as browsers produce it: page views (``GET`` of the page, then the router callback that builds
-it) of the map, quarter profiles, the barometer and credits; map changes (indicator, level or year callbacks);
-geometry downloads (``/geo``, with and without a cached ETag); search-as-you-type. Each virtual user waits for
-its answer before sending the next request (closed loop). Bounded by ``--duration`` and ``--max-requests``;
-loopback only. Prints JSON: requests/s, p50/p95/p99 overall and per kind, errors, status counts.
+it) of the map, quarter profiles (Zipf-distributed over the quarters), the barometer and credits; map changes
+(indicator, level or year callbacks); geometry downloads (``/geo``, with and without a cached ETag);
+search-as-you-type. Each virtual user waits for its answer before sending the next request (closed loop).
+Bounded by ``--duration`` and ``--max-requests``; loopback only. Prints JSON: requests/s, p50/p95/p99 overall
+and per kind, errors, status counts, CPU per request of the server and of the load generator, machine load.
 """
 
 from __future__ import annotations
@@ -60,19 +61,21 @@ def body(output: str, outputs: list, inputs: list, state: list, changed: str) ->
 class Scenario:
     """Request builders with values taken from the package and the server's own callback list."""
 
-    def __init__(self, service, dependencies: list[dict], geo_paths: list[str]):
+    def __init__(self, service, dependencies: list[dict], geo_paths: list[str], quarters: int | None = None):
         self.indicators = {level: list(service.indicators_at(level)) for level in service.map_levels()}
         self.levels = [lvl for lvl in ("qpv", "commune", "departement") if self.indicators.get(lvl)]
         self.years = service.years
-        self.qpv = service.codes("qpv")
+        self.qpv = service.codes("qpv")[:quarters]
+        # Visits concentrate on a few quarters (Zipf: the k-th most visited gets 1/k of the first one's visits).
+        self.qpv_weights = [1 / rank for rank in range(1, len(self.qpv) + 1)]
         self.names = [service.territory("commune", c)["name"] for c in service.codes("commune")[:200]]
         self.geo_paths = geo_paths
         self.etags: dict[str, str] = {}
         server = [d for d in dependencies if not d.get("clientside_function")]
-        self.map_output = next(d["output"] for d in server if "map-choropleth.hideout" in d["output"]
-                               and d["inputs"][0]["id"] == "map-indicator")
-        self.year_output = next(d["output"] for d in server if "map-choropleth.hideout@" in d["output"]
-                                and d["inputs"][0]["id"] == "map-year")
+        # The map's server callbacks, found by what triggers them (their outputs change with the map's code).
+        self.map_dep = next(d for d in server if d["inputs"][0]["id"] == "map-indicator"
+                            and any("hideout" in part for part in d["output"].split("...")))
+        self.year_dep = next(d for d in server if d["inputs"][0]["id"] == "map-year")
 
     def router(self, path: str, search: str = "") -> dict:
         return body("..page-content.children...site-header.children..",
@@ -80,30 +83,37 @@ class Scenario:
                     [("url", "pathname", path), ("history-nav", "data", None)], [("url", "search", search)],
                     "url.pathname")
 
+    def map_values(self, level: str, indicator: str) -> dict:
+        return {"map-indicator.value": indicator, "map-level.value": level, "map-mode.value": "value",
+                "map-reference.value": "france", "map-operation.value": "difference",
+                "map-scheme.value": "quantiles", "map-fixed.value": ["fixe"], "map-basemap.value": "aucun",
+                "map-year.value": random.choice(self.years), "map-query.data": ""}
+
+    @staticmethod
+    def from_dependency(dep: dict, values: dict) -> dict:
+        """A request for ``dep`` with each input and state taken from ``values`` (None when absent)."""
+        output = dep["output"]
+        parts = output[2:-2].split("...") if output.startswith("..") else [output]
+        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in parts]
+
+        def entries(items):
+            return [(i["id"], i["property"], values.get(f"{i['id']}.{i['property']}")) for i in items]
+
+        first = dep["inputs"][0]
+        return body(output, outputs, entries(dep["inputs"]), entries(dep["state"]),
+                    f"{first['id']}.{first['property']}")
+
     def map_change(self) -> dict:
         level = random.choice(self.levels)
-        indicator = random.choice(self.indicators[level][:12])
-        values = [("map-indicator", "value", indicator), ("map-level", "value", level),
-                  ("map-mode", "value", "value"), ("map-reference", "value", "france"),
-                  ("map-operation", "value", "difference"), ("map-scheme", "value", "quantiles"),
-                  ("map-fixed", "value", ["fixe"]), ("map-basemap", "value", "aucun")]
-        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in self.map_output[2:-2].split("...")]
-        return body(self.map_output, outputs, values, [("map-year", "value", random.choice(self.years))],
-                    "map-indicator.value")
+        return self.from_dependency(self.map_dep, self.map_values(level, random.choice(self.indicators[level][:12])))
 
     def year_change(self) -> dict:
         level = random.choice(self.levels)
-        state = [("map-indicator", "value", self.indicators[level][0]), ("map-level", "value", level),
-                 ("map-mode", "value", "value"), ("map-reference", "value", "france"),
-                 ("map-operation", "value", "difference"), ("map-scheme", "value", "quantiles"),
-                 ("map-fixed", "value", ["fixe"]), ("map-query", "data", "")]
-        outputs = [tuple(part.split("@")[0].rsplit(".", 1)) for part in self.year_output[2:-2].split("...")]
-        return body(self.year_output, outputs, [("map-year", "value", random.choice(self.years))], state,
-                    "map-year.value")
+        return self.from_dependency(self.year_dep, self.map_values(level, self.indicators[level][0]))
 
     def request(self, kind: str) -> tuple[str, str, dict | None, dict]:
         """(method, path, json body, headers) of one request of ``kind``."""
-        code = random.choice(self.qpv)
+        code = random.choices(self.qpv, self.qpv_weights)[0]
         if kind.startswith("page "):
             path = kind.split(" ", 1)[1]
             return "GET", f"/qpv/{code}" if path == "/qpv" else path, None, {}
@@ -178,6 +188,22 @@ def summarise(results: list, elapsed: float) -> dict:
     }
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its children (the gunicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -200,6 +226,8 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quarters", type=int, default=None,
+                        help="profiles visited among the first N quarters only (default: every quarter)")
     args = parser.parse_args()
     random.seed(args.seed)
     redis_binary = shutil.which("redis-server")
@@ -224,12 +252,18 @@ def main() -> None:
         wait_for(base + "/healthz", server)
         dependencies = httpx.get(base + "/_dash-dependencies", timeout=30).json()
         geo = [f"/geo/{service.static_layer(level).filename}" for level in service.map_levels()]
-        scenario = Scenario(service, dependencies, geo)
+        scenario = Scenario(service, dependencies, geo, args.quarters)
         if args.warmup > 0:
             asyncio.run(drive(base, scenario, args.users, args.warmup, args.max_requests))
+        server_cpu, client_cpu = process_tree_cpu(server.pid), time.process_time()
         results, elapsed = asyncio.run(drive(base, scenario, args.users, args.duration, args.max_requests))
+        server_cpu, client_cpu = process_tree_cpu(server.pid) - server_cpu, time.process_time() - client_cpu
         report = summarise(results, elapsed)
+        report.update(server_cpu_ms_per_request=round(server_cpu / max(len(results), 1) * 1000, 2),
+                      load_generator_cpu_ms_per_request=round(client_cpu / max(len(results), 1) * 1000, 2),
+                      machine_load_average=os.getloadavg()[0])
         report.update(users=args.users, workers=args.workers, package=str(args.data_dir), redis=True,
+                      quarters=len(scenario.qpv),
                       health=httpx.get(base + "/healthz", timeout=10).json().get("cache"))
         print(json.dumps(report, indent=2, ensure_ascii=False))
     finally:

@@ -1,16 +1,19 @@
-"""Map performance figures, printed as JSON (example output and targets: docs/performance.md).
+"""Map performance figures, printed as JSON (how the map draws, targets and example output: docs/performance.md).
 
 Starts the app (embedded package unless ATLAS_DATA_DIR is set) on a loopback port and measures, in
 headless Chromium, for each map level asked (default: qpv and commune):
 - first paint: from navigation start to every polygon drawn and coloured (one frame after);
 - bytes of the first load (as transferred) and of the geometry, and whether any geometry file was
   fetched twice;
-- indicator, mode and reference changes: time from the change to re-coloured polygons, bytes of the
-  callbacks it caused, and whether any polygon was re-created (they must be re-coloured in place);
+- indicator, mode and reference changes, twice (server caches cold, then warm): time from the change to
+  re-coloured polygons, bytes of the callbacks and colour files it caused, and whether any polygon was
+  re-created (they must be re-coloured in place);
 - year changes (re-coloured in the browser).
 Changes are made as a person's would be, through the controls' values (``dash_clientside.set_props``).
+``--versus-naive`` also serves a plain Dash + Plotly choropleth on the same geometry (benchmarks/naive_map.py)
+and prints its figures and the ratios.
 
-Usage: python benchmarks/map.py [--levels qpv,commune] [--repeat 7] [--chromium /usr/bin/chromium]
+Usage: python benchmarks/map.py [--levels qpv,commune] [--repeat 7] [--versus-naive] [--chromium PATH]
 """
 
 from __future__ import annotations

@@ -1,56 +1,69 @@
-"""/barometre: page builder and thin callbacks (state in the URL, computations cached)."""
+"""/barometre: page builder and thin callbacks (state in the URL, computations cached).
+
+Every value a browser sends goes through :func:`filters_of` first: only values the package offers
+reach a computation or a cache key (docs/barometer.md, « Hostile input »).
+"""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
+from dataclasses import dataclass, replace
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, no_update
 
 from atlas import barometer as bar
+from atlas import barometer_series as series
+from atlas import barometer_state as st
+from atlas import inputs
 from atlas.formatting import format_number
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
-from callbacks.cache import cached
+from atlas.schema import MINISTRIES, THEMES
+from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import barometer as ui
-from layouts.charts import csv_bytes, slug
+from layouts import barometer_map as map_ui
+from layouts.charts import slug
+from layouts.widgets import geometry_source, level_name, level_plural, note_outputs, option_list
 
 FILTERS = [Input("baro-ministry", "value"), Input("baro-theme", "value"), Input("baro-territory", "value"),
            Input("baro-start", "value"), Input("baro-end", "value")]
+EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
+# Levels listed in full in the territory dropdown; finer ones (35,000 communes…) are found by typing.
+LISTED_LEVELS = ("france", "region", "departement", "contrat_de_ville")
+SEARCH_LIMIT = 20
 
 
 # ------------------------------------------------------------------ helpers
 
 
 def package_token() -> str:
-    """Identifies the package in cache keys (shared caches may outlive a package swap)."""
+    """The package's fingerprint: part of every cache key (shared caches may outlive a package swap)."""
+    return package_fingerprint()
+
+
+@functools.lru_cache(maxsize=4)
+def _choices(token: str) -> st.BarometerChoices:
+    return st.barometer_choices(service())
+
+
+def choices() -> st.BarometerChoices:
+    """What the served package offers, computed once per package."""
+    return _choices(package_token())
+
+
+def filters_of(**values) -> st.BarometerFilters:
+    """Hostile callback values → the validated page state (unknown values become the defaults)."""
+    return st.clean_filters(service(), choices(), **values)
+
+
+def map_geometry(level: str | None) -> dict:
+    """The static geometry of a level for a page map (embedded when small, else its /geo/ address)."""
     svc = service()
-    return _token(id(svc), json.dumps(svc.manifest.get("files", {}), sort_keys=True))
-
-
-@functools.lru_cache(maxsize=8)
-def _token(_service_id: int, files: str) -> str:
-    return hashlib.sha1(files.encode()).hexdigest()[:12]
-
-
-def territory_of(value: str | None) -> tuple[str, str]:
-    parsed = bar.parse_territory(value)
-    svc = service()
-    if parsed and svc.is_known(*parsed):
-        return parsed
-    france = svc.codes("france")
-    return ("france", france[0]) if france else ("france", "FR")
-
-
-def years_span(start, end) -> tuple[int, int]:
-    years = bar.package_years(service())
-    start = int(start) if start is not None else years[0]
-    end = int(end) if end is not None else years[-1]
-    return (start, end) if start <= end else (end, start)
+    if not level or level not in svc.map_levels():
+        return {"data": EMPTY_COLLECTION}
+    return geometry_source(svc.static_layer(level), lambda: svc.static_geojson(level))
 
 
 def commitments_source() -> str:
@@ -63,182 +76,6 @@ def indicator_source(indicator: str) -> str:
     return f"{meta['source']}, millésime {meta['vintage']}"
 
 
-# ------------------------------------------------------------- cached data
-
-
-@cached("barometre:evaluated")
-def evaluated(token: str, as_of_year: int | None) -> pd.DataFrame:
-    return bar.evaluate_commitments(service(), as_of_year)
-
-
-@cached("barometre:commitments")
-def commitments_view(token, ministry, theme, territory, as_of_year, scope) -> pd.DataFrame:
-    frame = evaluated(token, as_of_year)
-    return bar.filter_commitments(frame, service(), ministry=ministry, theme=theme, territory=territory_of(territory),
-                                  scope_level=None if scope in (None, "", "toutes") else scope)
-
-
-@cached("barometre:map")
-def map_view(token, measure, as_of_year) -> tuple[pd.DataFrame, str | None]:
-    frame = evaluated(token, as_of_year)
-    level = bar.map_level(service(), frame)
-    if not level or not measure:
-        return frame.iloc[0:0], level
-    return bar.progress_by_territory(frame, measure, level), level
-
-
-@cached("barometre:series")
-def series_view(token, indicator, territory, start, end) -> pd.DataFrame:
-    level, code = territory_of(territory)
-    return bar.series_chain(service(), indicator, level, code, years=(int(start), int(end)))
-
-
-@cached("barometre:summary")
-def summary_view(token, territory, ministry, theme, start, end) -> pd.DataFrame:
-    level, code = territory_of(territory)
-    return bar.indicator_summary(service(), level, code, ministry=ministry, theme=theme, years=(int(start), int(end)))
-
-
-@cached("barometre:coverage")
-def coverage_view(token, territory, ministry, theme, start, end) -> pd.DataFrame:
-    level, code = territory_of(territory)
-    return bar.coverage_table(service(), level, code, ministry=ministry, theme=theme, years=(int(start), int(end)))
-
-
-@cached("barometre:options")
-def static_options(token) -> dict:
-    svc = service()
-    used = svc.indicators[svc.indicators["ministry"].notna()]
-    levels = bar.barometer_levels(svc)
-    territories = []
-    for level in levels:
-        names = bar.territory_names(svc, level)
-        prefix = "" if level in ("france",) else f"{LEVEL_LABELS_FR[level].split(' (')[0]} — "
-        for code, name in sorted(names.items(), key=lambda kv: (kv[0] if level != "qpv" else kv[1])):
-            label = name if level == "france" else f"{prefix}{name} ({code})"
-            territories.append({"label": label, "value": f"{level}:{code}"})
-    return {
-        "years": bar.package_years(svc),
-        "ministries": ui.option_list(MINISTRIES, [m for m in MINISTRIES if m in set(used["ministry"])]),
-        "themes": ui.option_list(THEMES, [t for t in THEMES if t in set(used["theme"])]),
-        "territories": territories,
-    }
-
-
-# ----------------------------------------------------------- option lists
-
-
-def indicator_options(ministry, theme) -> list[dict]:
-    choices = bar.indicator_choices(service(), ministry, theme)
-    return [{"label": f"{r.label_fr} ({bar.KIND_LABELS_FR[r.kind].lower()})", "value": r.id}
-            for r in choices.itertuples(index=False)]
-
-
-def measure_options(token, ministry, theme, as_of_year) -> list[dict]:
-    frame = evaluated(token, as_of_year)
-    level = bar.map_level(service(), frame)
-    if not level:
-        return []
-    table = bar.measures(frame, (level,))
-    if ministry:
-        table = table[table["ministry"] == ministry]
-    if theme:
-        table = table[table["theme"] == theme]
-    return [{"label": f"{MINISTRIES.get(r.ministry, r.ministry)} — {r.measure}", "value": r.key}
-            for r in table.itertuples(index=False)]
-
-
-def scope_options(token, ministry, theme, territory, as_of_year) -> list[dict]:
-    frame = commitments_view(token, ministry, theme, territory, as_of_year, None)
-    levels = [lvl for lvl in ("france", "region", "departement", "contrat_de_ville", "epci", "commune", "qpv")
-              if lvl in set(frame["scope_level"])]
-    return [{"label": "Toutes", "value": "toutes"}] + [
-        {"label": LEVEL_LABELS_FR[lvl].split(" (")[0], "value": lvl} for lvl in levels]
-
-
-def pick(value, options: list[dict]):
-    values = [o["value"] for o in options if not o.get("disabled")]
-    return value if value in values else (values[0] if values else None)
-
-
-def default_scope(options: list[dict], territory: str | None):
-    level = territory_of(territory)[0]
-    values = [o["value"] for o in options]
-    return level if level in values else "toutes"
-
-
-# ------------------------------------------------------------- renderings
-
-
-def render_commitments(ministry, theme, territory, end, scope):
-    token = package_token()
-    frame = commitments_view(token, ministry, theme, territory, end, scope)
-    labels = dict(zip(service().indicators["id"], service().indicators["label_fr"], strict=True))
-    counts = bar.status_counts(frame)
-    return (ui.status_summary(frame), ui.status_figure(counts, commitments_source()),
-            ui.commitment_rows(frame, labels), ui.status_table(counts))
-
-
-def render_map(measure, end):
-    """(level, hideout of colours and tooltips, caption, table): filters send colours, never geometry."""
-    token = package_token()
-    frame, level = map_view(token, measure, end)
-    svc = service()
-    if not level or level not in svc.map_levels():
-        return None, {"fills": {}, "tips": {}}, "Aucun engagement territorialisé dans ce jeu de données.", None
-    ministry, _, indicator = (measure or "").partition(":")
-    meta = svc.indicator(indicator) if svc.has_indicator(indicator) else {"unit": "", "decimals": 1}
-    unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
-    layer = svc.static_layer(level)
-    hideout = ui.choropleth_hideout(layer.codes, frame, unit, decimals)
-    if frame.empty:
-        caption = "Choisissez un engagement pour afficher son avancement par territoire."
-    else:
-        counts = frame["status"].value_counts()
-        parts = [f"{format_number(int(counts[s]), 0)} {bar.STATUS_LABELS_FR[s].lower()}" for s in bar.STATUSES
-                 if counts.get(s, 0)]
-        caption = (f"{frame['measure'].iloc[0]} ({MINISTRIES.get(ministry, ministry)}) — "
-                   f"{LEVEL_LABELS_FR[level].split(' (')[0].lower()}s : " + ", ".join(parts)
-                   + f". Évaluation au 31 décembre {end} au plus tard.")
-    return level, hideout, caption, ui.map_table(frame, unit, decimals)
-
-
-def render_series(indicator, territory, start, end, frequency):
-    """(figure, frequency options, frequency value, table, graph config)."""
-    token = package_token()
-    svc = service()
-    if not indicator or not svc.has_indicator(indicator):
-        fig = ui.empty_figure("Choisissez un indicateur.", commitments_source())
-        return fig, ui.frequency_options([]), None, None, no_update
-    frame = series_view(token, indicator, territory, start, end)
-    available = bar.frequencies(frame)
-    frequency = frequency if frequency in available else (available[0] if available else None)
-    shown = frame[frame["frequency"] == frequency] if frequency else frame
-    meta = svc.indicator(indicator)
-    level, code = territory_of(territory)
-    commitment = None
-    scoped = evaluated(token, end)
-    scoped = scoped[(scoped["indicator"] == indicator) & (scoped["scope_level"] == level)
-                    & (scoped["scope_code"] == code)]
-    if len(scoped):
-        commitment = scoped.iloc[0].to_dict()
-    fig = ui.series_figure(shown, meta, commitment, indicator_source(indicator))
-    config = {"displaylogo": False, "locale": "fr", "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "filename": slug(f"serie-{indicator}-{level}-{code}"),
-                                       "scale": 2}}
-    return fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config
-
-
-def render_summary(territory, ministry, theme, start, end):
-    return ui.summary_table(summary_view(package_token(), territory, ministry, theme, start, end))
-
-
-def render_coverage(territory, ministry, theme, start, end):
-    table = coverage_view(package_token(), territory, ministry, theme, start, end)
-    source = sources_text(table["source"], table["vintage"]) if len(table) else commitments_source()
-    return ui.coverage_figure(table, source), ui.coverage_latest_table(bar.latest_coverage(table))
-
-
 def sources_text(sources, vintages) -> str:
     """Distinct sources, and the span of years their vintages mention: « A ; B, millésimes 2015–2024 »."""
     years = sorted({int(y) for v in vintages for y in re.findall(r"(?:19|20)\d\d", str(v))})
@@ -247,44 +84,285 @@ def sources_text(sources, vintages) -> str:
     return f"{names}, millésimes {span}" if span else names
 
 
+# ------------------------------------------------------------- cached data
+# Arguments are validated values only (see filters_of): a key can never hold a value the package lacks.
+
+
+@cached("barometre:evaluated")
+def evaluated(token: str, as_of_year: int) -> pd.DataFrame:
+    return bar.evaluate_commitments(service(), as_of_year)
+
+
+@cached("barometre:commitments")
+def commitments_view(token, ministry, theme, territory: str, as_of_year: int, scope) -> pd.DataFrame:
+    svc = service()
+    level, _, code = territory.partition(":")
+    return bar.filter_commitments(evaluated(token, as_of_year), svc, ministry=ministry, theme=theme,
+                                  territory=(level, code), scope_level=None if scope in (None, st.ALL_SCOPES)
+                                  else scope)
+
+
+@cached("barometre:map")
+def map_view(token, measure, as_of_year: int) -> pd.DataFrame:
+    level = choices().map_level
+    frame = evaluated(token, as_of_year)
+    if not level or not measure:
+        return frame.iloc[0:0]
+    return bar.progress_by_territory(frame, measure, level)
+
+
+@cached("barometre:series")
+def series_view(token, indicator, territory: str, start: int, end: int) -> pd.DataFrame:
+    level, _, code = territory.partition(":")
+    return series.series_chain(service(), indicator, level, code, years=(start, end))
+
+
+@cached("barometre:summary")
+def summary_view(token, territory: str, ministry, theme, start: int, end: int) -> pd.DataFrame:
+    level, _, code = territory.partition(":")
+    return series.indicator_summary(service(), level, code, ministry=ministry, theme=theme, years=(start, end))
+
+
+@cached("barometre:coverage")
+def coverage_view(token, territory: str, ministry, theme, start: int, end: int) -> pd.DataFrame:
+    level, _, code = territory.partition(":")
+    return series.coverage_table(service(), level, code, ministry=ministry, theme=theme, years=(start, end))
+
+
+@cached("barometre:options")
+def static_options(token) -> dict:
+    svc = service()
+    offered = choices()
+    territories = []
+    for level in (lvl for lvl in offered.levels if lvl in LISTED_LEVELS):
+        names = bar.territory_names(svc, level)
+        prefix = "" if level == "france" else f"{level_name(level)} — "
+        for code, name in sorted(names.items(), key=lambda kv: (kv[0] if level != "qpv" else kv[1])):
+            label = name if level == "france" else f"{prefix}{name} ({code})"
+            territories.append({"label": label, "value": f"{level}:{code}"})
+    return {
+        "years": list(offered.years),
+        "ministries": option_list(MINISTRIES, list(offered.ministries)),
+        "themes": option_list(THEMES, list(offered.themes)),
+        "territories": territories,
+    }
+
+
+# ----------------------------------------------------------- option lists
+
+
+def territory_label(level: str, code: str) -> str:
+    name = service().territory_name(level, code) or code
+    return name if level == "france" else f"{level_name(level)} — {name} ({code})"
+
+
+def territory_options(search, value) -> list[dict]:
+    """The listed territories, the chosen one, and — for two typed characters or more — the finer territories
+    (communes, quartiers…) whose name matches, at most ``SEARCH_LIMIT`` of them."""
+    offered = choices()
+    options = list(static_options(package_token())["territories"])
+    listed = {o["value"] for o in options}
+    chosen = filters_of(territory=value).territory_value
+    extra = [] if chosen in listed else [chosen]
+    finer = tuple(lvl for lvl in offered.levels if lvl not in LISTED_LEVELS)
+    text = inputs.clean_text(search, limit=40)
+    if finer and text and len(text) >= 2:
+        extra += [f"{hit.level}:{hit.code}" for hit in service().search(text, limit=SEARCH_LIMIT, levels=finer)]
+    seen = set(listed)
+    for item in extra:
+        if item not in seen:
+            seen.add(item)
+            level, _, code = item.partition(":")
+            options.append({"label": territory_label(level, code), "value": item})
+    return options
+
+
+def indicator_options(ministry, theme) -> list[dict]:
+    frame = st.indicator_choices(service(), ministry, theme)
+    return [{"label": f"{r.label_fr} ({bar.KIND_LABELS_FR[r.kind].lower()})", "value": r.id}
+            for r in frame.itertuples(index=False)]
+
+
+def measure_options(token, ministry, theme, as_of_year: int) -> list[dict]:
+    level = choices().map_level
+    if not level:
+        return []
+    table = bar.measures(evaluated(token, as_of_year), (level,))
+    if ministry:
+        table = table[table["ministry"] == ministry]
+    if theme:
+        table = table[table["theme"] == theme]
+    return [{"label": f"{MINISTRIES.get(r.ministry, r.ministry)} — {r.measure}", "value": r.key}
+            for r in table.itertuples(index=False)]
+
+
+def scope_options(token, filters: st.BarometerFilters) -> list[dict]:
+    frame = commitments_view(token, filters.ministry, filters.theme, filters.territory_value, filters.end, None)
+    present = set(frame["scope_level"])
+    levels = [lvl for lvl in st.BAROMETER_LEVELS if lvl in present]
+    return [{"label": "Toutes", "value": st.ALL_SCOPES}] + [
+        {"label": level_name(lvl), "value": lvl} for lvl in levels]
+
+
+def pick(value, options: list[dict]):
+    values = [o["value"] for o in options if not o.get("disabled")]
+    return value if value in values else (values[0] if values else None)
+
+
+def scope_of(filters: st.BarometerFilters, options: list[dict]) -> str:
+    """The asked scope when offered, else the territory's own level when offered, else all scopes."""
+    values = [o["value"] for o in options]
+    if filters.scope in values:
+        return filters.scope
+    return filters.territory[0] if filters.territory[0] in values else st.ALL_SCOPES
+
+
+# ------------------------------------------------------------- renderings
+
+
+@dataclass(frozen=True)
+class CommitmentsView:
+    summary: object
+    figure: object
+    rows: list
+    table: object
+
+
+@dataclass(frozen=True)
+class MapView:
+    level: str | None
+    hideout: dict
+    caption: str
+    table: object
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    figure: object
+    frequency_options: list
+    frequency: str | None
+    table: object
+    config: object
+    note: str | None = None  # why there is no chart, when there is none
+
+
+def render_commitments(filters: st.BarometerFilters, scope) -> CommitmentsView:
+    token = package_token()
+    frame = commitments_view(token, filters.ministry, filters.theme, filters.territory_value, filters.end, scope)
+    catalogue = service().indicators
+    labels = dict(zip(catalogue["id"], catalogue["label_fr"], strict=True))
+    counts = bar.status_counts(frame)
+    return CommitmentsView(ui.status_summary(frame), ui.status_figure(counts, commitments_source()),
+                           ui.commitment_rows(frame, labels), ui.status_table(counts))
+
+
+def render_map(measure, end: int) -> MapView:
+    """Filters send colours and tooltip texts (hideout), never geometry."""
+    svc = service()
+    level = choices().map_level
+    if not level or level not in svc.map_levels():
+        return MapView(None, {"fills": {}, "tips": {}},
+                       "Aucun engagement n'est rattaché à un niveau cartographiable dans ce jeu de données.", None)
+    frame = map_view(package_token(), measure, end)
+    ministry, _, indicator = (measure or "").partition(":")
+    meta = svc.indicator(indicator) if svc.has_indicator(indicator) else {"unit": "", "decimals": 1}
+    unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
+    hideout = map_ui.choropleth_hideout(svc.static_layer(level).codes, frame, unit, decimals)
+    if frame.empty:
+        caption = "Choisissez un engagement pour afficher son avancement par territoire."
+    else:
+        counts = frame["status"].value_counts()
+        parts = [f"{format_number(int(counts[s]), 0)} {bar.STATUS_LABELS_FR[s].lower()}" for s in bar.STATUSES
+                 if counts.get(s, 0)]
+        caption = (f"{frame['measure'].iloc[0]} ({MINISTRIES.get(ministry, ministry)}) — "
+                   f"{level_plural(level)} : " + ", ".join(parts)
+                   + f". Évaluation au 31 décembre {end} au plus tard.")
+    return MapView(level, hideout, caption, map_ui.map_table(frame, unit, decimals))
+
+
+def render_series(filters: st.BarometerFilters) -> SeriesView:
+    token = package_token()
+    svc = service()
+    indicator = filters.indicator
+    if not indicator:
+        fig = ui.empty_figure("Aucun indicateur des ministères ne correspond à ces filtres.", commitments_source())
+        return SeriesView(fig, ui.frequency_options([]), None, None, no_update,
+                          "Aucun indicateur des ministères ne correspond à ces filtres dans ce jeu de données.")
+    frame = series_view(token, indicator, filters.territory_value, filters.start, filters.end)
+    available = series.frequencies(frame)
+    frequency = filters.frequency if filters.frequency in available else (available[0] if available else None)
+    shown = frame[frame["frequency"] == frequency] if frequency else frame
+    meta = svc.indicator(indicator)
+    level, code = filters.territory
+    scoped = evaluated(token, filters.end)
+    scoped = scoped[(scoped["indicator"] == indicator) & (scoped["scope_level"] == level)
+                    & (scoped["scope_code"] == code)]
+    commitment = scoped.iloc[0].to_dict() if len(scoped) else None
+    fig = ui.series_figure(shown, meta, commitment, indicator_source(indicator))
+    config = {"displaylogo": False, "locale": "fr", "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "filename": slug(f"serie-{indicator}-{level}-{code}"),
+                                       "scale": 2}}
+    note = None if len(shown) else (
+        f"Ce jeu de données n'a pas de valeur de « {meta['label_fr']} » pour "
+        f"{svc.territory_name(level, code) or code} ni pour les territoires qui le contiennent entre {filters.start} "
+        f"et {filters.end}.")
+    return SeriesView(fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config, note)
+
+
+def render_summary(filters: st.BarometerFilters):
+    return ui.summary_table(summary_view(package_token(), filters.territory_value, filters.ministry, filters.theme,
+                                         filters.start, filters.end))
+
+
+def render_coverage(filters: st.BarometerFilters):
+    table = coverage_view(package_token(), filters.territory_value, filters.ministry, filters.theme, filters.start,
+                          filters.end)
+    source = sources_text(table["source"], table["vintage"]) if len(table) else commitments_source()
+    note = None if len(table) else ui.COVERAGE_NONE
+    return (ui.coverage_figure(table, source), ui.coverage_latest_table(series.latest_coverage(table)) if len(table)
+            else None, note)
+
+
 # ------------------------------------------------------------------ builder
 
 
 def build(svc, params: dict, search: str):
     """The page for ``/barometre?…``: filters from the URL, every section pre-rendered."""
     token = package_token()
-    state = bar.barometer_state(svc, search)
+    offered = choices()
+    filters = st.state_from_query(svc, offered, search)
     options = static_options(token)
-    start, end = state["start"], state["end"]
-    ministry, theme, territory = state["ministry"], state["theme"], state["territory"]
 
-    scopes = scope_options(token, ministry, theme, territory, end)
-    scope = state["scope"] if state["scope"] in [o["value"] for o in scopes] else default_scope(scopes, territory)
-    summary, status_fig, rows, status_table = render_commitments(ministry, theme, territory, end, scope)
+    scopes = scope_options(token, filters)
+    scope = scope_of(filters, scopes)
+    view = render_commitments(filters, scope)
     commitments = ui.commitments_section(
-        summary=summary, status_fig=ui.status_chart(status_fig, status_table),
-        table_rows=rows, scope_options=scopes, scope_value=scope, source=commitments_source())
+        summary=view.summary, status_fig=ui.status_chart(view.figure, view.table),
+        table_rows=view.rows, scope_options=scopes, scope_value=scope, source=commitments_source())
 
-    measures = measure_options(token, ministry, theme, end)
-    measure = pick(state["measure"], measures)
-    level, hideout, caption, table = render_map(measure, end)
-    shapes = svc.static_geojson(level) if level else {"type": "FeatureCollection", "features": []}
-    map_block = ui.map_section(measure_options=measures, measure_value=measure, shapes=shapes, hideout=hideout,
-                               level=level or "departement", table=table, caption=caption)
+    measures = measure_options(token, filters.ministry, filters.theme, filters.end)
+    measure = pick(filters.measure, measures)
+    drawn = render_map(measure, filters.end)
+    geometry = map_geometry(drawn.level)
+    map_block = map_ui.map_section(measure_options=measures, measure_value=measure, geometry=geometry,
+                                   hideout=drawn.hideout, level=drawn.level or "departement", table=drawn.table,
+                                   caption=drawn.caption)
 
-    indicators = indicator_options(ministry, theme)
-    indicator = pick(state["indicator"], indicators)
-    fig, freq_options, frequency, series_table, _config = render_series(indicator, territory, start, end,
-                                                                        state["frequency"])
-    series = ui.series_section(indicator_options=indicators, indicator_value=indicator,
-                               frequency_options=freq_options, frequency_value=frequency,
-                               chart=ui.series_chart(fig, series_table),
-                               summary=render_summary(territory, ministry, theme, start, end))
+    indicators = indicator_options(filters.ministry, filters.theme)
+    indicator = pick(filters.indicator, indicators)
+    chart = render_series(replace(filters, indicator=indicator))
+    series_block = ui.series_section(indicator_options=indicators, indicator_value=indicator,
+                                     frequency_options=chart.frequency_options, frequency_value=chart.frequency,
+                                     chart=ui.series_chart(chart.figure, chart.table),
+                                     summary=render_summary(filters), note=chart.note)
 
-    coverage_fig, coverage_table = render_coverage(territory, ministry, theme, start, end)
-    coverage = ui.coverage_section(ui.coverage_chart(coverage_fig), coverage_table)
+    coverage_fig, coverage_table, coverage_note = render_coverage(filters)
+    coverage = ui.coverage_section(ui.coverage_chart(coverage_fig), coverage_table, coverage_note)
+    state = {"ministry": filters.ministry, "theme": filters.theme, "territory": filters.territory_value,
+             "start": filters.start, "end": filters.end}
+    options = {**options, "territories": territory_options(None, filters.territory_value)}
     return ui.page(filters_block=ui.filters(state, options), commitments=commitments, map_block=map_block,
-                   series=series, coverage=coverage, illustrative=svc.illustrative)
+                   series=series_block, coverage=coverage, illustrative=svc.illustrative)
 
 
 register_page("barometre", build)
@@ -297,9 +375,15 @@ register_page("barometre", build)
           *FILTERS, Input("baro-indicator", "value"), Input("baro-frequency", "value"), Input("baro-scope", "value"),
           Input("baro-measure", "value"), prevent_initial_call=True)
 def sync_url(ministry, theme, territory, start, end, indicator, frequency, scope, measure):
-    state = {"ministry": ministry, "theme": theme, "territory": territory, "start": start, "end": end,
-             "indicator": indicator, "frequency": frequency, "scope": scope, "measure": measure}
-    return bar.barometer_query(state, bar.package_years(service()))
+    filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end,
+                         indicator=indicator, frequency=frequency, scope=scope, measure=measure)
+    return st.to_query(filters, choices())
+
+
+@callback(Output("baro-territory", "options"), Input("baro-territory", "search_value"),
+          State("baro-territory", "value"), prevent_initial_call=True)
+def search_territories(search, value):
+    return territory_options(search, value)
 
 
 @callback(Output("baro-indicator", "options"), Output("baro-indicator", "value"),
@@ -310,12 +394,14 @@ def sync_url(ministry, theme, territory, start, end, indicator, frequency, scope
           State("baro-indicator", "value"), State("baro-measure", "value"), State("baro-scope", "value"),
           prevent_initial_call=True)
 def update_choices(ministry, theme, territory, end, indicator, measure, scope):
+    filters = filters_of(ministry=ministry, theme=theme, territory=territory, end=end, indicator=indicator,
+                         measure=measure, scope=scope)
     token = package_token()
-    indicators = indicator_options(ministry, theme)
-    measures = measure_options(token, ministry, theme, end)
-    scopes = scope_options(token, ministry, theme, territory, end)
-    scope = scope if scope in [o["value"] for o in scopes] else default_scope(scopes, territory)
-    return indicators, pick(indicator, indicators), measures, pick(measure, measures), scopes, scope
+    indicators = indicator_options(filters.ministry, filters.theme)
+    measures = measure_options(token, filters.ministry, filters.theme, filters.end)
+    scopes = scope_options(token, filters)
+    return (indicators, pick(filters.indicator, indicators), measures, pick(filters.measure, measures), scopes,
+            scope_of(filters, scopes))
 
 
 @callback(Output("baro-status-summary", "children"), Output("baro-status-graph", "figure"),
@@ -323,96 +409,39 @@ def update_choices(ministry, theme, territory, end, indicator, measure, scope):
           Input("baro-ministry", "value"), Input("baro-theme", "value"), Input("baro-territory", "value"),
           Input("baro-end", "value"), Input("baro-scope", "value"), prevent_initial_call=True)
 def update_commitments(ministry, theme, territory, end, scope):
-    return render_commitments(ministry, theme, territory, end, scope)
+    filters = filters_of(ministry=ministry, theme=theme, territory=territory, end=end, scope=scope)
+    view = render_commitments(filters, filters.scope)
+    return view.summary, view.figure, view.rows, view.table
 
 
 @callback(Output("baro-map-layer", "hideout"), Output("baro-map-caption", "children"),
           Output("baro-map-table", "children"),
           Input("baro-measure", "value"), Input("baro-end", "value"), prevent_initial_call=True)
 def update_map(measure, end):
-    _level, hideout, caption, table = render_map(measure, end)
-    return hideout, caption, table
+    filters = filters_of(measure=measure, end=end)
+    drawn = render_map(filters.measure, filters.end)
+    return drawn.hideout, drawn.caption, drawn.table
 
 
 @callback(Output("baro-series-graph", "figure"), Output("baro-frequency", "options"),
           Output("baro-frequency", "value"), Output("baro-series-table", "children"),
           Output("baro-series-graph", "config"),
+          Output("baro-series-note", "children"), Output("baro-series-note", "hidden"),
+          Output("baro-series-chart", "hidden"),
           Input("baro-indicator", "value"), Input("baro-territory", "value"), Input("baro-start", "value"),
           Input("baro-end", "value"), Input("baro-frequency", "value"), prevent_initial_call=True)
 def update_series(indicator, territory, start, end, frequency):
-    start, end = years_span(start, end)
-    return render_series(indicator, territory, start, end, frequency)
+    chart = render_series(filters_of(indicator=indicator, territory=territory, start=start, end=end,
+                                     frequency=frequency))
+    return (chart.figure, chart.frequency_options, chart.frequency, chart.table, chart.config,
+            *note_outputs(chart.note))
 
 
 @callback(Output("baro-summary", "children"), Output("baro-coverage-graph", "figure"),
-          Output("baro-coverage-latest", "children"),
+          Output("baro-coverage-latest", "children"), Output("baro-coverage-note", "children"),
+          Output("baro-coverage-note", "hidden"), Output("baro-coverage-chart", "hidden"),
           *FILTERS, prevent_initial_call=True)
 def update_territory_sections(ministry, theme, territory, start, end):
-    start, end = years_span(start, end)
-    return (render_summary(territory, ministry, theme, start, end),
-            *render_coverage(territory, ministry, theme, start, end))
-
-
-# ---------------------------------------------------------------- downloads
-
-
-def commitments_csv(ministry, theme, territory, end, scope) -> pd.DataFrame:
-    frame = commitments_view(package_token(), ministry, theme, territory, end, scope)
-    out = frame.drop(columns=["kind", "decimals"]).copy()
-    out["status_fr"] = out["status"].map(bar.STATUS_LABELS_FR)
-    return out
-
-
-@callback(Output("baro-commitments-download", "data"), Input("baro-commitments-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-end", "value"), State("baro-scope", "value"), prevent_initial_call=True)
-def download_commitments(n_clicks, ministry, theme, territory, end, scope):
-    if not n_clicks:
-        return no_update
-    return dcc.send_bytes(csv_bytes(commitments_csv(ministry, theme, territory, end, scope)),
-                          "engagements-barometre.csv")
-
-
-@callback(Output("baro-status-download", "data"), Input("baro-status-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-end", "value"), State("baro-scope", "value"), prevent_initial_call=True)
-def download_status(n_clicks, ministry, theme, territory, end, scope):
-    if not n_clicks:
-        return no_update
-    counts = bar.status_counts(commitments_view(package_token(), ministry, theme, territory, end, scope))
-    counts.insert(1, "ministry_fr", counts["ministry"].map(MINISTRIES))
-    return dcc.send_bytes(csv_bytes(counts), "engagements-par-ministere.csv")
-
-
-@callback(Output("baro-map-download", "data"), Input("baro-map-download-button", "n_clicks"),
-          State("baro-measure", "value"), State("baro-end", "value"), prevent_initial_call=True)
-def download_map(n_clicks, measure, end):
-    if not n_clicks:
-        return no_update
-    frame, _level = map_view(package_token(), measure, end)
-    return dcc.send_bytes(csv_bytes(frame.drop(columns=["kind", "decimals"])),
-                          f"avancement-{slug(measure or 'engagement')}.csv")
-
-
-@callback(Output("baro-series-download", "data"), Input("baro-series-download-button", "n_clicks"),
-          State("baro-indicator", "value"), State("baro-territory", "value"), State("baro-start", "value"),
-          State("baro-end", "value"), State("baro-frequency", "value"), prevent_initial_call=True)
-def download_series(n_clicks, indicator, territory, start, end, frequency):
-    if not n_clicks or not indicator:
-        return no_update
-    start, end = years_span(start, end)
-    frame = series_view(package_token(), indicator, territory, start, end)
-    if frequency:
-        frame = frame[frame["frequency"] == frequency]
-    return dcc.send_bytes(csv_bytes(frame.assign(indicator=indicator)), f"serie-{slug(indicator)}.csv")
-
-
-@callback(Output("baro-coverage-download", "data"), Input("baro-coverage-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-start", "value"), State("baro-end", "value"), prevent_initial_call=True)
-def download_coverage(n_clicks, ministry, theme, territory, start, end):
-    if not n_clicks:
-        return no_update
-    start, end = years_span(start, end)
-    frame = coverage_view(package_token(), territory, ministry, theme, start, end)
-    return dcc.send_bytes(csv_bytes(frame), "couverture-dispositifs.csv")
+    filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end)
+    figure, table, note = render_coverage(filters)
+    return render_summary(filters), figure, table, *note_outputs(note)

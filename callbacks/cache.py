@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
@@ -231,6 +232,35 @@ def cached(namespace: str, *, validate: Callable | None = None):
     return decorate
 
 
+class RecentBytes:
+    """The worker's most recent cached answers (immutable bytes, so sharing them is safe), in front of Redis:
+    a hit costs neither a round trip nor a copy. Bounded in entries and bytes; entries expire like the cache."""
+
+    def __init__(self, entries: int = 256, total_bytes: int = 64_000_000, seconds: float = 300.0):
+        self.entries, self.total_bytes, self.seconds = entries, total_bytes, seconds
+        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.seconds:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: bytes) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._bytes -= len(old[1]) if old else 0
+            self._items[key] = (time.monotonic(), value)
+            self._bytes += len(value)
+            while self._items and (len(self._items) > self.entries or self._bytes > self.total_bytes):
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
 def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
     """Cache whole answers of pure callbacks (e.g. the router: a page is a function of package and URL).
 
@@ -239,6 +269,8 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
     hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per request).
     """
     from flask import Response, g, request
+
+    recent = RecentBytes()
 
     @server.before_request
     def answer_from_cache():
@@ -249,7 +281,11 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
             return None
         scope = f"response:{body['output']}:{package_fingerprint()}"
         key = cache_key(scope, body)
-        hit = cache_get(key)
+        hit = recent.get(key)
+        if hit is None:
+            hit = cache_get(key)
+            if hit is not None:
+                recent.put(key, hit)
         if hit is None:
             g.atlas_response_cache = (scope, key)
             return None
@@ -263,5 +299,7 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
         pending = g.pop("atlas_response_cache", None)
         if pending and response.status_code == 200 and not response.direct_passthrough \
                 and budget().take(pending[0]):
-            cache_set(pending[1], gzip.compress(response.get_data(), compresslevel=6))  # stored compressed once
+            stored = gzip.compress(response.get_data(), compresslevel=6)  # compressed once, not per request
+            cache_set(pending[1], stored)
+            recent.put(pending[1], stored)
         return response

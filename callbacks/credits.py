@@ -1,50 +1,53 @@
-"""/credits: page builder and thin callbacks (state in the URL, aggregations cached)."""
+"""/credits: page builder and thin callbacks (state in the URL, aggregations cached).
+
+Every value a browser sends goes through :func:`filters_of` / :func:`leverage_of` first: only values
+the package offers reach a computation or a cache key.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass
 
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, no_update
+from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from atlas import barometer as bar
 from atlas import credits as cr
+from atlas import credits_state as st
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number
-from atlas.schema import FUNDERS, LEVEL_LABELS_FR, THEMES
-from callbacks.barometer import package_token, sources_text
+from atlas.schema import FUNDERS, THEMES
+from callbacks.barometer import map_geometry, package_token, sources_text
+from callbacks.barometer_downloads import send_csv
 from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import service
-from layouts import barometer as bui
 from layouts import credits as ui
-from layouts.charts import csv_bytes, slug
+from layouts.charts import slug
+from layouts.widgets import empty_figure, level_name, level_plural, note_outputs
 
 PAGE_SIZE = 15
 FILTERS = [Input("cred-start", "value"), Input("cred-end", "value"), Input("cred-programme", "value"),
            Input("cred-ministry", "value"), Input("cred-theme", "value"), Input("cred-territory", "value"),
            Input("cred-carrier", "value")]
 FILTER_STATES = [State(i.component_id, i.component_property) for i in FILTERS]
-SORTABLE = {"year": "year", "programme": "programme", "ministry_fr": "ministry", "theme_fr": "theme",
-            "label": "label", "carrier": "carrier", "territory": "code", "amount_eur": "cents",
-            "beneficiaries": "beneficiaries"}
-
-_PREPARED: dict[int, tuple[object, pd.DataFrame]] = {}
+EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
 
 
 # ------------------------------------------------------------------ helpers
 
 
+@functools.lru_cache(maxsize=2)
+def _prepared(token: str) -> pd.DataFrame:
+    return cr.prepare(service().package.credits)
+
+
 def lines() -> pd.DataFrame:
     """The package's credit lines with exact cents, prepared once per package."""
-    package = service().package
-    hit = _PREPARED.get(id(package))
-    if hit is None or hit[0] is not package:
-        _PREPARED.clear()
-        hit = (package, cr.prepare(package.credits))
-        _PREPARED[id(package)] = hit
-    return hit[1]
+    return _prepared(package_token())
 
 
 def years_of() -> list[int]:
@@ -52,26 +55,50 @@ def years_of() -> list[int]:
     return list(range(int(values.min()), int(values.max()) + 1)) if len(values) else []
 
 
-def normalised(start, end, programmes, ministries, themes, territory, carrier) -> dict:
-    years = years_of()
-    start = int(start) if start is not None else (years[0] if years else 0)
-    end = int(end) if end is not None else (years[-1] if years else 0)
-    if start > end:
-        start, end = end, start
-    parsed = bar.parse_territory(territory)
-    if parsed and (parsed[0] == "france" or not service().is_known(*parsed)):
-        parsed = None
-    return {"years": [start, end], "programmes": sorted(programmes or []), "ministries": sorted(ministries or []),
-            "themes": sorted(themes or []), "territory": list(parsed) if parsed else None,
-            "carrier": (carrier or "").strip() or None}
+@functools.lru_cache(maxsize=2)
+def _choices(token: str) -> st.CreditsChoices:
+    svc = service()
+    frame = lines()
+    years = tuple(years_of())
+    pairs = lv.candidates(svc, frame, (years[0], years[-1])) if years else {}
+    catalogue = list(svc.indicators["id"])
+    level, indicator = lv.default_pair(pairs, catalogue)
+    present = set(svc.package.territories["level"])
+    funders, themes = set(frame["ministry"]), set(frame["theme"])
+    return st.CreditsChoices(
+        years=years,
+        programmes=tuple(frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index),
+        funders=tuple(f for f in FUNDERS if f in funders),
+        themes=tuple(t for t in THEMES if t in themes),
+        levels=tuple(lvl for lvl in st.TERRITORY_LEVELS if lvl in present),
+        leverage_levels=tuple(lvl for lvl in lv.leverage_levels(svc) if lvl in {p[0] for p in pairs})
+        or tuple(lv.leverage_levels(svc)),
+        leverage_indicators=tuple(i for i in catalogue if i in {p[1] for p in pairs}),
+        default_level=level or next(iter(lv.leverage_levels(svc)), None),
+        default_indicator=indicator,
+    )
 
 
-def select(filters: dict) -> pd.DataFrame:
-    return cr.filter_lines(lines(), service().package.territories, years=tuple(filters["years"]),
-                           programmes=filters["programmes"], ministries=filters["ministries"],
-                           themes=filters["themes"],
-                           territory=tuple(filters["territory"]) if filters["territory"] else None,
-                           carrier=filters["carrier"])
+def choices() -> st.CreditsChoices:
+    """What the served package offers, computed once per package."""
+    return _choices(package_token())
+
+
+def filters_of(start=None, end=None, programmes=None, ministries=None, themes=None, territory=None,
+               carrier=None) -> st.CreditsFilters:
+    """Hostile callback values → the validated selection (unknown values become the defaults)."""
+    return st.clean_filters(choices(), service().is_known, start=start, end=end, programmes=programmes,
+                            ministries=ministries, themes=themes, territory=territory, carrier=carrier)
+
+
+def leverage_of(level, indicator) -> st.LeverageChoice:
+    return st.clean_leverage(choices(), level, indicator)
+
+
+def select(key: dict) -> pd.DataFrame:
+    return cr.filter_lines(lines(), service().package.territories, years=tuple(key["years"]),
+                           programmes=key["programmes"], ministries=key["ministries"], themes=key["themes"],
+                           territory=tuple(key["territory"]) if key["territory"] else None, carrier=key["carrier"])
 
 
 def credits_source() -> str:
@@ -79,30 +106,31 @@ def credits_source() -> str:
     return f"crédits — {manifest.get('title', 'jeu de données')} (généré le {manifest.get('generated_at', '')[:10]})"
 
 
-def names_by_key() -> dict:
-    terr = service().package.territories
-    return dict(zip(zip(terr["level"].astype(str), terr["code"].astype(str), strict=True), terr["name"],
-                    strict=True))
+def names_of(chunk: pd.DataFrame) -> dict:
+    """``(level, code) -> name`` for the territories of a page of lines (a few, not the 40,000)."""
+    svc = service()
+    pairs = set(zip(chunk["level"], chunk["code"], strict=True))
+    return {(lvl, code): svc.territory_name(lvl, code) or code for lvl, code in pairs}
 
 
 def map_level() -> str:
-    present = set(service().package.territories["level"])
-    return "departement" if "departement" in present else "region"
+    return "departement" if "departement" in choices().levels else "region"
 
 
 # ------------------------------------------------------------ cached data
+# Arguments are validated values only: a key can never hold a value the package lacks.
 
 
 @cached("credits:summary")
-def summary(token: str, filters: dict) -> dict:
+def summary(token: str, key: dict) -> dict:
     """Everything the page shows about a selection, small enough to cache."""
     svc = service()
-    selected = select(filters)
+    selected = select(key)
     territories = svc.package.territories
     level = map_level()
     return {
         "totals": cr.totals(selected, territories),
-        "share": cr.p147_share(lines(), filters["years"][1]) if cr.STATE_BUDGET_NET_EXPENDITURE_EUR else None,
+        "share": cr.p147_share(lines(), key["years"][1]) if cr.STATE_BUDGET_NET_EXPENDITURE_EUR else None,
         "by_year_funder": cr.breakdown(selected, ["year", "ministry"]),
         "by_programme": cr.breakdown(selected, "programme"),
         "by_theme": cr.breakdown(selected, "theme"),
@@ -116,94 +144,137 @@ def summary(token: str, filters: dict) -> dict:
     }
 
 
+@cached("credits:size")
+def selection_size(token: str, key: dict) -> int:
+    return len(select(key))
+
+
 @cached("credits:page")
-def lines_page(token: str, filters: dict, sort_by: list, page: int, page_size: int) -> tuple[list[dict], int]:
-    selected = select(filters)
-    if sort_by:
-        column = SORTABLE.get(sort_by[0].get("column_id"), "cents")
-        selected = selected.sort_values([column, "id"], ascending=[sort_by[0].get("direction") == "asc", True],
-                                        na_position="last", kind="stable")
+def lines_page(token: str, key: dict, sort: list | None, page: int) -> tuple[list[dict], int]:
+    """One page of the lines table; ``sort`` is a validated ``[column, direction]`` or None."""
+    selected = select(key)
+    if sort:
+        column = st.SORTABLE[sort[0]]
+        selected = selected.sort_values([column, "id"], ascending=[sort[1] == "asc", True], na_position="last",
+                                        kind="stable")
     else:
         selected = selected.sort_values(["year", "cents"], ascending=[False, False], kind="stable")
-    count = max(1, math.ceil(len(selected) / page_size))
-    page = min(max(0, int(page or 0)), count - 1)
-    chunk = selected.iloc[page * page_size:(page + 1) * page_size]
-    return ui.lines_rows(chunk, names_by_key()), count
+    count = max(1, math.ceil(len(selected) / PAGE_SIZE))
+    page = min(page, count - 1)
+    chunk = selected.iloc[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    return ui.lines_rows(chunk, names_of(chunk)), count
 
 
 @cached("credits:leverage")
-def leverage_view(token: str, filters: dict, level: str, indicator: str) -> pd.DataFrame:
-    return lv.leverage_table(service(), select(filters), indicator, level, tuple(filters["years"]))
+def leverage_view(token: str, key: dict, level: str, indicator: str) -> pd.DataFrame:
+    return lv.leverage_table(service(), select(key), indicator, level, tuple(key["years"]))
 
 
 @cached("credits:options")
 def static_options(token: str) -> dict:
     svc = service()
-    frame = lines()
-    programmes = frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index.tolist()
-    present_funders, present_themes = set(frame["ministry"].unique()), set(frame["theme"].unique())
-    funders = [f for f in FUNDERS if f in present_funders]
-    themes = [t for t in THEMES if t in present_themes]
+    offered = choices()
     territories = []
-    for level in ("france", "region", "departement", "contrat_de_ville"):
+    for level in offered.levels:
         names = bar.territory_names(svc, level)
-        prefix = "" if level == "france" else f"{ui.level_name(level)} — "
+        prefix = "" if level == "france" else f"{level_name(level)} — "
         for code, name in sorted(names.items()):
             territories.append({"label": name if level == "france" else f"{prefix}{name} ({code})",
                                 "value": f"{level}:{code}"})
-    result = svc.indicators[svc.indicators["kind"] == "result"]
+    labels = dict(zip(svc.indicators["id"], svc.indicators["label_fr"], strict=True))
     return {
-        "years": years_of(),
-        "programmes": [{"label": cr.programme_label(p), "value": p} for p in programmes],
-        "ministries": [{"label": FUNDERS[f], "value": f} for f in funders],
-        "themes": [{"label": THEMES[t], "value": t} for t in themes],
+        "years": list(offered.years),
+        "programmes": [{"label": cr.programme_label(p), "value": p} for p in offered.programmes],
+        "ministries": [{"label": FUNDERS[f], "value": f} for f in offered.funders],
+        "themes": [{"label": THEMES[t], "value": t} for t in offered.themes],
         "territories": territories,
-        "levels": [{"label": LEVEL_LABELS_FR[lvl].split(" (")[0] + "s", "value": lvl}
-                   for lvl in lv.leverage_levels(svc)],
-        "indicators": [{"label": r.label_fr, "value": r.id} for r in result.itertuples(index=False)],
+        "levels": [{"label": level_plural(lvl).capitalize(), "value": lvl} for lvl in offered.leverage_levels],
+        "indicators": [{"label": labels[i], "value": i} for i in offered.leverage_indicators],
     }
 
 
 # ------------------------------------------------------------- renderings
 
 
-def render_summary(filters: dict):
-    """(kpis, trend fig, trend table, programme fig, table, theme fig, table, carriers fig, table,
-    points, symbols, map caption, map table, lines caption)."""
-    data = summary(package_token(), filters)
+@dataclass(frozen=True)
+class SummaryView:
+    """Everything the filters change above the lines table."""
+
+    kpis: object
+    trend: tuple  # (figure, table)
+    programmes: tuple
+    themes: tuple
+    carriers: tuple
+    points: dict
+    symbols: dict
+    map_caption: str
+    map_table: object
+    lines_caption: str
+
+    def outputs(self) -> tuple:
+        return (self.kpis, *self.trend, *self.programmes, *self.themes, *self.carriers, self.points, self.symbols,
+                self.map_caption, self.map_table, self.lines_caption)
+
+
+def render_summary(filters: st.CreditsFilters) -> SummaryView:
+    return summary_view(package_token(), filters.key())
+
+
+@cached("credits:summary-view")
+def summary_view(token: str, key: dict) -> SummaryView:
+    """The rendered figures and tables of a selection (building Plotly figures costs more than the sums)."""
+    filters = st.CreditsFilters(start=key["years"][0], end=key["years"][1], programmes=tuple(key["programmes"]),
+                                ministries=tuple(key["ministries"]), themes=tuple(key["themes"]),
+                                territory=tuple(key["territory"]) if key["territory"] else None,
+                                carrier=key["carrier"])
+    data = summary(token, key)
     source = credits_source()
-    years = tuple(filters["years"])
     programmes = {p: cr.programme_label(p) for p in data["by_programme"]["programme"]}
     level = map_level()
-    caption = (f"{format_number(data['lines'], 0)} lignes, dont {format_number(data['located_lines'], 0)} "
-               f"géolocalisées ; {format_number(len(data['symbols']['features']), 0)} territoires de rattachement "
-               "pour les autres.")
+    located = data["located_lines"]
+    caption = (f"{format_number(data['lines'], 0)} lignes, dont "
+               + (f"{format_number(located, 0)} géolocalisées" if located else "aucune avec des coordonnées propres")
+               + f" ; {format_number(len(data['symbols']['features']), 0)} territoires de rattachement pour les "
+               "autres.")
     total = format_euros(float(data["totals"]["amount_eur"]))
-    return (
-        ui.kpi_cards(data["totals"], data["share"], years),
-        ui.trend_figure(data["by_year_funder"], source), ui.trend_table(data["by_year_funder"]),
-        ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source),
-        ui.breakdown_table(data["by_programme"], "programme", programmes, "Crédits par programme"),
-        ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2]),
-        ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème"),
-        ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits", source,
-                      colour=ui.PALETTE[4]),
-        ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur"),
-        data["points"], data["symbols"], caption, ui.territory_table(data["by_territory"], level),
-        f"{format_number(data['lines'], 0)} lignes pour {total}.",
+    # Figures are kept as plain dicts: a cached Plotly object takes longer to unpickle than to rebuild.
+    return SummaryView(
+        kpis=ui.kpi_cards(data["totals"], data["share"], filters.years),
+        trend=(ui.trend_figure(data["by_year_funder"], source).to_dict(), ui.trend_table(data["by_year_funder"])),
+        programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source)
+                    .to_dict(),
+                    ui.breakdown_table(data["by_programme"], "programme", programmes, "Crédits par programme")),
+        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2])
+                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème")),
+        carriers=(ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits",
+                                source, colour=ui.PALETTE[4]).to_dict(),
+                  ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur")),
+        points=data["points"], symbols=data["symbols"], map_caption=caption,
+        map_table=ui.territory_table(data["by_territory"], level),
+        lines_caption=f"{format_number(data['lines'], 0)} lignes pour {total}.",
     )
 
 
-def render_leverage(filters: dict, level: str | None, indicator: str | None):
-    svc = service()
-    if not level or not indicator or not svc.has_indicator(indicator):
-        fig = bui.empty_figure("Choisissez un niveau et un indicateur.", credits_source())
-        return None, fig, None
-    table = leverage_view(package_token(), filters, level, indicator)
-    meta = svc.indicator(indicator)
+def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice) -> tuple:
+    """(quadrant summary, figure, table, note): cached rendered, the figure as a plain dict."""
+    if not choice.level or not choice.indicator:
+        return None, empty_figure(ui.LEVERAGE_NONE, credits_source()), None, ui.LEVERAGE_NONE
+    return leverage_render(package_token(), filters.key(), choice.level, choice.indicator)
+
+
+@cached("credits:leverage-view")
+def leverage_render(token: str, key: dict, level: str, indicator: str) -> tuple:
+    table = leverage_view(token, key, level, indicator)
+    meta = service().indicator(indicator)
+    years = tuple(key["years"])
     source = f"{credits_source()} ; {sources_text([meta['source']], [meta['vintage']])}"
-    fig = ui.leverage_figure(table, meta, level, tuple(filters["years"]), source)
-    return ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]), fig, ui.leverage_table(table, meta)
+    fig = ui.leverage_figure(table, meta, level, years, source).to_dict()
+    note = None if len(table) else (
+        f"Pas assez de territoires ({level_plural(level)}) avec des crédits, des habitants de QPV connus "
+        f"et deux valeurs annuelles de « {meta['label_fr']} » entre {years[0]} et {years[1]} : "
+        "choisissez un autre indicateur, une autre échelle ou une période plus longue.")
+    return (ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
+            ui.leverage_table(table, meta), note)
 
 
 # ------------------------------------------------------------------ builder
@@ -211,38 +282,36 @@ def render_leverage(filters: dict, level: str | None, indicator: str | None):
 
 def build(svc, params: dict, search: str):
     token = package_token()
+    offered = choices()
     options = static_options(token)
-    state = cr.credits_state(
-        search, years=options["years"], programmes=[o["value"] for o in options["programmes"]],
-        funders=[o["value"] for o in options["ministries"]], themes=[o["value"] for o in options["themes"]],
-        is_known=svc.is_known, leverage_levels=[o["value"] for o in options["levels"]],
-        result_indicators=[o["value"] for o in options["indicators"]])
-    state["territory"] = state["territory"] or next((o["value"] for o in options["territories"]), None)
-    filters = normalised(state["start"], state["end"], state["programmes"], state["ministries"], state["themes"],
-                         state["territory"], state["carrier"])
-    (kpis, trend_fig, trend_table, prog_fig, prog_table, theme_fig, theme_table, carrier_fig, carrier_table,
-     points, symbols, map_caption, map_table, lines_caption) = render_summary(filters)
+    filters, choice = st.state_from_query(offered, svc.is_known, search)
+    view = render_summary(filters)
     charts = ui.charts_section(
-        trend=ui.chart("cred-trend-graph", trend_fig, trend_table, filename="credits-par-annee",
+        trend=ui.chart("cred-trend-graph", *view.trend, filename="credits-par-annee",
                        description="Barres empilées des crédits par année et par financeur ; voir le tableau."),
-        programmes=ui.chart("cred-programme-graph", prog_fig, prog_table, filename="credits-par-programme",
+        programmes=ui.chart("cred-programme-graph", *view.programmes, filename="credits-par-programme",
                             description="Crédits par programme ; voir le tableau."),
-        themes=ui.chart("cred-theme-graph", theme_fig, theme_table, filename="credits-par-theme",
+        themes=ui.chart("cred-theme-graph", *view.themes, filename="credits-par-theme",
                         description="Crédits par thème ; voir le tableau."),
-        carriers=ui.chart("cred-carriers-graph", carrier_fig, carrier_table, filename="principaux-porteurs",
+        carriers=ui.chart("cred-carriers-graph", *view.carriers, filename="principaux-porteurs",
                           description="Les quinze porteurs recevant le plus de crédits ; voir le tableau."),
     )
     # The outline comes with the page, from the atlas's compact static geometry.
-    outline = svc.static_geojson(map_level()) if map_level() in svc.map_levels() else {
-        "type": "FeatureCollection", "features": []}
-    map_block = ui.map_section(outline=outline, points=points, symbols=symbols, caption=map_caption, table=map_table)
-    rows, count = lines_page(token, filters, [], 0, PAGE_SIZE)
-    lines_block = ui.lines_section(rows, count, PAGE_SIZE, lines_caption)
-    summary_block, lev_fig, lev_table = render_leverage(filters, state["level"], state["indicator"])
-    leverage = ui.leverage_section(level_options=options["levels"], level=state["level"],
-                                   indicator_options=options["indicators"], indicator=state["indicator"],
-                                   summary=summary_block, fig=lev_fig, table=lev_table)
-    return ui.page(filters_block=ui.filters(state, options), kpis=kpis, charts=charts, map_block=map_block,
+    outline = map_geometry(map_level())
+    map_block = ui.map_section(outline=outline, points=view.points, symbols=view.symbols, caption=view.map_caption,
+                               table=view.map_table)
+    rows, count = lines_page(token, filters.key(), None, 0)
+    lines_block = ui.lines_section(rows, count, PAGE_SIZE, view.lines_caption)
+    summary_block, lev_fig, lev_table, lev_note = render_leverage(filters, choice)
+    leverage = ui.leverage_section(level_options=options["levels"], level=choice.level,
+                                   indicator_options=options["indicators"], indicator=choice.indicator,
+                                   summary=summary_block, fig=lev_fig, table=lev_table, note=lev_note)
+    territory = f"{filters.territory[0]}:{filters.territory[1]}" if filters.territory else next(
+        (o["value"] for o in options["territories"]), None)
+    state = {"start": filters.start, "end": filters.end, "programmes": list(filters.programmes),
+             "ministries": list(filters.ministries), "themes": list(filters.themes), "territory": territory,
+             "carrier": filters.carrier}
+    return ui.page(filters_block=ui.filters(state, options), kpis=view.kpis, charts=charts, map_block=map_block,
                    lines=lines_block, leverage=leverage, illustrative=svc.illustrative)
 
 
@@ -260,22 +329,11 @@ def triggered_id():
         return None
 
 
-def defaults() -> tuple[str | None, str | None]:
-    options = static_options(package_token())
-    levels = [o["value"] for o in options["levels"]]
-    indicators = [o["value"] for o in options["indicators"]]
-    level = "departement" if "departement" in levels else (levels[0] if levels else None)
-    indicator = "taux_chomage" if "taux_chomage" in indicators else (indicators[0] if indicators else None)
-    return level, indicator
-
-
 @callback(Output("cred-url", "search"), *FILTERS, Input("cred-leverage-level", "value"),
           Input("cred-leverage-indicator", "value"), prevent_initial_call=True)
 def sync_url(start, end, programmes, ministries, themes, territory, carrier, level, indicator):
-    default_level, default_indicator = defaults()
-    state = {"start": start, "end": end, "programmes": programmes, "ministries": ministries, "themes": themes,
-             "territory": territory, "carrier": carrier, "level": level, "indicator": indicator}
-    return cr.credits_query(state, years_of(), default_level=default_level, default_indicator=default_indicator)
+    filters = filters_of(start, end, programmes, ministries, themes, territory, carrier)
+    return st.to_query(filters, leverage_of(level, indicator), choices())
 
 
 @callback(Output("cred-kpis", "children"),
@@ -288,7 +346,7 @@ def sync_url(start, end, programmes, ministries, themes, territory, carrier, lev
           Output("cred-lines-caption", "children"),
           *FILTERS, prevent_initial_call=True)
 def update_summary(*values):
-    return render_summary(normalised(*values))
+    return render_summary(filters_of(*values)).outputs()
 
 
 @callback(Output("cred-lines-table", "data"), Output("cred-lines-table", "page_count"),
@@ -296,18 +354,24 @@ def update_summary(*values):
           Input("cred-lines-table", "page_current"), Input("cred-lines-table", "sort_by"), *FILTERS,
           prevent_initial_call=True)
 def update_lines(page, sort_by, *values):
-    filters_changed = triggered_id() not in (None, "cred-lines-table")
-    page = 0 if filters_changed else (page or 0)
-    rows, count = lines_page(package_token(), normalised(*values), sort_by or [], page, PAGE_SIZE)
-    return rows, count, min(page, count - 1)
+    sort, page = st.sort_and_page(sort_by, page)
+    if triggered_id() not in (None, "cred-lines-table"):
+        page = 0  # a new selection starts on its first page
+    key = filters_of(*values).key()
+    # Clamp the page to the selection's pages *before* it enters a cache key (bounded variants).
+    page = min(page, max(0, math.ceil(selection_size(package_token(), key) / PAGE_SIZE) - 1))
+    rows, count = lines_page(package_token(), key, list(sort) if sort else None, page)
+    return rows, count, page
 
 
 @callback(Output("cred-leverage-summary", "children"), Output("cred-leverage-graph", "figure"),
-          Output("cred-leverage-table", "children"),
+          Output("cred-leverage-table", "children"), Output("cred-leverage-slot-note", "children"),
+          Output("cred-leverage-slot-note", "hidden"), Output("cred-leverage-slot-chart", "hidden"),
           Input("cred-leverage-level", "value"), Input("cred-leverage-indicator", "value"), *FILTERS,
           prevent_initial_call=True)
 def update_leverage(level, indicator, *values):
-    return render_leverage(normalised(*values), level, indicator)
+    summary_block, fig, table, note = render_leverage(filters_of(*values), leverage_of(level, indicator))
+    return summary_block, fig, table, *note_outputs(note)
 
 
 # ---------------------------------------------------------------- downloads
@@ -316,7 +380,7 @@ def update_leverage(level, indicator, *values):
 def _download(n_clicks, values, key: str, filename: str):
     if not n_clicks:
         return no_update
-    data = summary(package_token(), normalised(*values))
+    data = summary(package_token(), filters_of(*values).key())
     frame = data[key].copy()
     if "ministry" in frame:
         frame["ministry_fr"] = frame["ministry"].map(FUNDERS)
@@ -324,7 +388,7 @@ def _download(n_clicks, values, key: str, filename: str):
         frame["programme_fr"] = frame["programme"].map(cr.programme_label)
     if "theme" in frame:
         frame["theme_fr"] = frame["theme"].map(THEMES)
-    return dcc.send_bytes(csv_bytes(frame), filename)
+    return send_csv(frame, filename)
 
 
 for _key, _graph, _name in (("by_year_funder", "cred-trend", "credits-par-annee-et-financeur.csv"),
@@ -347,16 +411,17 @@ for _key, _graph, _name in (("by_year_funder", "cred-trend", "credits-par-annee-
 def download_lines(n_clicks, *values):
     if not n_clicks:
         return no_update
-    frame = select(normalised(*values)).drop(columns=["cents"])
-    return dcc.send_bytes(csv_bytes(frame), "lignes-de-credits.csv")
+    frame = select(filters_of(*values).key()).drop(columns=["cents"])
+    return send_csv(frame, "lignes-de-credits.csv")
 
 
 @callback(Output("cred-leverage-download", "data"), Input("cred-leverage-download-button", "n_clicks"),
           State("cred-leverage-level", "value"), State("cred-leverage-indicator", "value"), *FILTER_STATES,
           prevent_initial_call=True)
 def download_leverage(n_clicks, level, indicator, *values):
-    if not n_clicks or not level or not indicator:
+    choice = leverage_of(level, indicator)
+    if not n_clicks or not choice.level or not choice.indicator:
         return no_update
-    frame = leverage_view(package_token(), normalised(*values), level, indicator)
-    return dcc.send_bytes(csv_bytes(frame.assign(indicator=indicator, level=level)),
-                          f"credits-et-resultats-{slug(indicator)}-{level}.csv")
+    frame = leverage_view(package_token(), filters_of(*values).key(), choice.level, choice.indicator)
+    return send_csv(frame.assign(indicator=choice.indicator, level=choice.level),
+                    f"credits-et-resultats-{slug(choice.indicator)}-{choice.level}.csv")

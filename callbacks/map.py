@@ -6,21 +6,20 @@ caches are keyed by that request, whose every field is a known id of the package
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, callback, clientside_callback, no_update
 
+from atlas import settings
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
 from callbacks.cache import cached
 from callbacks.map_files import classes_of, classes_url, values_url
-from callbacks.router import register_page
 from callbacks.state import service
 from layouts import map as layout
 from layouts.map_legend import comparison_note, indicator_note, legend, widest_gaps_list
 
-DEFAULT_BASEMAP = os.environ.get("ATLAS_BASEMAP", "osm")
+DEFAULT_BASEMAP = settings.value("ATLAS_BASEMAP")
 # Above this many polygons a layer is drawn on a canvas, and communes are not drawn behind the quarters.
 CANVAS_FEATURES = 3000
 
@@ -96,8 +95,6 @@ def build_page(svc, params: dict, search: str):
     return layout.map_page(page_content(request, parse_view(query.get("vue")),
                                         basemap_from(query.get("fond", DEFAULT_BASEMAP))))
 
-
-register_page("carte", build_page)
 
 
 # ------------------------------------------------------------------ callbacks

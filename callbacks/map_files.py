@@ -33,7 +33,7 @@ HEADERS = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Acce
            "X-Content-Type-Options": "nosniff"}
 
 
-@cached("map-classes")
+@cached("map-payload")
 def payload_for(req: MapRequest) -> MapPayload:
     """Year-independent colouring (call ``classes_of``: its key ignores the year)."""
     svc = service()

@@ -47,7 +47,7 @@ def quick_view(clicks):
 
 
 def quick_viewport(code):
-    if code not in QUICK_VIEW_CODES:
+    if not isinstance(code, str) or code not in QUICK_VIEW_CODES:
         return no_update
     if code == "FR":
         return {"center": layout.FRANCE_VIEW["center"], "zoom": layout.FRANCE_VIEW["zoom"], "transition": "flyTo"}
@@ -78,15 +78,33 @@ def zoom_to_place(clicks, submitted, query):
 
 
 def viewport_for(level, code):
-    """Bounds of a known territory: its polygon, else (no geometry, e.g. a 2024 quarter) around its centre."""
+    """Bounds of a known territory: its polygon; without one (a 2024 quarter, an EPCI), its centre, its
+    commune's polygon, or the polygons of the communes it groups."""
     svc = service()
     if not isinstance(level, str) or not isinstance(code, str) or not svc.is_known(level, code):
         return no_update
-    bounds = svc.bounds_of(level, code)
-    if bounds is None:
-        row = svc.territory(level, code) or {}
-        lat, lon = row.get("lat"), row.get("lon")
-        if not isinstance(lat, float | int) or not isinstance(lon, float | int) or lat != lat or lon != lon:
-            return no_update
-        bounds = [[lat - 0.02, lon - 0.03], [lat + 0.02, lon + 0.03]]
-    return {"bounds": bounds, "transition": "flyToBounds"}
+    bounds = svc.bounds_of(level, code) or bounds_without_geometry(svc, level, code)
+    return no_update if bounds is None else {"bounds": bounds, "transition": "flyToBounds"}
+
+
+def bounds_without_geometry(svc, level: str, code: str):
+    row = svc.territory(level, code) or {}
+    lat, lon = row.get("lat"), row.get("lon")
+    if isinstance(lat, float | int) and isinstance(lon, float | int) and lat == lat and lon == lon:
+        return [[lat - 0.02, lon - 0.03], [lat + 0.02, lon + 0.03]]
+    commune = row.get("commune_code")
+    if isinstance(commune, str) and commune and svc.bounds_of("commune", commune):
+        return svc.bounds_of("commune", commune)
+    column = f"{level}_code"
+    for member_level in ("commune", "qpv"):  # the drawn territories it groups (e.g. an EPCI's quarters)
+        frame = svc.package.geometry.get(member_level)
+        if frame is None or member_level not in svc.levels():
+            continue
+        members = svc.territories.loc[member_level]
+        if column not in members.columns:
+            continue
+        inside = frame[frame["code"].isin(members.loc[members[column] == code, "code"])]
+        if not inside.empty:
+            minx, miny, maxx, maxy = (float(v) for v in inside.total_bounds)
+            return [[miny - 0.01, minx - 0.01], [maxy + 0.01, maxx + 0.01]]
+    return None

@@ -2,120 +2,30 @@
 
 from __future__ import annotations
 
-import math
-
-import dash_leaflet as dl
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas import barometer as bar
 from atlas.formatting import format_date, format_number, format_period, format_value
-from atlas.schema import FUNDERS, LEVEL_LABELS_FR, MINISTRIES, THEMES
-from layouts.charts import PALETTE, download_button, graph, style_figure
-
-FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
-                        scheme=Scheme.fixed, symbol=Symbol.yes, symbol_suffix="\u00a0%", nully="–")
-TABLE_STYLE = {
-    "style_table": {"overflowX": "auto"},
-    "style_cell": {"fontFamily": "DejaVu Sans, Arial, sans-serif", "fontSize": "0.85rem", "padding": "4px 8px",
-                   "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
-    "style_header": {"fontWeight": "700", "backgroundColor": "#f6f6f6", "color": "#1e1e1e"},
-    "style_data_conditional": [{"if": {"row_index": "odd"}, "backgroundColor": "#fafafa"}],
-}
-
-
-# --------------------------------------------------------------------- small
-
-
-def labelled(label: str, control, control_id: str, hint: str | None = None) -> html.Div:
-    return html.Div(className="filter", children=[
-        html.Label(label, htmlFor=control_id),
-        control,
-        *([html.Span(hint, className="filter-hint")] if hint else []),
-    ])
-
-
-def dropdown(component_id, options, value, *, clearable=True, placeholder="Tous", multi=False, searchable=True):
-    return dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable, multi=multi,
-                        placeholder=placeholder, searchable=searchable, className="filter-dropdown")
-
-
-def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description: str, download_id: str,
-                table=None, table_summary: str = "Voir les données du graphique") -> html.Div:
-    """A chart with PNG export (modebar), CSV download and, when given, a table alternative."""
-    return html.Div(className="chart-block", children=[
-        graph(graph_id, figure, filename=filename, description=description),
-        html.Div(className="chart-actions", children=[
-            download_button(f"{download_id}-button"),
-            dcc.Download(id=download_id),
-        ]),
-        *([html.Details(className="table-alternative", children=[html.Summary(table_summary), table])]
-          if table is not None else []),
-    ])
-
-
-def html_table(columns: list[tuple[str, str]], rows: list[dict], caption: str, numeric: set[str] = frozenset()
-               ) -> html.Table:
-    """A plain accessible table; values must already be formatted strings."""
-    return html.Table(className="data-table", children=[
-        html.Caption(caption),
-        html.Thead(html.Tr([html.Th(label, scope="col", className="num" if key in numeric else None)
-                            for key, label in columns])),
-        html.Tbody([html.Tr([html.Td(row.get(key, ""), className="num" if key in numeric else None)
-                             for key, _ in columns]) for row in rows]),
-    ])
-
-
-def empty_figure(message: str, source: str, height: int = 260) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 14, "color": "#595959"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style_figure(fig, source=source, height=height)
-
-
-def legend_on_top(fig: go.Figure, items: int, per_row: int = 2, title: bool = True) -> go.Figure:
-    """Put a horizontal legend between the title and the plot, so that it never covers the source line."""
-    rows = max(1, math.ceil(items / per_row))
-    top = (45 if title else 10) + 22 * rows
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
-                                               "yanchor": "bottom", "entrywidth": 1.0 / per_row - 0.01,
-                                               "entrywidthmode": "fraction"},
-                      margin={"t": top}, height=(fig.layout.height or 360) + 22 * rows)
-    if title and fig.layout.title and fig.layout.title.text:
-        fig.update_layout(title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
-    return fig
-
-
-def source_below(fig: go.Figure, *, axis_title: bool = True) -> go.Figure:
-    """Pin the source line a fixed number of pixels under the plot, clear of the x-axis title."""
-    offset, bottom = (62, 92) if axis_title else (40, 70)
-    for annotation in fig.layout.annotations:
-        if annotation.name == "source":
-            annotation.update(y=0, yshift=-offset)
-    fig.update_layout(margin={"b": bottom})
-    return fig
-
-
-def line_style(i: int) -> dict:
-    """Palette colour, then dashed variants once the palette is used up."""
-    return {"color": PALETTE[i % len(PALETTE)], "dash": ("solid", "dash", "dot")[(i // len(PALETTE)) % 3]}
-
-
-def fmt(value, unit: str, decimals: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return format_value(float(value), unit, decimals)
-
-
-def fmt_share(share) -> str:
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "–"
-    return format_value(100 * float(share), "%", 0)
-
+from atlas.schema import FUNDERS, MINISTRIES, OBSERVATION_STATUS_LABELS_FR
+from layouts.charts import download_button, style_figure
+from layouts.widgets import (
+    FRENCH_PERCENT,
+    TABLE_STYLE,
+    chart_block,
+    chart_or_note,
+    dropdown,
+    empty_figure,
+    fmt,
+    fmt_share,
+    html_table,
+    labelled,
+    legend_on_top,
+    level_name,
+    line_style,
+    source_below,
+)
 
 # ------------------------------------------------------------------- filters
 
@@ -192,7 +102,7 @@ def commitment_rows(frame: pd.DataFrame, indicator_labels: dict[str, str]) -> li
     for r in frame.itertuples(index=False):
         unit, decimals = r.unit, r.decimals
         current = fmt(r.current_value, unit, decimals)
-        if r.current_period:
+        if isinstance(r.current_period, str) and r.current_period:  # NaN when no value was ever published
             current += f" ({format_period(r.current_period)}{', provisoire' if r.current_status == 'estimate' else ''})"
         rows.append({
             "id": r.id,
@@ -277,79 +187,6 @@ def status_chart(fig: go.Figure, table) -> html.Div:
                        download_id="baro-status-download", table=html.Div(id="baro-status-table", children=table))
 
 
-# ----------------------------------------------------------------------- map
-
-MAP_CENTER = {"lat": 46.5, "lng": 2.5}
-
-
-def choropleth_hideout(codes, frame: pd.DataFrame, unit: str, decimals: int) -> dict:
-    """Fill colour and French tooltip per territory code; the shapes come once from the static geometry."""
-    by_code = {r.scope_code: r for r in frame.itertuples(index=False)}
-    fills, tips = {}, {}
-    for code in codes:
-        row = by_code.get(code)
-        share = None if row is None or row.progress is None or pd.isna(row.progress) else float(row.progress)
-        _, colour = bar.progress_class(share)
-        fills[code] = colour
-        if row is not None:
-            tips[code] = (f"{row.scope_name} ({code}) — {bar.STATUS_LABELS_FR[row.status]} ; avancement "
-                          f"{fmt_share(share)} ; actuel {fmt(row.current_value, unit, decimals)}, cible "
-                          f"{fmt(row.target_value, unit, decimals)}")
-    return {"fills": fills, "tips": tips}
-
-
-def progress_legend() -> html.Ul:
-    items = [(label, colour) for _, _, label, colour in bar.PROGRESS_CLASSES]
-    items.append(("Sans cible ou sans mesure", bar.NO_PROGRESS_COLOUR))
-    return html.Ul(className="baro-legend", children=[
-        html.Li([html.Span(className="swatch", style={"background": colour}), label]) for label, colour in items
-    ])
-
-
-def progress_map(shapes: dict, hideout: dict, level: str) -> html.Div:
-    """The shapes come with the page; changing the commitment only sends new colours (hideout)."""
-    return html.Div(className="map-wrap", children=[
-        dl.Map(id="baro-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "480px"},
-               attributionControl=True, keyboard=True, children=[
-                   dl.GeoJSON(id="baro-map-layer", data=shapes, hideout=hideout,
-                              style={"variable": "atlasBarometer.choroplethStyle"},
-                              onEachFeature={"variable": "atlasBarometer.onEachFeature"},
-                              hoverStyle={"variable": "atlasBarometer.hoverStyle"},
-                              attribution=f"Contours : {LEVEL_LABELS_FR.get(level, level)} (jeu de données)"),
-               ]),
-    ])
-
-
-def map_table(frame: pd.DataFrame, unit: str, decimals: int) -> html.Table:
-    rows = [{"territoire": f"{r.scope_name} ({r.scope_code})", "reference": fmt(r.baseline_value, unit, decimals),
-             "actuel": fmt(r.current_value, unit, decimals), "cible": fmt(r.target_value, unit, decimals),
-             "avancement": fmt_share(r.progress), "statut": bar.STATUS_LABELS_FR[r.status]}
-            for r in frame.sort_values("scope_code").itertuples(index=False)]
-    return html_table([("territoire", "Territoire"), ("reference", "Référence"), ("actuel", "Actuel"),
-                       ("cible", "Cible"), ("avancement", "Avancement"), ("statut", "Statut")], rows,
-                      "Avancement de l'engagement par territoire (alternative à la carte)",
-                      numeric={"reference", "actuel", "cible", "avancement"})
-
-
-def map_section(*, measure_options, measure_value, shapes, hideout, level, table, caption) -> html.Section:
-    return html.Section(className="section", **{"aria-labelledby": "baro-map-title"}, children=[
-        html.H2("Carte de l'avancement par territoire", id="baro-map-title"),
-        labelled("Engagement représenté", dropdown("baro-measure", measure_options, measure_value, clearable=False,
-                                                   placeholder="Choisir un engagement"), "baro-measure"),
-        html.P(caption, id="baro-map-caption", className="muted"),
-        progress_legend(),
-        progress_map(shapes, hideout, level),
-        html.P("Les territoires d'outre-mer figurent dans le tableau ci-dessous.", className="muted"),
-        html.Details(className="table-alternative", open=False, children=[
-            html.Summary("Tableau de la carte (accessible au clavier et aux lecteurs d'écran)"),
-            html.Div(id="baro-map-table", children=table),
-        ]),
-        html.Div(className="chart-actions", children=[
-            download_button("baro-map-download-button", "Télécharger les données de la carte (CSV)"),
-            dcc.Download(id="baro-map-download"),
-        ]),
-    ])
-
 
 # -------------------------------------------------------------------- series
 
@@ -365,27 +202,14 @@ def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, sour
     groups = sorted(frame.groupby(["level", "code"], sort=False), key=lambda kv: order.get(kv[0][0], 9))
     for i, ((level, _code), part) in enumerate(groups):
         x = part["period"].astype(int) if frequency == "annual" else part["period"].map(bar.period_start)
-        texts = [f"{format_period(p)} : {fmt(v, unit, decimals)}" + (" (provisoire)" if s == "estimate" else "")
+        texts = [f"{format_period(p)} : {fmt(v, unit, decimals)}" + status_note(s)
                  for p, v, s in zip(part["period"], part["value"], part["status"], strict=True)]
         name = part["name"].iloc[0]
         fig.add_scatter(x=list(x), y=part["value"], mode="lines+markers" if len(part) <= 24 else "lines",
-                        name=f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()})",
+                        name=f"{name} ({level_name(level).lower()})",
                         line={**line_style(i), "width": 2.5 if i == 0 else 1.8},
                         text=texts, hovertemplate="%{text}<extra>" + name.replace("%", "%%") + "</extra>")
-    if commitment:
-        def _x(iso: str):
-            return int(iso[:4]) if frequency == "annual" else pd.Timestamp(iso)
-        xs, ys, labels = [_x(commitment["baseline_date"])], [commitment["baseline_value"]], ["Référence"]
-        if commitment.get("target_value") is not None and commitment.get("target_date"):
-            xs.append(_x(commitment["target_date"]))
-            ys.append(commitment["target_value"])
-            labels.append("Cible")
-        fig.add_scatter(x=xs, y=ys, mode="lines+markers+text", name="Engagement (référence → cible)",
-                        line={"color": "#595959", "dash": "dash", "width": 1.5},
-                        marker={"symbol": "diamond", "size": 10, "color": "#595959"},
-                        text=labels, textposition="top center",
-                        hovertext=[f"{lab} : {fmt(v, unit, decimals)}" for lab, v in zip(labels, ys, strict=True)],
-                        hoverinfo="text")
+    note = commitment_trace(fig, commitment, frequency, unit, decimals) if commitment else None
     if frequency == "annual":
         fig.update_xaxes(tickformat="d", dtick=1)
     else:
@@ -393,15 +217,54 @@ def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, sour
     fig.update_yaxes(title=unit if unit not in ("", "ratio", "indice") else None)
     fig.update_layout(hovermode="closest")
     title = f"{meta.get('label_fr', '')} — série {bar.FREQUENCY_LABELS_FR[frequency].lower()}"
+    if note:
+        title += f"<br><sup>{note}</sup>"
     fig = style_figure(fig, title=title, source=source, height=380)
     return source_below(legend_on_top(fig, len(fig.data), per_row=3), axis_title=False)
+
+
+def commitment_trace(fig: go.Figure, commitment: dict, frequency: str, unit: str, decimals: int) -> str | None:
+    """Draw the commitment's baseline → target on a yearly series; on a monthly or quarterly one, draw nothing
+    and return the sentence that states it (a yearly target is not a monthly point)."""
+    target = commitment.get("target_value")
+    has_target = not bar.is_missing(target) and bool(commitment.get("target_date"))
+    baseline = (f"référence {fmt(commitment['baseline_value'], unit, decimals)} au "
+                f"{format_date(commitment['baseline_date'])}")
+    goal = (f"cible {fmt(target, unit, decimals)} au {format_date(commitment['target_date'])}" if has_target
+            else "sans cible chiffrée")
+    if frequency != "annual":
+        # A commitment is stated for a date, often as a yearly figure (a total « dans l'année »): drawn on a
+        # monthly or quarterly axis it would read as one more point of that series. It is said, not drawn.
+        return (f"Engagement : {baseline}, {goal} — valeurs de l'engagement, non tracées sur cette série "
+                f"{bar.FREQUENCY_LABELS_FR[frequency].lower()} (choisir la fréquence annuelle quand elle existe).")
+
+    def x_of(iso: str):
+        return int(iso[:4]) if frequency == "annual" else pd.Timestamp(iso)
+
+    xs, ys, labels = [x_of(commitment["baseline_date"])], [commitment["baseline_value"]], ["Référence"]
+    if has_target:
+        xs.append(x_of(commitment["target_date"]))
+        ys.append(target)
+        labels.append("Cible")
+    fig.add_scatter(x=xs, y=ys, mode="lines+markers+text", name="Engagement (référence → cible)",
+                    line={"color": "#595959", "dash": "dash", "width": 1.5},
+                    marker={"symbol": "diamond", "size": 10, "color": "#595959"},
+                    text=labels, textposition="top center",
+                    hovertext=[f"{lab} : {fmt(v, unit, decimals)}" for lab, v in zip(labels, ys, strict=True)],
+                    hoverinfo="text")
+    return None
+
+
+def status_note(status: str) -> str:
+    """`` (provisoire)`` after a value whose status deserves a word, else nothing."""
+    label = OBSERVATION_STATUS_LABELS_FR.get(status, "")
+    return f" ({label})" if label else ""
 
 
 def series_table(frame: pd.DataFrame, meta: dict) -> html.Table:
     unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
     rows = [{"territoire": r.name, "periode": format_period(r.period), "valeur": fmt(r.value, unit, decimals),
-             "statut": {"estimate": "provisoire", "secret": "secret statistique", "missing": "manquante"}.get(
-                 r.status, "")}
+             "statut": OBSERVATION_STATUS_LABELS_FR.get(r.status, "")}
             for r in frame.itertuples(index=False)]
     return html_table([("territoire", "Territoire"), ("periode", "Période"), ("valeur", "Valeur"),
                        ("statut", "Remarque")], rows, f"{meta.get('label_fr', '')} : valeurs du graphique",
@@ -424,8 +287,8 @@ def summary_table(summary: pd.DataFrame) -> html.Table:
                       numeric={"debut", "fin", "evolution"})
 
 
-def series_section(*, indicator_options, indicator_value, frequency_options, frequency_value, chart,
-                   summary) -> html.Section:
+def series_section(*, indicator_options, indicator_value, frequency_options, frequency_value, chart, summary,
+                   note: str | None = None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-series-title"}, children=[
         html.H2("Indicateurs de résultat dans le temps", id="baro-series-title"),
         html.P("La série du territoire choisi est comparée à celles des territoires qui le contiennent "
@@ -438,7 +301,7 @@ def series_section(*, indicator_options, indicator_value, frequency_options, fre
                                                  value=frequency_value, inline=True, className="radio-inline"),
                      "baro-frequency"),
         ]),
-        html.Div(id="baro-series", children=chart),
+        chart_or_note("baro-series", chart, note),
         html.H3("Tableau de bord des indicateurs"),
         html.Div(id="baro-summary", children=summary),
     ])
@@ -489,13 +352,18 @@ def coverage_latest_table(latest: pd.DataFrame) -> html.Table:
                       numeric={"beneficiaries", "beneficiaires", "eligibles", "couverture"})
 
 
-def coverage_section(chart, table) -> html.Section:
+COVERAGE_NONE = ("Aucun indicateur de ce jeu de données ne décompte à la fois des bénéficiaires et une population "
+                 "éligible pour ce territoire et ces filtres : la couverture des dispositifs ne peut pas être "
+                 "calculée.")
+
+
+def coverage_section(chart, table, note: str | None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "baro-coverage-title"}, children=[
         html.H2("Bénéficiaires effectifs et couverture", id="baro-coverage-title"),
         html.P("Couverture = bénéficiaires effectifs ÷ population éligible, quand le jeu de données fournit les deux.",
                className="muted"),
         html.Div(id="baro-coverage-latest", children=table),
-        html.Div(id="baro-coverage", children=chart),
+        chart_or_note("baro-coverage", chart, note),
     ])
 
 
@@ -525,15 +393,8 @@ def page(*, filters_block, commitments, map_block, series, coverage, illustrativ
     ])
 
 
-def option_list(mapping: dict[str, str], keys=None) -> list[dict]:
-    keys = list(mapping) if keys is None else keys
-    return [{"label": mapping.get(k, k), "value": k} for k in keys]
-
-
 def frequency_options(available: list[str]) -> list[dict]:
     return [{"label": bar.FREQUENCY_LABELS_FR[f], "value": f} for f in available] or [
         {"label": bar.FREQUENCY_LABELS_FR["annual"], "value": "annual", "disabled": True}]
 
 
-def themes_options(keys) -> list[dict]:
-    return option_list(THEMES, keys)

@@ -10,19 +10,22 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number, format_value
-from atlas.schema import FUNDERS, LEVEL_LABELS_FR, THEMES
-from layouts.barometer import (
+from atlas.schema import FUNDERS, THEMES
+from layouts.charts import PALETTE, download_button, style_figure
+from layouts.widgets import (
     MAP_CENTER,
     TABLE_STYLE,
     chart_block,
+    chart_or_note,
     dropdown,
     empty_figure,
     html_table,
     labelled,
     legend_on_top,
+    level_name,
+    level_plural,
     source_below,
 )
-from layouts.charts import PALETTE, download_button, style_figure
 
 EUROS = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=2, scheme=Scheme.fixed,
                symbol=Symbol.yes, symbol_suffix="\u00a0€", nully="–")
@@ -33,10 +36,6 @@ FUNDER_COLOURS = {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(
 FUNDER_COLOURS.update({"collectivites": "#8C8C8C", "autres": "#BDBDBD"})
 QUADRANT_COLOURS = {"more_better": "#009E73", "more_worse": "#D55E00", "less_better": "#0072B2",
                     "less_worse": "#CC79A7"}
-
-
-def level_name(level: str) -> str:
-    return LEVEL_LABELS_FR.get(level, level).split(" (")[0]
 
 
 # ------------------------------------------------------------------- filters
@@ -70,27 +69,62 @@ def kpi(label: str, value: str, note: str | None = None) -> html.Li:
     ])
 
 
-def kpi_cards(totals: dict, share: dict | None, years: tuple[int, int]) -> html.Ul:
+def kpi_cards(totals: dict, share: dict | None, years: tuple[int, int]) -> html.Div:
     period = str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
-    per_head = totals["per_qpv_inhabitant"]
     cards = [
         kpi(f"Montant total ({period})", format_euros(float(totals["amount_eur"])),
             f"{format_number(totals['lines'], 0)} lignes, {format_number(totals['carriers'], 0)} porteurs"),
-        kpi("Par habitant des QPV", format_value(per_head, "€", 0) if per_head is not None else "–",
-            f"population des QPV des territoires atteints : {format_number(totals['qpv_population'], 0)} hab."),
+        per_inhabitant_card(totals),
         kpi("Bénéficiaires déclarés", format_number(totals["beneficiaries"], 0),
             f"sur {format_number(totals['lines_with_beneficiaries'], 0)} lignes renseignées (doubles comptes "
-            "possibles)"),
+            "possibles)") if totals["lines_with_beneficiaries"] else
+        kpi("Bénéficiaires déclarés", "non renseignés",
+            "aucune ligne de ce jeu de données ne déclare de bénéficiaires"),
     ]
-    if share is not None:
+    if share is not None and share["cents"]:
         if share["share"] is None:
             note = "budget de l'État inconnu"
         else:
             reference = f", référence {share['budget_year']}" if share["budget_year"] != share["year"] else ""
-            note = (f"≈ {format_number(100 * share['share'], 2)} % des dépenses nettes du budget général de l'État "
+            note = (f"lignes du programme 147 présentes dans ce jeu de données ; ≈ "
+                    f"{format_number(100 * share['share'], 2)} % des dépenses nettes du budget général de l'État "
                     f"(≈ {format_euros(share['budget_eur'])}{reference}, valeur approchée)")
         cards.append(kpi(f"Programme 147 en {share['year']}", format_euros(float(share["amount_eur"])), note))
-    return html.Ul(className="kpi-cards", children=cards)
+    return html.Div([html.Ul(className="kpi-cards", children=cards), attachment_note(totals)])
+
+
+def per_inhabitant_card(totals: dict) -> html.Li:
+    """Credits per QPV inhabitant, with its numerator and denominator said in words (docs/barometer.md)."""
+    per_head = totals["per_qpv_inhabitant"]
+    year = f" ({totals['population_year']})" if totals.get("population_year") else ""
+    if per_head is None:
+        return kpi("Par habitant des QPV", "non calculable",
+                   "aucune de ces lignes n'est rattachée à un territoire dont les quartiers (et leur population) "
+                   "figurent dans ce jeu de données")
+    left = totals["cents"] - totals["covered_cents"]
+    note = (f"{format_euros(totals['covered_cents'] / 100)} ÷ {format_number(totals['qpv_population'], 0)} "
+            f"habitants{year} des QPV des territoires auxquels ces crédits sont rattachés")
+    if totals.get("via_departement_cents"):
+        note += (f" (dont {format_euros(totals['via_departement_cents'] / 100)} de contrats de ville comptés à "
+                 "l'échelle de leur département, leurs quartiers n'y étant pas rattachés)")
+    if left > 0:
+        note += (f" ; {format_euros(left / 100)} rattachés à des territoires sans quartier connu dans ce jeu de "
+                 "données ne sont pas comptés")
+    return kpi("Par habitant des QPV", format_value(per_head, "€", 0), note + ".")
+
+
+def attachment_note(totals: dict) -> html.P:
+    """One sentence on what the lines are attached to (contrats de ville, départements…), never hidden."""
+    parts = [f"{format_number(n, 0)} à des {level_plural(level)}" if level != "france" else
+             f"{format_number(n, 0)} à la France entière" for level, n, _cents in totals.get("by_level", [])]
+    if not parts:
+        return html.P("Aucune ligne de crédit pour ces filtres.", className="muted")
+    text = ", ".join(parts[:-1]) + (" et " if len(parts) > 1 else "") + parts[-1]
+    qpv = any(level == "qpv" for level, _n, _c in totals.get("by_level", []))
+    return html.P(f"Rattachement des lignes : {text}." + ("" if qpv else " Aucune n'est rattachée directement à un "
+                                                          "quartier : les montants décrivent des territoires qui "
+                                                          "contiennent des quartiers prioritaires."),
+                  className="muted")
 
 
 # -------------------------------------------------------------------- charts
@@ -183,10 +217,11 @@ def chart(graph_id: str, fig: go.Figure, table, *, filename: str, description: s
 
 
 def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
+    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="cred-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "520px"},
                keyboard=True, children=[
-                   dl.GeoJSON(id="cred-map-outline", data=outline, style={"variable": "atlasCredits.outlineStyle"},
+                   dl.GeoJSON(id="cred-map-outline", **outline, style={"variable": "atlasCredits.outlineStyle"},
                               interactive=False, attribution="Contours : départements (jeu de données)"),
                    dl.LayersControl(position="topright", collapsed=False, children=[
                        dl.Overlay(name="Montants par territoire (lignes sans point)", checked=True, children=[
@@ -212,7 +247,7 @@ def territory_table(table: pd.DataFrame, level: str, limit: int = 30) -> html.Ta
             for r in table.head(limit).itertuples(index=False)]
     return html_table([("territoire", level_name(level)), ("montant", "Montant"), ("pop", "Population des QPV"),
                        ("par_hab", "Par habitant des QPV"), ("lignes", "Lignes")], rows,
-                      f"Les {min(limit, len(table))} {level_name(level).lower()}s recevant le plus de crédits "
+                      f"Les {min(limit, len(table))} {level_plural(level)} recevant le plus de crédits "
                       "(alternative à la carte)", numeric={"montant", "pop", "par_hab", "lignes"})
 
 
@@ -354,7 +389,13 @@ def quadrant_summary(counts: dict[str, int], polarity: str) -> html.Ul:
     ])
 
 
-def leverage_section(*, level_options, level, indicator_options, indicator, summary, fig, table) -> html.Section:
+LEVERAGE_NONE = ("Aucun indicateur de résultat de ce jeu de données n'a deux valeurs annuelles sur la période des "
+                 "crédits dans des territoires qui en reçoivent et dont les quartiers sont connus : le rapprochement "
+                 "n'est pas possible.")
+
+
+def leverage_section(*, level_options, level, indicator_options, indicator, summary, fig, table,
+                     note: str | None = None) -> html.Section:
     return html.Section(className="section", **{"aria-labelledby": "cred-leverage-title"}, children=[
         html.H2("Crédits et résultats : où dépenses et résultats divergent", id="cred-leverage-title"),
         html.P(["Chaque point est un territoire : en abscisse, les crédits reçus sur la période par habitant des "
@@ -370,9 +411,10 @@ def leverage_section(*, level_options, level, indicator_options, indicator, summ
                                                         clearable=False), "cred-leverage-indicator"),
         ]),
         html.Div(id="cred-leverage-summary", children=summary),
-        chart("cred-leverage-graph", fig, table, filename="credits-et-resultats",
-              description="Nuage de points : crédits par habitant des QPV et évolution de l'indicateur par "
-                          "territoire ; le tableau qui suit donne les mêmes valeurs."),
+        chart_or_note("cred-leverage-slot", chart(
+            "cred-leverage-graph", fig, table, filename="credits-et-resultats",
+            description="Nuage de points : crédits par habitant des QPV et évolution de l'indicateur par territoire ; "
+                        "le tableau qui suit donne les mêmes valeurs."), note),
     ])
 
 

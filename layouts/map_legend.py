@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import dcc, html
 
 from atlas.formatting import format_number, format_value
@@ -124,7 +126,7 @@ def indicator_note(meta: dict) -> html.Div:
 
 def profile_href(level: str, code: str) -> str:
     """The page of a territory: a quarter's profile, or the comparison page for other levels."""
-    return f"/qpv/{code}" if level == "qpv" else f"/comparer?codes={level}:{code}"
+    return f"/qpv/{quote(code, safe='')}" if level == "qpv" else f"/comparer?codes={quote(f'{level}:{code}', safe=':')}"
 
 
 def widest_gaps_list(frame, payload: MapPayload, year: int, unit: str) -> html.Div:

@@ -128,6 +128,17 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    # Playwright's string predicates (wait_for_function("…")) run through eval, which the app's CSP forbids:
+    # functional tests bypass the CSP; tests/browser/test_csp.py checks the real one with `csp_page`.
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def csp_page(browser):
+    """A page that enforces the app's Content-Security-Policy, as a visitor's browser does."""
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     page = context.new_page()
     yield page

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from atlas import barometer as bar
+from atlas import barometer_series as series
+from atlas import barometer_state as st
 from tests.test_routes import text_of
 
 B, T = date(2021, 12, 31), date(2024, 12, 31)
@@ -92,23 +94,23 @@ def test_status_tolerance_is_a_parameter():
 
 
 def test_coverage():
-    assert bar.coverage(25, 100) == pytest.approx(0.25)
-    assert bar.coverage(0, 100) == 0.0
-    assert bar.coverage(5, 0) is None
-    assert bar.coverage(None, 10) is None
-    assert bar.coverage(pd.NA, 10) is None
-    assert bar.coverage(3, pd.NA) is None
+    assert series.coverage(25, 100) == pytest.approx(0.25)
+    assert series.coverage(0, 100) == 0.0
+    assert series.coverage(5, 0) is None
+    assert series.coverage(None, 10) is None
+    assert series.coverage(pd.NA, 10) is None
+    assert series.coverage(3, pd.NA) is None
 
 
 def test_coverage_table_matches_observations(service):
     obs = service.package.observations
     rows = obs[obs["beneficiaries"].notna() & obs["eligible"].notna() & (obs["level"] == "departement")]
     sample = rows.iloc[0]
-    table = bar.coverage_table(service, "departement", str(sample["code"]))
+    table = series.coverage_table(service, "departement", str(sample["code"]))
     row = table[(table["indicator"] == str(sample["indicator"])) & (table["period"] == str(sample["period"]))]
     assert len(row) == 1
     assert row["coverage"].iloc[0] == pytest.approx(int(sample["beneficiaries"]) / int(sample["eligible"]))
-    latest = bar.latest_coverage(table)
+    latest = series.latest_coverage(table)
     assert latest["indicator"].is_unique
 
 
@@ -157,37 +159,38 @@ def test_filter_commitments_by_region_keeps_its_departements(service):
 
 def test_series_chain_includes_parents_and_frequencies(service):
     qpv = service.codes("qpv")[0]
-    frame = bar.series_chain(service, "taux_chomage", "qpv", qpv)
+    frame = series.series_chain(service, "taux_chomage", "qpv", qpv)
     assert {"qpv", "france"} <= set(frame["level"])
     dep = service.territory("qpv", qpv)["departement_code"]
-    monthly = bar.series_chain(service, "taux_chomage", "departement", dep, frequency="monthly")
+    monthly = series.series_chain(service, "taux_chomage", "departement", dep, frequency="monthly")
     if len(monthly):
         assert set(monthly["frequency"]) == {"monthly"}
     years = bar.package_years(service)
-    cut = bar.series_chain(service, "taux_chomage", "qpv", qpv, years=(years[-2], years[-1]))
+    cut = series.series_chain(service, "taux_chomage", "qpv", qpv, years=(years[-2], years[-1]))
     assert cut["period"].str[:4].astype(int).min() >= years[-2]
 
 
 def test_trend_words():
-    assert bar.trend(10, 8, "higher_is_worse") == "amélioration"
-    assert bar.trend(10, 12, "higher_is_worse") == "dégradation"
-    assert bar.trend(10, 12, "neutral") == "hausse"
-    assert bar.trend(10, 10, "higher_is_better") == "stable"
+    assert series.trend(10, 8, "higher_is_worse") == "amélioration"
+    assert series.trend(10, 12, "higher_is_worse") == "dégradation"
+    assert series.trend(10, 12, "neutral") == "hausse"
+    assert series.trend(10, 10, "higher_is_better") == "stable"
 
 
 # --------------------------------------------------------------- URL state
 
 
 def test_state_round_trip_and_defaults(service):
-    years = bar.package_years(service)
+    choices = st.barometer_choices(service)
+    years = list(choices.years)
     query = (f"?ministere=travail&theme=emploi&territoire=departement:93&debut={years[1]}&fin={years[-2]}"
              "&indicateur=taux_chomage&frequence=mensuelle&echelle=departement&engagement=travail:taux_chomage")
-    state = bar.barometer_state(service, query)
-    assert state["territory"] == "departement:93" and state["frequency"] == "monthly"
-    assert bar.barometer_query(state, years) == query
-    default = bar.barometer_state(service, "?ministere=inconnu&debut=abc&territoire=qpv:NOPE")
-    assert default["ministry"] is None and default["start"] == years[0] and default["territory"].startswith("france")
-    assert bar.barometer_query(default, years) == ""
+    state = st.state_from_query(service, choices, query)
+    assert state.territory == ("departement", "93") and state.frequency == "monthly"
+    assert st.to_query(state, choices) == query
+    default = st.state_from_query(service, choices, "?ministere=inconnu&debut=abc&territoire=qpv:NOPE")
+    assert default.ministry is None and default.start == years[0] and default.territory[0] == "france"
+    assert st.to_query(default, choices) == ""
 
 
 # ---------------------------------------------------- callbacks and builder
@@ -208,7 +211,7 @@ def test_callbacks_as_plain_functions(service):
     assert rows and all(r["ministere"] == "Travail" for r in rows)
     assert "Source" in fig.layout.annotations[-1].text or any("Source" in a.text for a in fig.layout.annotations)
     years = bar.package_years(service)
-    fig, freq_options, frequency, _table, config = cb.update_series("taux_chomage", "departement:93", years[0],
+    fig, freq_options, frequency, _table, config, *_note = cb.update_series("taux_chomage", "departement:93", years[0],
                                                                    years[-1], "monthly")
     values = [o["value"] for o in freq_options]
     assert frequency in values and "annual" in values
@@ -226,7 +229,7 @@ def test_callbacks_as_plain_functions(service):
 
 
 def test_downloads_as_plain_functions(service):
-    from callbacks import barometer as cb
+    from callbacks import barometer_downloads as cb
 
     years = bar.package_years(service)
     sent = cb.download_commitments(1, "travail", None, "france:FR", years[-1], "france")

@@ -171,13 +171,16 @@ def test_pages_are_served_from_the_response_cache(client, dash_app, monkeypatch)
     original = router.page_for
     monkeypatch.setattr(router, "page_for", lambda path, search=None: built.append((path, search))
                         or original(path, search))
-    with dash_app.server.app_context():
-        cache_module.cache.clear()
-    first = client.post("/_dash-update-component", json=router_body("/a-propos"), headers={"Accept-Encoding": "gzip"})
-    again = client.post("/_dash-update-component", json=router_body("/a-propos"), headers={"Accept-Encoding": "gzip"})
-    plain = client.post("/_dash-update-component", json=router_body("/a-propos"))
-    other = client.post("/_dash-update-component", json=router_body("/a-propos", "?x=1"))
-    assert built == [("/a-propos", ""), ("/a-propos", "?x=1")]  # the same request was built once
+    import uuid
+
+    search = f"?essai={uuid.uuid4().hex}"  # never asked before, in any cache tier
+    first = client.post("/_dash-update-component", json=router_body("/a-propos", search),
+                        headers={"Accept-Encoding": "gzip"})
+    again = client.post("/_dash-update-component", json=router_body("/a-propos", search),
+                        headers={"Accept-Encoding": "gzip"})
+    plain = client.post("/_dash-update-component", json=router_body("/a-propos", search))
+    other = client.post("/_dash-update-component", json=router_body("/a-propos", search + "x"))
+    assert built == [("/a-propos", search), ("/a-propos", search + "x")]  # the same request was built once
     assert again.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
     import gzip
     import json

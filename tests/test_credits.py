@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from atlas import credits as cr
+from atlas import credits_state as st
 from tests.tiny import tiny_package
 
 
@@ -96,17 +98,29 @@ def test_map_layers_keep_every_cent(lines, package):
 
 
 def test_state_round_trip(service):
-    years = list(range(2015, 2025))
-    kwargs = {"years": years, "programmes": ["P147", "P102"], "funders": ["travail"], "themes": ["emploi"],
-              "is_known": service.is_known, "leverage_levels": ["contrat_de_ville", "departement"],
-              "result_indicators": ["taux_chomage", "neet"]}
+    choices = st.CreditsChoices(
+        years=tuple(range(2015, 2025)), programmes=("P147", "P102"), funders=("travail",), themes=("emploi",),
+        levels=("france", "region", "departement"), leverage_levels=("contrat_de_ville", "departement"),
+        leverage_indicators=("taux_chomage", "neet"), default_level="departement", default_indicator="taux_chomage")
     query = ("?debut=2020&programme=P147,P102&financeur=travail&theme=emploi&territoire=region:11"
              "&porteur=mission&niveau=contrat_de_ville&indicateur=neet")
-    state = cr.credits_state(query, **kwargs)
-    assert state["programmes"] == ["P147", "P102"] and state["end"] == 2024
-    assert cr.credits_query(state, years, default_level="departement", default_indicator="taux_chomage") == query
-    bad = cr.credits_state("?programme=P999&debut=1900&niveau=qpv", **kwargs)
-    assert bad["programmes"] == [] and bad["start"] == 2015 and bad["level"] == "departement"
+    filters, leverage = st.state_from_query(choices, service.is_known, query)
+    assert filters.programmes == ("P147", "P102") and filters.end == 2024 and filters.territory == ("region", "11")
+    assert st.to_query(filters, leverage, choices) == query
+    bad, bad_leverage = st.state_from_query(choices, service.is_known,
+                                            "?programme=P999,p147&debut=1900&niveau=qpv&territoire=commune:93066")
+    assert bad.programmes == () and bad.start == 2015 and bad_leverage.level == "departement"
+    assert bad.territory is None  # communes are not offered by the territory filter of /credits
+
+
+def test_leverage_defaults_come_from_the_package(service):
+    from callbacks import credits as cc
+
+    choices = cc.choices()
+    assert choices.default_indicator in choices.leverage_indicators
+    table = cc.leverage_view(cc.package_token(), cc.filters_of().key(), choices.default_level,
+                             choices.default_indicator)
+    assert len(table) >= 2  # the view never opens on an indicator without data
 
 
 def test_callbacks_as_plain_functions(service):
@@ -125,12 +139,13 @@ def test_callbacks_as_plain_functions(service):
     first_page, _, _ = cc.update_lines(0, [{"column_id": "amount_eur", "direction": "desc"}], years[0], years[-1],
                                        None, None, None, None, None)
     assert min(r["amount_eur"] for r in first_page) >= max(amounts)
-    summary, fig, _table = cc.update_leverage("departement", "taux_chomage", years[0], years[-1], None, None, None,
-                                             None, None)
+    choices = cc.choices()
+    summary, fig, _table, *_note = cc.update_leverage(choices.default_level, choices.default_indicator, years[0],
+                                                      years[-1], None, None, None, None, None)
     assert "Plus de crédits" in text_of(summary)
-    assert any("Source" in (a.text or "") for a in fig.layout.annotations)
-    assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", "departement",
-                       "taux_chomage") == "?programme=P147"
+    assert any("Source" in (a.text or "") for a in go.Figure(fig).layout.annotations)
+    assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,
+                       choices.default_indicator) == "?programme=P147"
     sent = cc.download_lines(1, years[-1], years[-1], ["P147"], None, None, "departement:93", None)
     assert sent["filename"] == "lignes-de-credits.csv"
 
@@ -141,3 +156,36 @@ def test_builder_reads_the_url(service):
 
     text = text_of(page_for("/credits", "?programme=P147&territoire=departement:93"))
     assert "Crédits de la politique de la ville" in text and "corrélation n'est pas une causalité" in text
+
+
+def test_per_inhabitant_divides_only_credits_whose_quarters_are_known():
+    territories = pd.concat([tiny_package().territories, pd.DataFrame([
+        {"level": "departement", "code": "75", "name": "Paris", "population": 2000, "region_code": "11"},
+        {"level": "contrat_de_ville", "code": "CV1", "name": "Plaine Commune", "departement_code": "93",
+         "region_code": "11"},
+    ])], ignore_index=True)
+    line = {"year": 2023, "programme": "P147", "ministry": "travail", "theme": "emploi", "carrier": "X",
+            "beneficiaries": None, "lon": None, "lat": None}
+    lines = cr.prepare(pd.DataFrame([
+        {**line, "id": "a", "amount_eur": 100.0, "level": "commune", "code": "93066"},
+        {**line, "id": "b", "amount_eur": 1000.0, "level": "departement", "code": "75"},  # no QPV known there
+        {**line, "id": "c", "amount_eur": 50.0, "level": "contrat_de_ville", "code": "CV1"},  # no QPV linked
+    ]))
+    totals = cr.totals(lines, territories)
+    assert totals["covered_cents"] == 15000 and totals["via_departement_cents"] == 5000
+    assert totals["qpv_population"] == 19  # the two QPV of the 93, each once; none from Paris
+    assert totals["per_qpv_inhabitant"] == pytest.approx(150 / 19)
+    assert totals["by_level"][0][1] == 1 and {lvl for lvl, _n, _c in totals["by_level"]} == {
+        "commune", "departement", "contrat_de_ville"}
+    alone = cr.totals(lines.iloc[1:2], territories)
+    assert alone["per_qpv_inhabitant"] is None and alone["qpv_population"] == 0
+
+
+def test_the_key_figures_say_what_they_divide(service):
+    from layouts import credits as ui
+    from tests.test_routes import text_of
+
+    lines = cr.prepare(service.package.credits)
+    text = text_of(ui.kpi_cards(cr.totals(lines, service.package.territories), None, (2020, 2023)))
+    assert "habitants" in text and "des QPV des territoires auxquels ces crédits sont rattachés" in text
+    assert "Rattachement des lignes" in text

@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import ROOT, free_port
 
+pytestmark = pytest.mark.server
+
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.time() + seconds

@@ -11,6 +11,8 @@ failure names its place; each failure lists the distinct exceptions with one pay
 from __future__ import annotations
 
 import json
+import traceback
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -64,10 +66,18 @@ def value_pool(dash_app, service):
     return pool
 
 
+def where(exc: BaseException | None) -> str:
+    """The innermost frame of the project's own code that the exception went through (``file:line``)."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc is not None else []
+    ours = [f for f in frames if "/site-packages/" not in f.filename and "/lib/python" not in f.filename]
+    last = (ours or frames or [None])[-1]
+    return f" at {Path(last.filename).name}:{last.lineno}" if last else ""
+
+
 def describe(failures: list) -> str:
     distinct: dict[str, dict] = {}
     for body, status, exc in failures:
-        distinct.setdefault(f"HTTP {status} {type(exc).__name__}: {str(exc)[:200]}", body)
+        distinct.setdefault(f"HTTP {status} {type(exc).__name__}: {str(exc)[:200]}{where(exc)}", body)
     lines = [f"{len(failures)} server error(s), {len(distinct)} distinct:"]
     for message, body in distinct.items():
         lines.append(f"- {message}\n  payload: {json.dumps(body, default=str)[:600]}")

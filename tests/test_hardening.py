@@ -139,6 +139,7 @@ def broken_package(folder):
     return folder
 
 
+@pytest.mark.server
 def test_a_bad_package_stops_the_app_with_one_clear_line(tmp_path):
     result = run_app({"ATLAS_DATA_DIR": str(broken_package(tmp_path))}, "-c", "import app")
     assert result.returncode != 0
@@ -148,6 +149,7 @@ def test_a_bad_package_stops_the_app_with_one_clear_line(tmp_path):
     assert "observations.parquet" in lines[-1] and "row 2" in lines[-1] and "status" in lines[-1]
 
 
+@pytest.mark.server
 def test_a_bad_package_stops_gunicorn_with_one_clear_line(tmp_path):
     from tests.conftest import free_port
 

@@ -337,3 +337,28 @@ def test_quick_views_reach_overseas_departements(service):
     assert south < -21.0 < north and west < 55.5 < east  # La Réunion
     assert map_search.quick_viewport("FR")["zoom"] == 6
     assert map_search.quick_viewport("../../etc") is map_search.no_update
+    assert map_search.quick_viewport(["974"]) is map_search.no_update
+
+
+@pytest.mark.parametrize("search", [None, 42, ["?a=1"], {"a": 1}, "?annee=" + "9" * 5000])
+def test_url_search_of_any_shape_gives_the_default_controls(service, search):
+    from atlas.mapdata import parse_search
+
+    assert isinstance(parse_search(search), dict)
+    default = request(service)
+    wanted = map_callbacks.controls_from_search(search, "/", [None] * len(map_callbacks.CONTROLS))
+    assert wanted[0] == default.indicator and wanted[-1] == default.year
+
+
+def test_territories_without_geometry_still_zoom(service, monkeypatch):
+    """A 2024 quarter or an EPCI has no polygon in the real package: its commune's or its quarters' bounds."""
+    code = service.static_layer("qpv").codes[3]
+    row = dict(service.territory("qpv", code), lat=float("nan"), lon=float("nan"))
+    monkeypatch.setattr(type(service), "territory", lambda svc, level, c: row if c == code else None)
+    bounds = map_search.bounds_without_geometry(service, "qpv", code)
+    assert bounds == service.bounds_of("commune", row["commune_code"])
+    epci = row["epci_code"]
+    monkeypatch.setattr(type(service), "territory", lambda svc, level, c: {"lat": None, "lon": None})
+    (south, west), (north, east) = map_search.bounds_without_geometry(service, "epci", epci)
+    (qs, qw), (qn, qe) = service.bounds_of("qpv", code)
+    assert south <= qs + 0.02 and north >= qn - 0.02 and west <= qw + 0.02 and east >= qe - 0.02

@@ -20,15 +20,16 @@ DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
 
 # Options that say how to read one input file (see atlas.ingest.readers).
 READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
-             "crs", "records", "member", "na_values", "query", "join", "rows", "derive", "explode"}
+             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode"}
 JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode"} | {"on", "right_on", "columns", "zero_pad"}
 STEP_KEYS = {
     "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",
-                                "geometry", "simplify", "keep", "lookup", "combine"},
+                                "geometry", "simplify", "keep", "lookup", "combine", "inside_parent",
+                                "drop_exact"},
     "indicators": READ_KEYS | {"name", "fields", "defaults", "catalogue"},
-    "observations": READ_KEYS | {"name", "level", "fields", "wide", "missing_status", "duplicates"},
-    "commitments": READ_KEYS | {"name", "fields", "duplicates"},
-    "credits": READ_KEYS | {"name", "fields", "fallback", "duplicates"},
+    "observations": READ_KEYS | {"name", "level", "fields", "wide", "missing_status", "duplicates", "drop_exact"},
+    "commitments": READ_KEYS | {"name", "fields", "duplicates", "drop_exact"},
+    "credits": READ_KEYS | {"name", "fields", "fallback", "duplicates", "drop_exact"},
 }
 TARGET_TABLES = {
     "territories": schema.TERRITORIES,

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -28,12 +29,14 @@ from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN, file_of
 from atlas.package import Problem
 
 WGS84 = "EPSG:4326"
+SOURCE_ROW = "__source_row"
 
 VECTOR_FORMATS = {"geojson": "GeoJSON", "topojson": "TopoJSON", "shapefile": "ESRI Shapefile", "gpkg": "GPKG",
                   "fgb": "FlatGeobuf"}
-TABULAR_FORMATS = ("csv", "xlsx", "json")
+TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "json")
 EXTENSIONS = {".geojson": "geojson", ".topojson": "topojson", ".shp": "shapefile", ".gpkg": "gpkg",
               ".fgb": "fgb", ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+              ".xls": "xls", ".ods": "ods",
               ".json": "json"}
 
 
@@ -87,8 +90,8 @@ def read_file(config: Config, path: Path, options: dict) -> pd.DataFrame:
             frame = _read_vector(path, options, name)
         elif fmt == "csv":
             frame = _read_csv(path, options)
-        elif fmt == "xlsx":
-            frame = _read_xlsx(path, options)
+        elif fmt in ("xlsx", "xls", "ods"):
+            frame = _read_xlsx(path, options, fmt)
         elif fmt == "json":
             frame = _read_json_array(path, options, name)
         else:
@@ -103,8 +106,10 @@ def read_file(config: Config, path: Path, options: dict) -> pd.DataFrame:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, pyogrio.errors.DataSourceError,
             pd.errors.ParserError) as exc:
         raise IngestError(Problem(name, f"cannot read as {fmt}: {exc}")) from exc
+    # A flattened JSON row keeps the number of the record it came from; any other row is numbered in order.
+    numbers = frame.pop(SOURCE_ROW).to_numpy() if SOURCE_ROW in frame.columns else np.arange(1, len(frame) + 1)
     frame.insert(0, FILE_COLUMN, name)
-    frame.insert(1, ROW_COLUMN, np.arange(1, len(frame) + 1))
+    frame.insert(1, ROW_COLUMN, numbers)
     frame.attrs.update(decimal=options.get("decimal", "."), thousands=options.get("thousands"))
     return frame
 
@@ -184,29 +189,59 @@ def _read_csv(path: Path, options: dict) -> pd.DataFrame:
     )
 
 
-def _read_xlsx(path: Path, options: dict) -> pd.DataFrame:
+def _read_xlsx(path: Path, options: dict, fmt: str = "xlsx") -> pd.DataFrame:
+    # openpyxl for .xlsx (as always); calamine for the old binary .xls and OpenDocument .ods.
     frame = pd.read_excel(_source(path, options), sheet_name=options.get("sheet", 0), dtype=object,
                           skiprows=options.get("skip_rows", 0), na_values=options.get("na_values"),
-                          engine="openpyxl")
+                          engine="openpyxl" if fmt == "xlsx" else "calamine")
     frame.columns = [str(c) for c in frame.columns]
     return frame.apply(to_text)
 
 
 def _read_json_array(path: Path, options: dict, name: str) -> pd.DataFrame:
     payload = json.loads(_read_bytes(path, options).decode(options.get("encoding", "utf-8-sig")))
-    for key in filter(None, (options.get("records") or "").split(".")):
-        if not isinstance(payload, dict) or key not in payload:
-            raise IngestError(Problem(name, f"no key '{key}' on the path '{options['records']}' to the records"))
-        payload = payload[key]
+    where = options.get("records") or ""
+    for key in filter(None, where.split(".")):
+        if isinstance(payload, list) and re.fullmatch(r"-?\d+", key):  # an index: "results.0.items"
+            if not -len(payload) <= int(key) < len(payload):
+                raise IngestError(Problem(name, f"index {key} out of range on the path '{where}' to the records"))
+            payload = payload[int(key)]
+        elif isinstance(payload, dict) and key in payload:
+            payload = payload[key]
+        else:
+            raise IngestError(Problem(name, f"no key '{key}' on the path '{where}' to the records"))
     if not isinstance(payload, list):
         raise IngestError(Problem(name, "expected a JSON array of objects (set 'records' to the path of the array)"))
     for i, record in enumerate(payload):
         if not isinstance(record, dict):
             raise IngestError(Problem(name, f"expected an object, found {type(record).__name__}", row=i + 1))
-    frame = pd.DataFrame.from_records(payload)
+    records, numbers = payload, None
+    if options.get("flatten"):
+        records, numbers = _flatten(payload, options["flatten"], name)
+    frame = pd.DataFrame.from_records(records)
     na_values = set(options.get("na_values", []))
     frame = frame.apply(to_text)
-    return frame.mask(frame.isin(na_values)) if na_values else frame
+    frame = frame.mask(frame.isin(na_values)) if na_values else frame
+    if numbers is not None:
+        frame[SOURCE_ROW] = numbers
+    return frame
+
+
+def _flatten(records: list[dict], key: str, name: str) -> tuple[list[dict], list[int]]:
+    """One row per element of each record's nested array ``key``, carrying the record's own plain fields (a
+    year, a code) down; on a name clash the nested element's field wins. Rows keep their record's number."""
+    rows, numbers = [], []
+    for i, record in enumerate(records, start=1):
+        nested = record.get(key)
+        if not isinstance(nested, list):
+            raise IngestError(Problem(name, f"no array '{key}' to flatten in this record", row=i))
+        parent = {k: v for k, v in record.items() if k != key and not isinstance(v, list | dict)}
+        for item in nested:
+            if not isinstance(item, dict):
+                raise IngestError(Problem(name, f"expected objects in '{key}', found {type(item).__name__}", row=i))
+            rows.append({**parent, **item})
+            numbers.append(i)
+    return rows, numbers
 
 
 def _inline_rows(rows: list[dict], config_name: str) -> pd.DataFrame:
@@ -266,14 +301,20 @@ def _join(config: Config, frame: pd.DataFrame, join: dict) -> pd.DataFrame:
         except Exception as exc:  # pandas raises many types for a bad expression
             raise IngestError(Problem(config.name, f"join from '{join['file']}': invalid query {join['query']!r} "
                                                    f"({exc})")) from exc
-    left_on, right_on = join["on"], join.get("right_on", join["on"])
-    for column, data in ((left_on, frame), (right_on, right)):
-        if column not in data.columns:
-            raise IngestError(Problem(str(data[FILE_COLUMN].iloc[0]) if len(data) else config.name,
-                                      "join key column is absent", column=column))
+    # A key of several columns (`on = ["code_qp", "annee"]`) matches rows equal on all of them.
+    left_on = _as_list(join["on"])
+    right_on = _as_list(join.get("right_on", join["on"]))
+    if len(left_on) != len(right_on):
+        raise IngestError(Problem(config.name, f"join from '{join['file']}': 'on' and 'right_on' name "
+                                               f"{len(left_on)} and {len(right_on)} columns"))
+    for names, data in ((left_on, frame), (right_on, right)):
+        for column in names:
+            if column not in data.columns:
+                raise IngestError(Problem(str(data[FILE_COLUMN].iloc[0]) if len(data) else config.name,
+                                          "join key column is absent", column=column))
     columns = join.get("columns")
     if columns is None:
-        columns = [c for c in right.columns if c not in (FILE_COLUMN, ROW_COLUMN, "geometry", right_on)]
+        columns = [c for c in right.columns if c not in (FILE_COLUMN, ROW_COLUMN, "geometry", *right_on)]
     renames = columns if isinstance(columns, dict) else {c: c for c in columns}
     missing = [c for c in renames if c not in right.columns]
     if missing:
@@ -284,12 +325,28 @@ def _join(config: Config, frame: pd.DataFrame, join: dict) -> pd.DataFrame:
                                                f"{', '.join(overlap)}; rename them with columns = {{old = 'new'}}"))
     key = "__join_key"
     payload = right[list(renames)].rename(columns=renames)
-    payload[key] = normalise_code(right[right_on], join.get("zero_pad"))
+    payload[key] = _join_key(right, right_on, join.get("zero_pad"))
     payload = payload.drop_duplicates(key, keep="first")
     attrs = dict(frame.attrs)
-    merged = frame.assign(**{key: normalise_code(frame[left_on], join.get("zero_pad"))})
+    merged = frame.assign(**{key: _join_key(frame, left_on, join.get("zero_pad"))})
     merged = merged.merge(payload, on=key, how="left").drop(columns=key)
     if isinstance(frame, gpd.GeoDataFrame):
         merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=frame.crs)
     merged.attrs.update(attrs)
     return merged
+
+
+def _as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _join_key(frame: pd.DataFrame, columns: list[str], zero_pad: int | None) -> pd.Series:
+    """The normalised key of each row; empty when any of its columns is empty."""
+    parts = [normalise_code(frame[column], zero_pad) for column in columns]
+    if len(parts) == 1:
+        return parts[0]
+    key = parts[0].fillna("").astype(str)
+    for part in parts[1:]:
+        key = key + "\x1f" + part.fillna("").astype(str)
+    complete = pd.concat(parts, axis=1).notna().all(axis=1)
+    return key.astype(object).where(complete, None)

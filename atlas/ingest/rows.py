@@ -87,7 +87,24 @@ def read_step(config: Config, section: str, step: dict, index: int,
         summary.rows_filtered = len(frame) - len(kept)
         frame = kept
     report.steps.append(summary)
-    return StepRows(name, frame, report), summary
+    rows = StepRows(name, frame, report)
+    if step.get("drop_exact"):
+        _drop_exact_repeats(rows)
+    return rows, summary
+
+
+def _drop_exact_repeats(rows: StepRows) -> None:
+    """Reject rows identical, in every input column, to an earlier row: a file appended twice, not a repeated
+    id with its own values (which the step's ``duplicates`` policy then handles)."""
+    frame = rows.frame
+    values = frame.drop(columns=[c for c in (FILE_COLUMN, ROW_COLUMN) if c in frame.columns])
+    if "geometry" in values.columns:
+        values = values.assign(geometry=[None if g is None else g.wkb for g in values["geometry"]])
+    repeated = values.astype(object).duplicated(keep="first").to_numpy()
+    groups = [values[c].astype(object).fillna("\x00") for c in values.columns]
+    first = frame[[FILE_COLUMN, ROW_COLUMN]].groupby(groups, dropna=False, sort=False).transform("first")
+    rows.reject(repeated, "duplicate_identical", "identical in every column to {file}, row {row}; dropped", None,
+                file=first[FILE_COLUMN], row=first[ROW_COLUMN])
 
 
 def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None) -> pd.DataFrame:
@@ -199,10 +216,12 @@ def duplicates_in_step(rows: StepRows, mapped: pd.DataFrame, key: list[str], pol
     if policy == "collapse":
         value_columns = [c for c in mapped.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
         identical = mapped.loc[live].duplicated(value_columns, keep="first")
-        silent = pd.Series(False, index=mapped.index)
-        silent.loc[identical.index] = identical.to_numpy()
-        rows.rejected |= (mask & silent).to_numpy()  # identical repeats carry no information: dropped silently
-        mask = mask & ~silent
+        same = pd.Series(False, index=mapped.index)
+        same.loc[identical.index] = identical.to_numpy()
+        # Identical repeats carry no information: dropped, each still listed so that no row vanishes unsaid.
+        rows.reject(mask & same, "duplicate_identical", "identical to an earlier row with the key ({key}); dropped",
+                    key[-1], key=joined(mapped, key))
+        mask = mask & ~same
     rows.reject(mask, "duplicate", "duplicate key ({key}); another row with this key is kept", key[-1],
                 key=joined(mapped.loc[mask], key))
     return mapped
@@ -228,8 +247,13 @@ def is_known(mapped: pd.DataFrame, known: set) -> pd.Series:
 
 
 def territory_keys(levels: pd.Series, codes: pd.Series) -> pd.Series:
-    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples."""
-    return levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    """'level\x1fcode' per row: one string per territory, far faster to look up than (level, code) tuples.
+
+    Object dtype on purpose: ``isin`` on pandas' Arrow strings turns every member of the looked-up set into
+    an Arrow scalar on each call (≈ 0.2 s per step against the 39,000 national territories).
+    """
+    keys = levels.astype(object).fillna("").astype(str) + "\x1f" + codes.astype(object).fillna("").astype(str)
+    return keys.astype(object)
 
 
 def concat_steps(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from atlas import schema
 from atlas.ingest import geometry as geo
@@ -23,6 +24,7 @@ from atlas.ingest.report import REJECTED, REPAIRED, BuildReport
 from atlas.ingest.rows import StepRows, drop_duplicates, duplicates_in_step, map_fields, read_step, require
 from atlas.package import Problem
 
+# Large membership tests use object dtype: pandas' Arrow strings rebuild the looked-up set on every ``isin``.
 HIERARCHY = ("commune_code", "epci_code", "contrat_de_ville_code", "departement_code", "region_code")
 PARENT_LEVELS = {"commune_code": "commune", "epci_code": "epci", "contrat_de_ville_code": "contrat_de_ville",
                  "departement_code": "departement", "region_code": "region"}
@@ -41,9 +43,8 @@ class TerritoryStep:
 def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.DataFrame, dict]:
     results: list[TerritoryStep] = []
     for i, step in steps:
-        # Lookups search the territories added by the steps before this one.
-        so_far = [r.mapped for r in results if r.mode == "add"]
-        results.append(territory_step(config, step, i, report, so_far))
+        # Lookups and parent checks use the territories (and shapes) added by the steps before this one.
+        results.append(territory_step(config, step, i, report, [r for r in results if r.mode == "add"]))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
     optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
@@ -65,7 +66,7 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
         if result.geometry is None:
             continue
         codes = set(frame.loc[frame["level"] == result.level, "code"])
-        part = result.geometry[result.geometry["code"].isin(codes)]
+        part = result.geometry[result.geometry["code"].astype(object).isin(codes)]
         previous = geometry.get(result.level)
         merged = part if previous is None else pd.concat([previous, part], ignore_index=True)
         geometry[result.level] = gpd.GeoDataFrame(merged.drop_duplicates("code"), geometry="geometry",
@@ -74,10 +75,12 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
 
 
 def territory_step(config: Config, step: dict, index: int, report: BuildReport,
-                   so_far: list[pd.DataFrame] | None = None) -> TerritoryStep:
+                   earlier: list[TerritoryStep] | None = None) -> TerritoryStep:
     rows, summary = read_step(config, "territories", step, index, report)
     level, mode = step["level"], step.get("mode", "add")
+    earlier = earlier or []
     if step.get("lookup"):
+        so_far = [r.mapped for r in earlier]
         known = pd.concat(so_far, ignore_index=True) if so_far else pd.DataFrame(columns=["level", "code", "name"])
         for rule in step["lookup"]:
             apply_lookup(rows, rule, known, config.name)
@@ -95,6 +98,8 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         mapped = _apply_patch(config, rows, mapped, patch)
     for rule in step.get("blank", []):
         mapped = _apply_blank(config, rows, mapped, rule)
+    if "inside_parent" in step:
+        mapped = _check_inside_parent(config, rows, mapped, step["inside_parent"], earlier)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     require(rows, mapped, required)
     if "combine" in step:
@@ -111,7 +116,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
 def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
     """Fold rows repeating a code into its first row: columns of ``rule`` join their distinct values with the
     given separator (a quarter listed under each of its communes gets all of them), others keep the first
-    non-empty value. The folded rows are merged, not lost, so they are not reported."""
+    non-empty value. Each folded row is reported (``combined``): merged, not lost."""
     live = mapped.loc[~rows.rejected]
     repeated = live.duplicated("code", keep="first")
     if not repeated.any():
@@ -129,7 +134,11 @@ def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
         else:
             values = groups[column].first()
         mapped.loc[firsts, column] = live.loc[firsts, "code"].map(values).to_numpy()
-    rows.rejected[np.flatnonzero(mapped.index.isin(live.index[repeated.to_numpy()]))] = True
+    folded = mapped.index.isin(live.index[repeated.to_numpy()])
+    joined_columns = ", ".join(rule)
+    rows.repair(folded, "combined", "code '{code}' again: merged into its first row (" + joined_columns + " joined)",
+                "code", code=mapped["code"])
+    rows.rejected[np.flatnonzero(folded)] = True
     return mapped
 
 
@@ -190,11 +199,45 @@ def _apply_blank(config: Config, rows: StepRows, mapped: pd.DataFrame, rule: dic
     return mapped
 
 
+def _check_inside_parent(config: Config, rows: StepRows, mapped: pd.DataFrame, rule: dict,
+                         earlier: list[TerritoryStep]) -> pd.DataFrame:
+    """Points (lon/lat) must fall in their parent's shape, within ``tolerance`` degrees (simplified coasts).
+
+    Publishers draw overseas territories as insets near metropolitan France: such a point is reported
+    (``outside_parent``) and its lon/lat emptied (``action = "blank"``, the default) or its row rejected.
+    """
+    column = rule.get("parent", "departement_code")
+    action, tolerance = rule.get("action", "blank"), float(rule.get("tolerance", 0.01))
+    if column not in PARENT_LEVELS or action not in ("blank", "reject"):
+        raise IngestError(Problem(config.name, f"{rows.name}: inside_parent needs parent = one of "
+                                               f"{', '.join(PARENT_LEVELS)} and action = 'blank' or 'reject'"))
+    parent_level = PARENT_LEVELS[column]
+    shapes = [r.geometry for r in earlier if r.level == parent_level and r.geometry is not None]
+    if not shapes or column not in mapped or "lon" not in mapped:
+        raise IngestError(Problem(config.name, f"{rows.name}: inside_parent needs {column}, lon and lat, and an "
+                                               f"earlier step drawing the {parent_level} shapes"))
+    by_code = pd.concat(shapes).drop_duplicates("code").set_index("code").geometry
+    parent = mapped[column].astype(object).map(by_code)
+    checked = (parent.notna() & mapped["lon"].notna() & mapped["lat"].notna()).to_numpy()
+    inside = np.ones(len(mapped), dtype=bool)
+    inside[checked] = shapely.dwithin(parent[checked].to_numpy(), shapely.points(
+        mapped.loc[checked, "lon"].astype(float), mapped.loc[checked, "lat"].astype(float)), tolerance)
+    outside = ~inside
+    message = "point ({lon}, {lat}) lies outside its " + parent_level + " '{parent}'"
+    values = {"lon": mapped["lon"], "lat": mapped["lat"], "parent": mapped[column]}
+    if action == "reject":
+        rows.reject(outside, "outside_parent", message + ": row rejected", "lon,lat", **values)
+    else:
+        rows.repair(outside, "outside_parent", message + ": lon/lat emptied", "lon,lat", **values)
+        mapped.loc[outside, ["lon", "lat"]] = None
+    return mapped
+
+
 def _apply_update(frame: pd.DataFrame, result: TerritoryStep, report: BuildReport) -> pd.DataFrame:
     """Fill columns of existing territories from another file; codes absent from the package are rejected."""
     update = result.mapped
     existing = frame.loc[frame["level"] == result.level].reset_index().set_index("code")["index"]
-    found = update["code"].isin(existing.index).to_numpy()
+    found = update["code"].astype(object).isin(set(existing.index)).to_numpy()
     for file, row, code in zip(update.loc[~found, FILE_COLUMN], update.loc[~found, ROW_COLUMN],
                                update.loc[~found, "code"], strict=True):
         report.add("territories", REJECTED, "unknown_territory",
@@ -216,7 +259,7 @@ def _check_parents(frame: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
     codes = {level: set(group) for level, group in frame.groupby("level")["code"]}
     for column, level in PARENT_LEVELS.items():
         values = frame[column]
-        unknown = values.notna() & ~values.isin(codes.get(level, set()))
+        unknown = values.notna() & ~values.astype(object).isin(codes.get(level, set()))
         for file, row, value in zip(frame.loc[unknown, FILE_COLUMN], frame.loc[unknown, ROW_COLUMN],
                                     values[unknown], strict=True):
             report.add("territories", REPAIRED, "unknown_parent",
@@ -249,5 +292,5 @@ def _keep_referenced(frame: pd.DataFrame, levels: set[str]) -> pd.DataFrame:
     for level in levels:
         column = next(c for c, lvl in PARENT_LEVELS.items() if lvl == level)
         used = set(frame[column].dropna())
-        frame = frame.loc[(frame["level"] != level) | frame["code"].isin(used)]
+        frame = frame.loc[(frame["level"] != level) | frame["code"].astype(object).isin(used)]
     return frame

@@ -43,7 +43,8 @@ def other_origin_page():
     server.shutdown()
 
 
-def test_api_page_and_cross_origin_read(page, live_server, service, other_origin_page):
+def test_api_page_and_cross_origin_read(csp_page, live_server, service, other_origin_page):
+    page = csp_page
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     other_origin = live_server.replace("127.0.0.1", "localhost")  # same server, another origin for the browser

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Apr|May|Jun|Jul|Aug|Sep|Oct|Dec)\b")
 
 
-def test_chart_toolbar_is_french_without_cloud_upload(page, live_server, service):
+def test_chart_toolbar_is_french_without_cloud_upload(csp_page, live_server, service):
+    page = csp_page
     code = sorted(service.codes("qpv"))[0]
     page.goto(f"{live_server}/qpv/{code}", wait_until="networkidle")
     page.wait_for_selector("#profile-evolution-graph .main-svg")
@@ -22,7 +23,8 @@ def test_chart_toolbar_is_french_without_cloud_upload(page, live_server, service
     assert page.locator("[data-val='sendChartToCloud'], .plotly-cloud-dialog-box").count() == 0
 
 
-def test_time_axes_use_french_month_names(page, live_server, service):
+def test_time_axes_use_french_month_names(csp_page, live_server, service):
+    page = csp_page
     """A monthly series drawn with the atlas's chart config reads « janv. 2022 », never « Jan 2022 »."""
     code = sorted(service.codes("qpv"))[0]
     page.goto(f"{live_server}/qpv/{code}", wait_until="networkidle")

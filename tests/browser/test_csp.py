@@ -25,7 +25,8 @@ document.addEventListener('securitypolicyviolation', function (e) {
     ("/donnees", "#data-catalogue"),
     ("/a-propos", "#page-content h1"),
 ])
-def test_pages_render_under_the_csp(page, live_server, service, path, ready):
+def test_pages_render_under_the_csp(csp_page, live_server, service, path, ready):
+    page = csp_page
     path = path.format(qpv=service.codes("qpv")[0])
     console = []
     page.on("console", lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None)

@@ -250,3 +250,17 @@ def test_many_polygons_are_drawn_on_a_canvas_with_hover_and_click(page, live_ser
     assert page.inner_text(".atlas-tooltip").strip()
     page.mouse.click(point["x"], point["y"])
     page.wait_for_function("() => location.pathname === '/comparer'", timeout=15_000)
+
+
+def test_level_change_draws_the_new_geometry_coloured(page, live_server, service):
+    page.goto(live_server + "/?fond=aucun&indicateur=taux_pauvrete", wait_until="networkidle")
+    wait_for_polygons(page)
+    painted(page)
+    page.get_by_label("Département").check()
+    count = len(service.static_layer("departement").codes)
+    page.wait_for_function(f"() => window.atlasMap.layers('map-choropleth').length === {count}", timeout=20_000)
+    page.wait_for_function("() => location.search.includes('niveau=departement')")
+    page.wait_for_function("() => window.__atlasPainted && window.__atlasPainted.drawn", timeout=20_000)
+    fills = page.evaluate(FILLS)
+    assert len(fills) == count and len(set(fills)) >= 3  # coloured, not the grey of colours on their way
+    assert "départements de la carte" in page.inner_text("#map-comparison-note")

@@ -25,7 +25,9 @@ PROFILES = 30
 SEED = 20261201
 FORBIDDEN = (re.compile(r"\bNone\b"), re.compile(r"\bnan\b", re.IGNORECASE), re.compile(r"non disponible \("))
 # Every Plotly chart of the page: has it a trace with a value, and does its legend (if any) name something?
-CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+# Hidden charts (a section that shows a sentence instead, when the package has no data for it) are not seen.
+CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(el => el.checkVisibility())
+  .map(el => ({
     id: (el.closest('[id]') || {}).id || '',
     values: (el._fullData || el.data || []).some(t => ['y', 'z', 'values'].some(k => {
         const v = t[k];

@@ -192,6 +192,8 @@ def test_explode_and_combine_fold_a_quarter_listed_under_each_commune(tmp_path, 
     assert qpv.loc["QN00902I", "departement_code"] == "09"  # inherited from the commune
     assert qpv[["lon", "lat"]].isna().all().all() and "qpv" not in package.geometry
     assert not [i for i in report.issues if i.kind == "duplicate"]
+    [combined] = [i for i in report.issues if i.kind == "combined"]  # the second listing of QN00902I, merged
+    assert (combined.row, combined.action) == (2, "repaired") and "QN00902I" in combined.message
 
 
 def test_explode_refuses_lists_of_different_lengths(tmp_path, make_config):
@@ -297,3 +299,101 @@ def test_markdown_report_keeps_one_line_per_issue_whatever_the_data_holds():
     text = report.to_markdown()
     assert "\r" not in text
     assert "- cv.csv, row 3, column 'code': duplicate key (code) = (CV368\\r\\nCV368)" in text.splitlines()
+
+
+def test_join_on_several_columns(tmp_path, make_config):
+    # Baseline and target of one indicator sit on different rows: join them on (code, indicator), whatever the order.
+    (tmp_path / "cibles.csv").write_text("dep,ind,date,valeur\n09,a,2021-01-01,10\n2A,a,2021-01-01,30\n"
+                                         "09,b,2021-01-01,5\n", encoding="utf-8")
+    (tmp_path / "objectifs.csv").write_text("ind,dep,cible\nb,09,6\na,2A,35\na,09,12\n,09,99\n", encoding="utf-8")
+    make_config(tmp_path, """
+    [[indicators]]
+    name = "catalogue"
+    defaults = { source = "s", licence = "l", vintage = "2021", definition = "d", decimals = 0, kind = "means", theme = "emploi", polarity = "higher_is_better", unit = "n", ministry = "travail" }
+    rows = [{ id = "a", label_fr = "A", label_en = "A" }, { id = "b", label_fr = "B", label_en = "B" }]
+
+    [[commitments]]
+    name = "cibles"
+    file = "cibles.csv"
+    join = [{ file = "objectifs.csv", on = ["dep", "ind"], right_on = ["dep", "ind"], columns = ["cible"], zero_pad = 2 }]
+    fields = { id = { template = "{ind}-{dep}" }, measure = "ind", indicator = "ind", scope_level = { value = "departement" }, scope_code = "dep", baseline_date = "date", baseline_value = "valeur", target_date = { value = "2024-12-31" }, target_value = "cible" }
+    """)
+    package, _ = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    targets = package.commitments.set_index("id")["target_value"].to_dict()
+    assert targets == {"a-09": 12, "a-2A": 35, "b-09": 6}
+    make_config(tmp_path, """
+    [[territories]]
+    name = "x"
+    file = "cibles.csv"
+    level = "departement"
+    vintage = "v"
+    join = [{ file = "objectifs.csv", on = ["dep", "ind"], right_on = "dep" }]
+    fields = { code = "dep", name = "dep" }
+    """)
+    with pytest.raises(IngestError, match="'on' and 'right_on' name 2 and 1 columns"):
+        build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+
+
+def test_points_outside_their_parent_shape_are_reported_and_emptied(tmp_path, make_config):
+    def collection(features):
+        return json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": props, "geometry": geometry} for props, geometry in features]})
+
+    (tmp_path / "deps.geojson").write_text(collection([
+        ({"code": "09", "nom": "Ariège"}, {"type": "Polygon", "coordinates": [[[1, 42.5], [2, 42.5], [2, 43.2],
+                                                                                [1, 43.2], [1, 42.5]]]})]))
+    (tmp_path / "cv.geojson").write_text(collection([
+        ({"code": "CV001", "dep": "09"}, {"type": "Point", "coordinates": [1.6, 42.96]}),     # in Ariège
+        ({"code": "CV002", "dep": "09"}, {"type": "Point", "coordinates": [-4.3, 45.3]}),     # an inset at sea
+        ({"code": "CV003", "dep": "09"}, {"type": "Point", "coordinates": [2.005, 43.0]}),    # on the simplified edge
+        ({"code": "CV004", "dep": "2B"}, {"type": "Point", "coordinates": [-4.0, 45.0]}),     # no shape to check
+    ]))
+    contracts = """
+    title = "test"
+
+    [[territories]]
+    name = "départements dessinés"
+    file = "deps.geojson"
+    level = "departement"
+    vintage = "COG 2018"
+    fields = { code = "code", name = "nom" }
+
+    [[territories]]
+    name = "contrats"
+    file = "cv.geojson"
+    level = "contrat_de_ville"
+    vintage = "CV 2015"
+    fields = { code = "code", name = "code", departement_code = "dep" }
+    inside_parent = { parent = "departement_code"ACTION }
+    """
+    make_config(tmp_path, contracts.replace("ACTION", ""), base=False)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    points = package.territories.set_index("code")[["lon", "lat"]]
+    assert points.loc["CV001"].notna().all() and points.loc["CV003"].notna().all()
+    assert points.loc["CV002"].isna().all() and points.loc["CV004"].notna().all()
+    [outside] = [i for i in report.issues if i.kind == "outside_parent"]
+    assert (outside.row, outside.action) == (2, "repaired") and "outside its departement '09'" in outside.message
+    make_config(tmp_path, contracts.replace("ACTION", ', action = "reject"'), base=False)
+    package, _ = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    assert "CV002" not in set(package.territories["code"])
+
+
+def test_drop_exact_removes_appended_copies_before_suffixing_repeated_ids(tmp_path, make_config):
+    posts = [{"id_poste": "P1", "annee": 2021, "montant": 100.0}, {"id_poste": "P2", "annee": 2021, "montant": 50.0},
+             {"id_poste": "P2", "annee": 2021, "montant": 20.0}]  # P2 twice with its own amounts: two posts
+    (tmp_path / "posts-a.json").write_text(json.dumps(posts), encoding="utf-8")
+    (tmp_path / "posts-b.json").write_text(json.dumps(posts[:2]), encoding="utf-8")  # the same lines appended again
+    make_config(tmp_path, """
+    [[credits]]
+    name = "postes"
+    file = "posts-*.json"
+    drop_exact = true
+    duplicates = "suffix"
+    fields = { id = { template = "p-{annee}-{id_poste}" }, year = "annee", programme = { value = "P147" }, ministry = { value = "culture" }, theme = { value = "culture" }, carrier = { value = "x" }, amount_eur = "montant", level = { value = "france" }, code = { value = "FR" } }
+    """)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    credits = package.credits.set_index("id")["amount_eur"].to_dict()
+    assert credits == {"p-2021-P1": 100.0, "p-2021-P2": 50.0, "p-2021-P2-2": 20.0}  # 170, not 320
+    dropped = [(i.file, i.row) for i in report.issues if i.kind == "duplicate_identical"]
+    assert dropped == [("posts-b.json", 1), ("posts-b.json", 2)]
+    assert "identical in every column to posts-a.json, row 1; dropped" in report.issues[0].message

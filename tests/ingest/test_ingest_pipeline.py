@@ -359,7 +359,9 @@ def test_update_mode_collapse_and_join(tmp_path, make_config):
     assert [s.rows_filtered for s in report.steps if s.step == "population"] == [1]
     [unknown] = issues(report, "unknown_territory")
     assert (unknown.file, unknown.row) == ("qpv.csv", 5)
-    assert not issues(report, "duplicate")  # identical repeats collapse silently
+    assert not issues(report, "duplicate")  # identical repeats collapse: no conflicting value to report…
+    [identical] = issues(report, "duplicate_identical")  # …but the dropped row is still listed
+    assert (identical.file, identical.row, identical.action) == ("qpv.csv", 2, "rejected")
 
 
 def test_keep_only_referenced_parents(tmp_path, make_config):

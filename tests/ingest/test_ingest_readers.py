@@ -171,3 +171,54 @@ def test_field_options():
     assert constant.tolist() == ["2015", "2015"]
     with pytest.raises(IngestError, match="column 'nope'"):
         evaluate(frame, "nope")
+
+
+def test_json_path_with_index_and_flattened_nested_arrays(tmp_path):
+    payload = {"data": [{"results": [
+        {"annee": 2021, "code_cv": "CV001", "lignes": [{"id": "a", "montant": 10}, {"id": "b", "montant": 5.5}]},
+        {"annee": 2022, "code_cv": "CV002", "meta": {"x": 1}, "lignes": [{"id": "c", "montant": 7, "annee": 2023}]},
+    ]}]}
+    (tmp_path / "credits.json").write_text(json.dumps(payload), encoding="utf-8")
+    frame = read(tmp_path, "credits.json", records="data.0.results", flatten="lignes")
+    assert frame[["_row", "annee", "code_cv", "id", "montant"]].values.tolist() == [
+        [1, "2021", "CV001", "a", "10"], [1, "2021", "CV001", "b", "5.5"],
+        [2, "2023", "CV002", "c", "7"]]  # the nested element's own year wins; rows keep their record's number
+    assert "meta" not in frame.columns and "lignes" not in frame.columns
+    with pytest.raises(IngestError, match=r"index 3 out of range on the path 'data\.3\.results'"):
+        read(tmp_path, "credits.json", records="data.3.results")
+    with pytest.raises(IngestError, match=r"credits.json, row 1: no array 'postes' to flatten"):
+        read(tmp_path, "credits.json", records="data.0.results", flatten="postes")
+
+
+def write_ods(path, rows):
+    """A minimal OpenDocument spreadsheet (what LibreOffice and many administrations export)."""
+    def cell(value):
+        if isinstance(value, int | float):
+            return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                    f'<text:p>{value}</text:p></table:table-cell>')
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Feuille1">' + body +
+               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+
+
+def test_ods_spreadsheet_is_read_as_text(tmp_path):
+    write_ods(tmp_path / "communes.ods", [["code", "nom", "pop"], ["09", "Ariège", 153153], [9, "Foix", 2.5]])
+    frame = read(tmp_path, "communes.ods")
+    assert frame[["code", "nom", "pop"]].values.tolist() == [["09", "Ariège", "153153"], ["9", "Foix", "2.5"]]
+    assert frame["_row"].tolist() == [1, 2]

@@ -7,7 +7,6 @@ from dash import Input, Output, State, callback, dcc, no_update
 
 from atlas import barometer as bar
 from atlas import barometer_state as st
-from atlas.exports import safe_for_spreadsheets
 from atlas.schema import MINISTRIES
 from callbacks.barometer import commitments_view, coverage_view, filters_of, map_view, package_token, series_view
 from layouts.charts import csv_bytes, slug
@@ -15,7 +14,7 @@ from layouts.charts import csv_bytes, slug
 
 def send_csv(frame: pd.DataFrame, filename: str) -> dict:
     """A CSV download whose text cells cannot run as spreadsheet formulas."""
-    return dcc.send_bytes(csv_bytes(safe_for_spreadsheets(frame)), filename)
+    return dcc.send_bytes(csv_bytes(frame), filename)  # csv_bytes neutralises formula cells
 
 
 def commitments_csv(filters: st.BarometerFilters) -> pd.DataFrame:

@@ -23,12 +23,14 @@ vertical-align:top}.muted{color:#555}
 
 
 def _examples(service) -> dict[str, str]:
-    indicators = list(service.indicators_at("qpv")) or list(service.package.indicators["id"])
+    indicators = [service.presentation.map_indicator, *service.indicators_at("qpv"),
+                  *service.package.indicators["id"]]
     qpv = service.codes("qpv")
     departements = service.codes("departement")
-    return {"indicator": indicators[0] if indicators else "taux_pauvrete",
-            "qpv": qpv[0] if qpv else "QN013001",
-            "departement": departements[0] if departements else "13"}
+    # Placeholders only for a package without such rows: every example names the package's own ids.
+    return {"indicator": next((i for i in indicators if i), "<indicateur>"),
+            "qpv": qpv[0] if qpv else "<code-qpv>",
+            "departement": departements[0] if departements else "<code-departement>"}
 
 
 def _parameters(endpoint, service) -> str:

@@ -8,6 +8,8 @@ import textwrap
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from atlas.csvsafe import safe_frame
+
 FONT = "DejaVu Sans, Arial, sans-serif"
 # Colour-blind-safe qualitative palette (Okabe–Ito), dark enough for text on white.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -90,5 +92,8 @@ def download_button(button_id, label: str = "Télécharger les données (CSV)") 
 
 
 def csv_bytes(frame) -> bytes:
-    """CSV for French spreadsheets is still UTF-8 with BOM; decimal point kept for machines."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV for French spreadsheets is still UTF-8 with BOM; decimal point kept for machines.
+
+    Text cells that a spreadsheet would run as a formula are neutralised (atlas/csvsafe.py, docs/csv-exports.md).
+    """
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -25,9 +25,9 @@ def test_barometer_filters_update_the_url_and_survive_a_reload(page, live_server
     screenshot(page, "barometre")
 
     choose(page, "baro-ministry", "Travail")
-    page.wait_for_function("window.location.search.includes('ministere=travail')")
+    page.wait_for_function("() => window.location.search.includes('ministere=travail')")
     page.wait_for_function(
-        "[...document.querySelectorAll('#baro-commitments-table td[data-dash-column=ministere]')]"
+        "() => [...document.querySelectorAll('#baro-commitments-table td[data-dash-column=ministere]')]"
         ".every(td => td.innerText.trim() === 'Travail')")
     search = page.evaluate("window.location.search")
     page.reload(wait_until="networkidle")
@@ -57,11 +57,10 @@ def test_credits_page_filters_map_table_and_reload(page, live_server):
     page.wait_for_selector("#cred-map .credit-cluster", state="attached")
     assert "Md€" in page.inner_text("#cred-kpis")
     assert "corrélation n'est pas une causalité" in page.inner_text("#cred-leverage-caveat")
-    screenshot(page, "credits")
     before = page.inner_text("#cred-kpis")
 
     choose(page, "cred-programme", "P147")
-    page.wait_for_function("window.location.search.includes('programme=P147')")
+    page.wait_for_function("() => window.location.search.includes('programme=P147')")
     # Three callbacks recompute the selection at once: allow for a loaded 2-core machine.
     page.wait_for_function("before => document.querySelector('#cred-kpis').innerText !== before", arg=before,
                            timeout=90_000)
@@ -75,6 +74,7 @@ def test_credits_page_filters_map_table_and_reload(page, live_server):
     page.click("#cred-lines-table th[data-dash-column=amount_eur] .column-header--sort")
     page.wait_for_timeout(500)
     page.wait_for_load_state("networkidle")
+    screenshot(page, "credits")  # after the checks: a full-page capture re-lays out every chart and map
     assert errors == []
 
 

@@ -37,12 +37,22 @@
     });
   }
 
-  /* Dropdowns: the trigger button is the one tab stop (the hidden « focus target » leaves the Tab order). */
+  /* Dropdowns: the trigger button is the one tab stop (the hidden « focus target » leaves the Tab order),
+     and its name starts with its visible label, then its value (Dash names it by its value only). */
   function repairDropdowns(root) {
     root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (target) {
       setAttr(target, "tabindex", "-1");
       var button = target.nextElementSibling;
-      if (button && button.tagName === "BUTTON" && !button.disabled) setAttr(button, "tabindex", "0");
+      if (!button || button.tagName !== "BUTTON") return;
+      if (!button.disabled) setAttr(button, "tabindex", "0");
+      var label = button.id && document.querySelector('label[for="' + CSS.escape(button.id) + '"]');
+      var labelledBy = button.getAttribute("aria-labelledby") || "";
+      if (label) {
+        if (!label.id) label.id = button.id + "-label";
+        if (labelledBy.split(/\s+/).indexOf(label.id) === -1) {
+          setAttr(button, "aria-labelledby", (label.id + " " + labelledBy).trim());
+        }
+      }
     });
   }
 

@@ -32,10 +32,11 @@ from atlas.places import (
     quarters_sharing_communes,
     vintage_year,
 )
+from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import comparable_across_territories, indicator_row, is_number, nearest_value
 
 USABLE = ("ok", "estimate")
-STATUS_TEXT = {"secret": "secret statistique", "missing": "non disponible"}
+STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 YearSeries = tuple[tuple[int, float | None, str], ...]  # (year, value, status), oldest first
 
 

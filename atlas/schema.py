@@ -76,6 +76,8 @@ STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
 OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": "secret statistique", "missing": "non disponible",
                                 "estimate": "provisoire"}
+# The statuses that leave no value to show, and how a page says so in place of the value.
+UNAVAILABLE_STATUS_LABELS_FR = {status: OBSERVATION_STATUS_LABELS_FR[status] for status in ("secret", "missing")}
 
 # Periods: a year, a quarter or a month. Values are strings so that they sort
 # chronologically within one frequency and stay readable in CSV exports.

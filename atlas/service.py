@@ -110,6 +110,22 @@ def memoised(maxsize: int = DEFAULT_DERIVED_VARIANTS):
     return decorate
 
 
+def per_package(maxsize: int = DEFAULT_DERIVED_VARIANTS):
+    """Decorator for a module function ``fn(service, *args)``: computed once per package and arguments, and kept
+    by that service (:meth:`AtlasService.derived`) instead of a module-level cache keyed by the service."""
+
+    def decorate(fn):
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        @functools.wraps(fn)
+        def wrapper(service, *args):
+            return service.derived(name, fn, *args, maxsize=maxsize)
+
+        return wrapper
+
+    return decorate
+
+
 class AtlasService:
     def __init__(self, package: DataPackage):
         self.package = package

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import mark_best_worst, territory_table
 
 METHOD_VERSION = "2026-1"
@@ -84,7 +85,7 @@ DIMENSION_LABELS_FR = {
 }
 ROLES: tuple[str, ...] = tuple(role for roles in DIMENSIONS.values() for role in roles)
 USABLE = ("ok", "estimate")
-STATUS_LABELS_FR = {"secret": "secret statistique", "missing": "non disponible"}
+STATUS_LABELS_FR = UNAVAILABLE_STATUS_LABELS_FR
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, callback, clientside_callback, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from atlas import settings
 from atlas.mapclasses import MapPayload, widest_gaps
@@ -188,14 +188,14 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None, want
 
 # Instant re-colouring: the browser restyles the drawn polygons from the classes it already has.
 clientside_callback(
-    "function(year) { return window.dash_clientside.atlasMap.withYear(year, 'map-choropleth'); }",
+    ClientsideFunction("atlas", "mapWithYear"),
     Output("map-painted", "data", allow_duplicate=True),
     Input("map-year", "value"),
     prevent_initial_call=True,
 )
 
 clientside_callback(
-    "function(state) { return window.dash_clientside.atlasMap.paint(state, 'map-choropleth'); }",
+    ClientsideFunction("atlas", "mapPaint"),
     Output("map-painted", "data"),
     Input("map-state", "data"),
 )
@@ -236,7 +236,7 @@ def year_outputs(request: MapRequest, query: str | None):
 
 
 clientside_callback(
-    "function(n, years, current) { return window.dash_clientside.atlasMap.play(n, years, current); }",
+    ClientsideFunction("atlas", "mapPlay"),
     Output("map-year", "value"),
     Input("map-play-timer", "n_intervals"),
     State("map-years", "data"),
@@ -245,7 +245,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(n, disabled) { return window.dash_clientside.atlasMap.togglePlay(n, disabled); }",
+    ClientsideFunction("atlas", "mapTogglePlay"),
     Output("map-play-timer", "disabled"),
     Output("map-play", "children"),
     Output("map-play", "aria-pressed"),
@@ -255,7 +255,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(click, level) { return window.dash_clientside.atlasMap.openFeature(click, level); }",
+    ClientsideFunction("atlas", "mapOpenFeature"),
     Output("url", "pathname", allow_duplicate=True),
     Output("url", "search", allow_duplicate=True),
     Input("map-choropleth", "clickData"),
@@ -264,7 +264,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(query, center, zoom) { return window.dash_clientside.atlasMap.queryToSearch(query, center, zoom); }",
+    ClientsideFunction("atlas", "mapQueryToSearch"),
     Output("url", "search", allow_duplicate=True),
     Input("map-query", "data"),
     State("atlas-map", "center"),
@@ -273,7 +273,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(center, zoom) { return window.dash_clientside.atlasMap.viewToUrl(center, zoom); }",
+    ClientsideFunction("atlas", "mapViewToUrl"),
     Output("map-query", "modified_timestamp"),
     Input("atlas-map", "center"),
     Input("atlas-map", "zoom"),

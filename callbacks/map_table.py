@@ -8,13 +8,14 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, no_update
 from dash.dash_table.Format import Format, Group, Scheme
 
+from atlas.schema import OBSERVATION_STATUS_LABELS_FR
 from callbacks.map import request_from_controls
 from callbacks.map_files import values_for
 from callbacks.state import service
 from layouts.charts import csv_bytes
 from layouts.map_legend import profile_href
 
-STATUS_LABELS = {"ok": "publiée", "estimate": "estimation", "secret": "secret statistique", "missing": "non disponible"}
+STATUS_LABELS = {**OBSERVATION_STATUS_LABELS_FR, "ok": "publiée"}  # the table names every status
 CONTROL_STATES = [State(c, "value") for c in ("map-indicator", "map-level", "map-year", "map-mode", "map-reference",
                                               "map-operation", "map-scheme", "map-fixed")]
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
@@ -51,7 +52,7 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
     frame["unite"] = meta["unit"]
     frame["source"] = meta["source"]
     frame["millesime"] = meta["vintage"]
-    frame["statut"] = frame["statut"].map(STATUS_LABELS).fillna("non disponible")
+    frame["statut"] = frame["statut"].map(STATUS_LABELS).fillna(STATUS_LABELS["missing"])
     return frame, meta
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, no_update
 
 from atlas import peers as peer_model
 from atlas import profile as model
@@ -27,23 +27,9 @@ from layouts import pages, profile_sections
 from layouts import profile as layout
 from layouts.charts import csv_bytes
 
-PRINT_JS = "function(n) { if (n) { window.print(); } return window.dash_clientside.no_update; }"
-# Charts are laid out for the screen; before printing, narrow them to the A4 text width (≈ 700 px), after
-# printing give them back their container's width. Installed once per browser tab.
-PRINT_CHARTS_JS = """
-function(code) {
-    if (!window.atlasPrintCharts) {
-        window.atlasPrintCharts = true;
-        var each = function(update) {
-            if (!window.Plotly) { return; }
-            document.querySelectorAll('.js-plotly-plot').forEach(function(el) { window.Plotly.relayout(el, update); });
-        };
-        window.addEventListener('beforeprint', function() { each({width: 700}); });
-        window.addEventListener('afterprint', function() { each({width: null, autosize: true}); });
-    }
-    return window.dash_clientside.no_update;
-}
-"""
+# Clientside: assets/atlas_clientside.js (the print dialog, and charts fitted to A4 before printing).
+PRINT_JS = ClientsideFunction("atlas", "print")
+PRINT_CHARTS_JS = ClientsideFunction("atlas", "fitChartsForPrint")
 MAX_CODE_LENGTH = 20
 
 

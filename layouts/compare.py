@@ -8,14 +8,14 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
-from atlas.schema import LEVEL_LABELS_FR, THEMES
+from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, lines, style_figure
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
-STATUS_TEXT = {"secret": "secret statistique", "missing": "non disponible"}
+STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 MAX_TRENDS = 6
 DROPDOWN_LABELS_FR = {
     "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner", "search": "Rechercher",
@@ -44,7 +44,7 @@ def legend_and_source_below(fig: go.Figure, entries: int, plot_height: int = PLO
 
 def cell_text(value, status: str, unit: str, decimals: int) -> str:
     if status in STATUS_TEXT or value is None or pd.isna(value):
-        return STATUS_TEXT.get(status, "non disponible")
+        return STATUS_TEXT.get(status, STATUS_TEXT["missing"])
     return format_value(value, unit, decimals)
 
 

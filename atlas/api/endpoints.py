@@ -7,7 +7,6 @@ Handlers receive validated values only and return an :class:`Answer`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from atlas.api.observations import OBSERVATION_COLUMNS, select_observations
 from atlas.api.output import records
 from atlas.api.params import Param, bad, not_found
 from atlas.barometer import period_end, period_start
+from atlas.service import per_package
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def _present_levels(service) -> list[str]:
 # ------------------------------------------------------------------ parameters
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def territories_query(service) -> dict[str, Param]:
     return {
         "q": Param(p.search_text("q"), None, "Recherche dans le nom et le code (sans accents ni casse), par exemple "
@@ -73,7 +73,7 @@ def territories_query(service) -> dict[str, Param]:
     }
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def indicators_query(service) -> dict[str, Param]:
     return {
         "theme": Param(p.choice("theme", schema.THEMES), None, "Thème de l'indicateur."),
@@ -91,7 +91,7 @@ def _indicator_param(service, name: str, required: bool, description: str) -> Pa
                  required=required)
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def observations_query(service) -> dict[str, Param]:
     return {
         "indicator": _indicator_param(service, "indicator", True, "Identifiant de l'indicateur (obligatoire)."),
@@ -106,7 +106,7 @@ def observations_query(service) -> dict[str, Param]:
     }
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def commitments_query(service) -> dict[str, Param]:
     return {
         "ministry": Param(p.choice("ministry", schema.MINISTRIES), None, "Ministère."),
@@ -119,7 +119,7 @@ def commitments_query(service) -> dict[str, Param]:
     }
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def credits_query(service) -> dict[str, Param]:
     programmes = summaries.credit_vocabulary(service)["programme"]
     return {

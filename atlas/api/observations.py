@@ -7,7 +7,6 @@ a request touches only the rows it can return, whatever the size of the package.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +15,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.barometer import period_end, period_start
+from atlas.service import per_package
 
 LEVEL_RANK = {level: i for i, level in enumerate(schema.LEVELS)}
 OBSERVATION_COLUMNS = ("level", "code", "name", "indicator", "period", "value", "status", "beneficiaries",
@@ -50,7 +50,7 @@ class SortedObservations:
     slices: dict[tuple[str, str], tuple[int, int]]  # (indicator, level) -> [start, stop)
 
 
-@functools.lru_cache(maxsize=2)
+@per_package(maxsize=2)
 def sorted_observations(service) -> SortedObservations:
     obs = service.package.observations
     indicator_rank, indicators = _lexical_ranks(obs["indicator"])
@@ -76,7 +76,7 @@ def observation_groups(service) -> dict[tuple[str, str], np.ndarray]:
     return {key: table.order[a:b] for key, (a, b) in table.slices.items()}
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def territory_names(service) -> dict[tuple[str, str], str]:
     terr = service.package.territories
     return dict(zip(zip(terr["level"].astype(str), terr["code"].astype(str), strict=True),

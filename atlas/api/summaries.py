@@ -7,14 +7,13 @@ service (commitments, prepared credit lines) or per validated code (QPV summarie
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 from atlas import barometer, schema
 from atlas import credits as cr
 from atlas import profile as prof
 from atlas.api.output import plain
+from atlas.service import per_package
 
 CREDIT_GROUPS = ("year", "programme", "ministry", "theme", "carrier", "territory")
 
@@ -22,7 +21,7 @@ CREDIT_GROUPS = ("year", "programme", "ministry", "theme", "carrier", "territory
 # ------------------------------------------------------------------- QPV summary
 
 
-@functools.lru_cache(maxsize=256)
+@per_package(maxsize=256)
 def qpv_summary(service, code: str) -> dict | None:
     """A quarter's key figures, each with its commune, département and France references when present."""
     profile = prof.build_profile(service, code)
@@ -61,7 +60,7 @@ def qpv_summary(service, code: str) -> dict | None:
 COMMITMENT_STATUSES = barometer.STATUSES
 
 
-@functools.lru_cache(maxsize=2)
+@per_package(maxsize=2)
 def evaluated_commitments(service) -> pd.DataFrame:
     return barometer.evaluate_commitments(service)
 
@@ -107,12 +106,12 @@ def commitment_detail(service, commitment_id: str) -> dict | None:
 # ----------------------------------------------------------------------- credits
 
 
-@functools.lru_cache(maxsize=2)
+@per_package(maxsize=2)
 def credit_lines(service) -> pd.DataFrame:
     return cr.prepare(service.package.credits)
 
 
-@functools.lru_cache(maxsize=2)
+@per_package(maxsize=2)
 def credit_vocabulary(service) -> dict[str, frozenset[str]]:
     lines = credit_lines(service)
     return {"programme": frozenset(lines["programme"]), "years": frozenset(int(y) for y in lines["year"].unique())}

@@ -6,21 +6,19 @@ per service (a few hundred milliseconds on the national package) and bounded in 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
 from atlas import schema
 from atlas.api.observations import observation_groups, territory_names
 from atlas.api.output import plain, records
-from atlas.service import fold
+from atlas.service import fold, per_package
 
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
 LEVEL_RANK = {level: i for i, level in enumerate(schema.LEVELS)}
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def territory_frame(service) -> pd.DataFrame:
     """Every territory with its search text, in a stable order (level, then code)."""
     terr = service.package.territories.copy()
@@ -94,7 +92,7 @@ def territory_items(table: pd.DataFrame) -> list[dict]:
     return items
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def territory_positions(service) -> dict[tuple[str, str], int]:
     """``(level, code) -> row`` of :func:`territory_frame` (a dict lookup instead of a MultiIndex ``.loc``)."""
     frame = territory_frame(service)
@@ -160,7 +158,7 @@ def indicator_levels(service) -> dict[str, set[str]]:
     return out
 
 
-@functools.lru_cache(maxsize=4)
+@per_package(maxsize=4)
 def indicator_coverage(service) -> dict[str, list[dict]]:
     """Per indicator, per level: number of territories and observations, first and last period."""
     obs = service.package.observations

@@ -17,7 +17,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 
 MODEBAR_PX = 32  # the chart toolbar's row at the top: the title starts below it, never under it
 TITLE_LINE_PX, SOURCE_LINE_PX = 20, 14
-TITLE_CHARS, LEGEND_CHARS, SOURCE_CHARS = 44, 36, 64  # what a 390 px phone shows on one line
+TITLE_CHARS, LEGEND_CHARS, SOURCE_CHARS = 44, 36, 56  # what a 390 px phone shows on one line
 
 
 def wrap(text: str, width: int) -> str:

@@ -27,8 +27,9 @@
 
   /* Radio and check lists: native inputs inside labels; the fieldset's legend names the group. */
   function repairOptionLists(root) {
-    root.querySelectorAll(".dash-options-list").forEach(function (list) {
-      if (!list.querySelector("input[type=radio], input[type=checkbox]")) return;
+    // RadioItems and Checklist only: a dropdown's popover is a real listbox and keeps its options' roles.
+    root.querySelectorAll(".dash-options-list.dash-radioitems, .dash-options-list.dash-checklist").forEach(function (list) {
+      if (list.closest(".dash-dropdown-content") || !list.querySelector("input[type=radio], input[type=checkbox]")) return;
       dropAttr(list, "role");
       list.querySelectorAll(".dash-options-list-option").forEach(function (option) {
         dropAttr(option, "role");

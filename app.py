@@ -61,7 +61,9 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
         update_title=None,
         compress=True,  # callback responses gzipped: values travel in a few kilobytes
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="fr">')
+    # French page; Dash's scripts sit in a plain block, not in a second <footer> (a duplicate contentinfo landmark).
+    app.index_string = (app.index_string.replace("<html>", '<html lang="fr">')
+                        .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     app.layout = app_frame(service.manifest)
     server = app.server
     server.config.update(MAX_CONTENT_LENGTH=settings["ATLAS_MAX_REQUEST_BYTES"],

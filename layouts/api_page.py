@@ -15,7 +15,8 @@ from atlas.formatting import format_number
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
 code,pre{font-family:ui-monospace,monospace;background:#f3f3f3;border-radius:4px}
-pre{padding:.75rem;overflow-x:auto}code{padding:0 .2rem}
+pre{padding:.75rem;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}code{padding:0 .2rem}
+.table-scroll{overflow-x:auto;max-width:100%}td code{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;
 vertical-align:top}.muted{color:#555}
 """
@@ -80,13 +81,14 @@ valeurs = pd.read_csv(url, dtype={{"code": str}})</pre>
 curl '{base}/api/v1/credits?by=year&amp;territory=departement:{ex["departement"]}'</pre>
 
 <h2>Ressources</h2>
+<div class="table-scroll" tabindex="0" role="region" aria-label="Ressources de l'API (tableau défilant)">
 <table><thead><tr><th>Adresse</th><th>Contenu</th><th>Paramètres</th></tr></thead>
 <tbody>
 {endpoints}
 <tr><td><code>GET /api/v1/openapi.json</code></td><td>Description OpenAPI 3.1</td><td>—</td></tr>
 <tr><td><code>GET /api/v1/catalog.jsonld</code></td><td>Métadonnées DCAT (JSON-LD) pour les catalogues</td>
 <td>—</td></tr>
-</tbody></table>
+</tbody></table></div>
 
 <h2>Règles</h2>
 <ul>

@@ -9,7 +9,7 @@ from dash import dash_table, dcc, html
 from atlas import barometer as bar
 from atlas.formatting import format_date, format_number, format_period, format_value
 from atlas.schema import FUNDERS, MINISTRIES, OBSERVATION_STATUS_LABELS_FR
-from layouts.charts import download_button, style_figure
+from layouts.charts import download_button, style_figure, wrap
 from layouts.widgets import (
     FRENCH_PERCENT,
     TABLE_STYLE,
@@ -58,7 +58,7 @@ def status_legend() -> html.Ul:
 def status_figure(counts: pd.DataFrame, source: str) -> go.Figure:
     if counts.empty:
         return empty_figure("Aucun engagement pour ces filtres.", source)
-    labels = [MINISTRIES.get(m, m) for m in counts["ministry"]]
+    labels = [wrap(MINISTRIES.get(m, m), 22) for m in counts["ministry"]]  # short lines: the bars keep a phone's width
     fig = go.Figure()
     for name in bar.STATUSES:
         values = counts[name].tolist()
@@ -73,9 +73,9 @@ def status_figure(counts: pd.DataFrame, source: str) -> go.Figure:
                       xaxis={"title": "Nombre d'engagements", "tickformat": "d", "rangemode": "tozero"})
     height = max(260, 60 + 38 * len(labels))
     fig = style_figure(fig, title="État des engagements par ministère", source=source, height=height)
-    fig = legend_on_top(fig, len(fig.data), per_row=5)
-    fig.update_layout(margin={"l": 260})
-    return source_below(fig)
+    fig = source_below(legend_on_top(fig, len(fig.data), per_row=5))
+    # Each ministry keeps ≈ 44 px of plot whatever the legend and source take (labels on up to three lines).
+    return fig.update_layout(height=fig.layout.margin.t + fig.layout.margin.b + 44 * len(labels))
 
 
 def status_summary(frame: pd.DataFrame) -> html.Div:
@@ -130,7 +130,8 @@ def commitments_table(rows: list[dict]) -> dash_table.DataTable:
         columns.append(column)
     status_styles = [
         {"if": {"filter_query": f'{{statut}} = "{bar.STATUS_LABELS_FR[s]}"', "column_id": "statut"},
-         "color": "#ffffff" if s in (bar.ACHIEVED, bar.ON_TRACK, bar.LATE) else "#1e1e1e",
+         # White only where it reaches 4.5:1 (WCAG AA); dark ink on the lighter green and greys.
+         "color": "#ffffff" if s in (bar.ON_TRACK, bar.LATE) else "#1e1e1e",
          "backgroundColor": bar.STATUS_COLOURS[s] if s != bar.LATE else "#B34700", "fontWeight": "600"}
         for s in bar.STATUSES
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -14,24 +15,50 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
+MODEBAR_PX = 32  # the chart toolbar's row at the top: the title starts below it, never under it
+TITLE_LINE_PX, SOURCE_LINE_PX = 20, 14
+TITLE_CHARS, LEGEND_CHARS, SOURCE_CHARS = 44, 36, 56  # what a 390 px phone shows on one line
+
+
+def wrap(text: str, width: int) -> str:
+    """Plotly draws text on one line: long titles, legend entries and sources are broken with <br>."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def lines(text: str | None) -> int:
+    return (text or "").count("<br>") + 1
+
+
 def style_figure(fig: go.Figure, *, title: str | None = None, source: str, height: int = 360) -> go.Figure:
-    """French separators, readable fonts and the source line that exported PNGs keep."""
+    """French separators, readable fonts, a title clear of the toolbar and the source line that PNGs keep.
+
+    Titles, legend entries and the source are wrapped so that they stay whole on a phone; the x axis makes
+    room for its (possibly rotated) labels.
+    """
+    title = wrap(title, TITLE_CHARS) if title else None
+    top = MODEBAR_PX + TITLE_LINE_PX * lines(title) + 10 if title else 20
+    source_text = wrap(f"Source : {source}", SOURCE_CHARS)
     fig.update_layout(
         separators=", ",  # decimal comma, space as thousands separator
         font={"family": FONT, "size": 13, "color": "#1e1e1e"},
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
-        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 70},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}, "yref": "container", "y": 1,
+               "yanchor": "top", "pad": {"t": MODEBAR_PX}} if title else None,
+        margin={"l": 60, "r": 20, "t": top, "b": 56 + SOURCE_LINE_PX * lines(source_text)},
         height=height,
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         colorway=PALETTE,
         hoverlabel={"font": {"family": FONT}},
+        legend={"bgcolor": "rgba(255,255,255,0)"},  # never hides the axis labels it sits under
     )
-    fig.update_xaxes(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd")
-    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd")
+    for trace in fig.data:
+        if isinstance(trace.name, str) and len(trace.name) > LEGEND_CHARS:
+            trace.name = wrap(trace.name, LEGEND_CHARS)
+    fig.update_xaxes(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", automargin=True)
+    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", automargin=True)
     fig.add_annotation(
-        text=f"Source : {source}", xref="paper", yref="paper", x=0, y=-0.2, yanchor="top", xanchor="left",
-        showarrow=False, font={"size": 11, "color": "#595959"}, name="source",
+        text=source_text, xref="paper", yref="paper", x=0, y=-0.2, yanchor="top", xanchor="left",
+        showarrow=False, font={"size": 11, "color": "#595959"}, name="source", align="left",
     )
     return fig
 

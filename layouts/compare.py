@@ -11,7 +11,7 @@ from atlas.formatting import format_number, format_value
 from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.charts import PALETTE, download_button, graph, lines, style_figure
 from layouts.embeds import embed_dialog
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
@@ -31,8 +31,10 @@ def legend_and_source_below(fig: go.Figure, entries: int, plot_height: int = PLO
 
     Positions are computed in pixels (one legend row ≈ 20 px) then converted to paper units.
     """
-    top = 50 if fig.layout.title.text else 20
-    axis, row, source = 34, 20, 28
+    top = fig.layout.margin.t or 20  # room for the title below the toolbar (see ``style_figure``)
+    source_lines = max((lines(a.text) for a in fig.layout.annotations if a.name == "source"), default=1)
+    entries = sum(lines(trace.name) for trace in fig.data) or entries  # wrapped names take several rows
+    axis, row, source = 48, 20, 14 + 14 * source_lines  # axis: room for year labels turned on a phone
     bottom = axis + row * entries + source
     fig.update_layout(height=top + plot_height + bottom, margin={"t": top, "b": bottom},
                       legend={"orientation": "v", "x": 0, "xanchor": "left", "y": -axis / plot_height,

@@ -13,7 +13,8 @@ def search_box(component_id: str = "search-404") -> html.Div:
         html.Label("Rechercher un quartier, une commune ou un code", htmlFor=component_id),
         dcc.Input(id=component_id, type="search", placeholder="ex. Marseille, QN013001…", debounce=False,
                   autoComplete="off", className="search-input"),
-        html.Ul(id=f"{component_id}-results", className="search-results", role="listbox"),
+        html.Ul(id=f"{component_id}-results", className="search-results", **{"aria-live": "polite",
+                "aria-label": "Résultats de la recherche"}),
     ])
 
 

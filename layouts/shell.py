@@ -28,13 +28,14 @@ def header(active_path: str = "/") -> html.Header:
     )
 
 
-def illustrative_banner(manifest: dict) -> html.Div | None:
+def illustrative_banner(manifest: dict) -> html.Section | None:
     if not manifest.get("illustrative"):
         return None
-    return html.Div(
+    # A named region, so that this warning sits inside a landmark like every other part of the page.
+    return html.Section(
         id="illustrative-banner",
         className="banner banner-illustrative",
-        role="note",
+        **{"aria-label": "Avertissement : données illustratives"},
         children=[
             html.Strong("Données illustratives. "),
             "Les quartiers, indicateurs, crédits et engagements affichés sont générés pour la démonstration "

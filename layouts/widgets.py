@@ -10,7 +10,7 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas.formatting import format_value
 from atlas.schema import LEVEL_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
 from layouts.map import geometry_url
 
 FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
@@ -26,6 +26,9 @@ TABLE_STYLE = {
 
 
 MAP_CENTER = {"lat": 46.5, "lng": 2.5}
+# Legend rows are reserved for a 390 px phone: entries wrap within the plot's ≈ 250 px, each a swatch and gap
+# (≈ 50 px) plus ≈ 7.5 px a character.
+PHONE_LEGEND_PX, LEGEND_ENTRY_PX, LEGEND_CHAR_PX, LEGEND_ROW_PX = 250, 50, 7.5, 20
 
 
 # --------------------------------------------------------------------- small
@@ -96,15 +99,20 @@ def empty_figure(message: str, source: str, height: int = 260) -> go.Figure:
 
 
 def legend_on_top(fig: go.Figure, items: int, per_row: int = 2, title: bool = True) -> go.Figure:
-    """Put a horizontal legend between the title and the plot, so that it never covers the source line."""
-    rows = max(1, math.ceil(items / per_row))
-    top = (45 if title else 10) + 22 * rows
+    """Put a horizontal legend between the title and the plot, so that it never covers the source line.
+
+    The entries wrap as the width requires; the rows reserved are those a 390 px phone needs, at most
+    ``per_row`` entries a row, so that the legend never runs into the title on any screen.
+    """
+    names = [str(trace.name or "") for trace in fig.data][:items] or [""]
+    widest = max(LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(part) for name in names for part in name.split("<br>"))
+    per_phone_row = max(1, min(per_row, int(PHONE_LEGEND_PX // widest)))  # Plotly aligns entries in columns
+    rows = math.ceil(len(names) / per_phone_row) + sum(name.count("<br>") for name in names)
+    has_title = title and fig.layout.title and fig.layout.title.text
+    top = ((fig.layout.margin.t or 50) if has_title else 10) + LEGEND_ROW_PX * rows
     fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
-                                               "yanchor": "bottom", "entrywidth": 1.0 / per_row - 0.01,
-                                               "entrywidthmode": "fraction"},
-                      margin={"t": top}, height=(fig.layout.height or 360) + 22 * rows)
-    if title and fig.layout.title and fig.layout.title.text:
-        fig.update_layout(title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
+                                               "yanchor": "bottom"},
+                      margin={"t": top}, height=(fig.layout.height or 360) + LEGEND_ROW_PX * rows)
     return fig
 
 
@@ -114,6 +122,7 @@ def source_below(fig: go.Figure, *, axis_title: bool = True) -> go.Figure:
     for annotation in fig.layout.annotations:
         if annotation.name == "source":
             annotation.update(y=0, yshift=-offset)
+            bottom += SOURCE_LINE_PX * (lines(annotation.text) - 1)  # a source wrapped for phones
     fig.update_layout(margin={"b": bottom})
     return fig
 

@@ -5,13 +5,13 @@ A package may declare the roles of its indicators in ``manifest.json`` under ``p
 
 ```json
 "presentation": {
-  "map": {"indicator": "taux-pauvrete", "level": "qpv"},
-  "overview": ["taux-pauvrete", "revenu-disponible-median"],
-  "sections": [{"id": "revenus", "title": "Pauvreté et revenus", "indicators": ["taux-pauvrete"]}],
-  "trends": ["taux-pauvrete"],
-  "evolution": "taux-pauvrete",
+  "map": {"indicator": "poverty-rate-id", "level": "qpv"},
+  "overview": ["poverty-rate-id", "median-income-id"],
+  "sections": [{"id": "revenus", "title": "Pauvreté et revenus", "indicators": ["poverty-rate-id"]}],
+  "trends": ["poverty-rate-id"],
+  "evolution": "poverty-rate-id",
   "peers": {"housing": "part-logements-sociaux"},
-  "wellbeing": {"income": "revenu-disponible-median"}
+  "wellbeing": {"income": "median-income-id"}
 }
 ```
 

@@ -163,7 +163,7 @@ def test_indicator_mode_and_reference_changes_recolour_the_same_layers(page, liv
     choose(page, "map-indicator", "Revenu disponible")
     key = painted(page, key)
     assert page.evaluate(FILLS) != before and page.evaluate(unchanged)
-    page.get_by_label("Écart").check()
+    page.get_by_label("Écart", exact=True).check()
     key = painted(page, key)
     assert "Écart à sa commune" in page.inner_text("#map-legend") and page.evaluate(unchanged)
     gap_fills = page.evaluate(FILLS)

@@ -54,8 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(`--data-root` wins).", lambda v: Path(v) if v else None),
     Setting("ATLAS_CACHE_DIR", "", "Download cache of `python -m atlas fetch` (`~/.cache/atlas-qpv` when empty).",
             lambda v: Path(v) if v else None),
-    Setting("ATLAS_REAL_DATA", "../shared/data/real", "Real open data used by the integration tests and "
-            "benchmarks (never by the app); relative to the repository.", lambda v: (ROOT / v).resolve()),
+    Setting("ATLAS_REAL_DATA", "", "Real open data used by the integration tests and benchmarks (never by the "
+            "app); relative to the repository. Empty: the tests look beside the repository.",
+            lambda v: (ROOT / v).resolve() if v else None),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

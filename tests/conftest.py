@@ -25,7 +25,8 @@ from atlas import settings
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = ROOT / "data"
 ARTIFACTS = ROOT / "artifacts"
-REAL_DATA = settings.value("ATLAS_REAL_DATA")
+# The tests (never the app) know where the workplace keeps the real open data.
+REAL_DATA = settings.value("ATLAS_REAL_DATA") or ROOT.parent / "shared" / "data" / "real"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_real_profiles import CHARTS_JS, FORBIDDEN, real_site  # noqa: F401 (fixture)
+from tests.browser.test_real_profiles import page_problems, real_site  # noqa: F401 (fixture)
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
@@ -20,18 +20,6 @@ PAGES = {
     "donnees": "/donnees",
     "a-propos": "/a-propos",
 }
-
-
-def page_problems(page, name: str) -> list[str]:
-    text = page.inner_text("main")
-    problems = [f"{name}: « {pattern.pattern} » in « {text[max(0, m.start() - 80):m.end() + 20]} »"
-                for pattern in FORBIDDEN for m in pattern.finditer(text)]
-    for chart in page.evaluate(CHARTS_JS):
-        if not chart["values"]:
-            problems.append(f"{name}: empty chart {chart['id']}")
-        if chart["legend"] == 0:
-            problems.append(f"{name}: empty legend in {chart['id']}")
-    return problems
 
 
 @pytest.mark.parametrize("name", list(PAGES))

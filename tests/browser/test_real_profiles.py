@@ -39,6 +39,19 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).fi
 }))"""
 
 
+def page_problems(page, name: str) -> list[str]:
+    """What a visitor must never see on the page: forbidden words, a visible chart without value or legend."""
+    text = page.inner_text("main")
+    problems = [f"{name}: « {pattern.pattern} » in « {text[max(0, m.start() - 80):m.end() + 20]} »"
+                for pattern in FORBIDDEN for m in pattern.finditer(text)]
+    for chart in page.evaluate(CHARTS_JS):
+        if not chart["values"]:
+            problems.append(f"{name}: empty chart {chart['id']}")
+        if chart["legend"] == 0:
+            problems.append(f"{name}: empty legend in {chart['id']}")
+    return problems
+
+
 def real_package_dir() -> Path:
     named = os.environ.get("ATLAS_REAL_PACKAGE")
     if named:
@@ -80,13 +93,7 @@ def test_thirty_random_real_profiles(page, real_site):
         if page.locator("#profile-evolution-graph").count():
             page.wait_for_selector("#profile-evolution-graph .main-svg", timeout=30_000)
         text = page.inner_text("main")
-        problems += [f"{code}: « {pattern.pattern} » in « {text[max(0, m.start() - 80):m.end() + 20]} »"
-                     for pattern in FORBIDDEN for m in pattern.finditer(text)]
-        for chart in page.evaluate(CHARTS_JS):
-            if not chart["values"]:
-                problems.append(f"{code}: empty chart {chart['id']}")
-            if chart["legend"] == 0:
-                problems.append(f"{code}: empty legend in {chart['id']}")
+        problems += page_problems(page, code)
         for legend in page.locator(".leaflet-control .legend, .map-legend").all():
             if not legend.inner_text().strip():
                 problems.append(f"{code}: empty map legend")

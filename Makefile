@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast install lint data demo benchmark load clean browser redis
+.PHONY: run test test-fast install lint data demo benchmark load clean browser redis i18n
 FAST := not browser and not realdata and not fuzz and not server and not slow
 # Until these carry the `slow` / `fuzz` markers in their own files: whole-package builds and the API's
 # property-based test (30-40 s each) are not unit tests.
@@ -66,6 +66,15 @@ benchmark: $(STAMP)
 
 load: $(STAMP) redis
 	$(PY) benchmarks/load.py
+
+# Extract every UI string (French source) into the template and merge it into each catalogue; then translate
+# the new entries of atlas/locale/en/LC_MESSAGES/messages.po (tests/test_i18n.py fails until every one is).
+LOCALES := atlas/locale
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-wrap --sort-output --omit-header \
+		-o $(LOCALES)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

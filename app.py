@@ -13,11 +13,13 @@ import logging
 import pkgutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dash
 from flask import Response, jsonify, request
 
 import hardening
+from atlas import i18n
 from atlas import settings as atlas_settings
 from atlas.package import PackageError, load_package
 from atlas.routes import resolve
@@ -29,6 +31,8 @@ ROOT = Path(__file__).resolve().parent
 # Paths served by Dash or Flask themselves, never by the page router.
 INTERNAL_PREFIXES = ("/_dash", "/_reload-hash", "/_favicon", "/assets/", "/geo/", "/healthz", "/download/",
                      "/api/", "/embed/")
+# Requests a page makes for itself: they are in the language of the page (its address, sent as Referer).
+PAGE_OWN_REQUESTS = ("/_dash", "/download/", "/geo/")
 log = logging.getLogger("atlas")
 
 
@@ -61,11 +65,20 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
         update_title=None,
         compress=True,  # callback responses gzipped: values travel in a few kilobytes
     )
-    # French page; Dash's scripts sit in a plain block, not in a second <footer> (a duplicate contentinfo landmark).
+    # The page's language (French unless ?lang=en); Dash's scripts sit in a plain block, not in a second
+    # <footer> (a duplicate contentinfo landmark).
     app.index_string = (app.index_string.replace("<html>", '<html lang="fr">')
                         .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
-    app.layout = app_frame(service.manifest)
+    interpolate_french_index = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        html_text = interpolate_french_index(**kwargs)
+        return html_text.replace('<html lang="fr">', f'<html lang="{i18n.current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index
+    app.layout = lambda: app_frame(service.manifest)  # per visit: the frame is in the visitor's language
     server = app.server
+    server.before_request(set_request_language)
     server.config.update(MAX_CONTENT_LENGTH=settings["ATLAS_MAX_REQUEST_BYTES"],
                          ATLAS_EXPORT_DIR=settings["ATLAS_EXPORT_DIR"], ATLAS_BASEMAP=settings["ATLAS_BASEMAP"],
                          ATLAS_FEEDBACK_URL=settings["ATLAS_FEEDBACK_URL"])
@@ -122,6 +135,17 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     hardening.install_real_404s(app)
     hardening.install_callback_request_check(app)
     return app
+
+
+def set_request_language() -> None:
+    """Every request runs in one language: a page's from its ``?lang=``; the page's own requests (callbacks,
+    layout, downloads), which carry no ``lang``, from the address of the page that sent them (Referer)."""
+    if i18n.LANGUAGE_PARAM in request.args:
+        i18n.set_language(request.args.get(i18n.LANGUAGE_PARAM))
+    elif request.path.startswith(PAGE_OWN_REQUESTS) and request.referrer:
+        i18n.set_language(i18n.language_from_query(urlsplit(request.referrer[:4000]).query))
+    else:
+        i18n.set_language(i18n.SOURCE_LANGUAGE)
 
 
 def _register_callbacks() -> None:

@@ -10,6 +10,9 @@
 (function () {
   "use strict";
 
+  // Text in the page's language (assets/atlas_language.js; French until it has loaded).
+  function t(text, values) { return window.atlasI18n ? window.atlasI18n.t(text, values) : text; }
+
   var PAGING_LABELS = {
     "first-page": "Première page",
     "previous-page": "Page précédente",
@@ -67,14 +70,14 @@
   function sliderName(el) {
     var container = el.closest("[id]");
     var id = container ? container.id : "";
-    return labelText(id) || (id.indexOf("year") !== -1 ? "Année" : "Valeur");
+    return labelText(id) || t(id.indexOf("year") !== -1 ? "Année" : "Valeur");
   }
 
   function repairSliders(root) {
     root.querySelectorAll(".dash-range-slider-input").forEach(function (input) {
       if (input.hasAttribute("aria-label")) return;
       var name = sliderName(input);
-      if (input.classList.contains("dash-range-slider-min-input")) name += " (minimum)";
+      if (input.classList.contains("dash-range-slider-min-input")) name += t(" (minimum)");
       setAttr(input, "aria-label", name);
     });
     root.querySelectorAll("[role=slider]").forEach(function (thumb) {
@@ -88,11 +91,11 @@
   function repairTables(root) {
     root.querySelectorAll(".previous-next-container button").forEach(function (button) {
       Object.keys(PAGING_LABELS).forEach(function (cls) {
-        if (button.classList.contains(cls)) setAttr(button, "aria-label", PAGING_LABELS[cls]);
+        if (button.classList.contains(cls)) setAttr(button, "aria-label", t(PAGING_LABELS[cls]));
       });
     });
     root.querySelectorAll("input.current-page").forEach(function (input) {
-      setAttr(input, "aria-label", "Numéro de page");
+      setAttr(input, "aria-label", t("Numéro de page"));
     });
     root.querySelectorAll("th.dash-filter").forEach(function (cell) {
       var column = cell.getAttribute("data-dash-column");
@@ -101,12 +104,13 @@
         table.querySelector('th.dash-header[data-dash-column="' + CSS.escape(column) + '"] .column-header-name');
       var name = header ? header.textContent.trim() : "";
       var field = cell.querySelector("input[type=text]");
-      if (field) setAttr(field, "aria-label", name ? "Filtrer la colonne « " + name + " »" : "Filtrer la colonne");
+      if (field) setAttr(field, "aria-label", name ? t("Filtrer la colonne « {name} »", {name: name}) : t("Filtrer la colonne"));
       var toggle = cell.querySelector(".dash-filter--case");
       if (toggle) {
         var sensitive = toggle.classList.contains("dash-filter--case--sensitive");
-        setAttr(toggle, "title", "Respecter la casse");
-        setAttr(toggle, "aria-label", "Respecter la casse" + (name ? " (colonne « " + name + " »)" : ""));
+        setAttr(toggle, "title", t("Respecter la casse"));
+        setAttr(toggle, "aria-label", name ? t("Respecter la casse (colonne « {name} »)", {name: name})
+                                           : t("Respecter la casse"));
         setAttr(toggle, "aria-pressed", sensitive ? "true" : "false");
       }
     });
@@ -120,7 +124,7 @@
         // A table keeps its own role; a plain scrolling box becomes a named region.
         if (box.tagName !== "TABLE" && !box.hasAttribute("aria-label") && !box.hasAttribute("role")) {
           box.setAttribute("role", "region");
-          box.setAttribute("aria-label", "Tableau défilant horizontalement");
+          box.setAttribute("aria-label", t("Tableau défilant horizontalement"));
         }
       }
     });

@@ -31,12 +31,12 @@
             if (!n || !text) { return window.dash_clientside.no_update; }
             var area = document.getElementById("embed-snippet");
             if (navigator.clipboard && window.isSecureContext) {
-                return navigator.clipboard.writeText(text).then(function () { return "Code copié."; },
-                    function () { return "Copie refusée par le navigateur : sélectionnez le code et copiez-le."; });
+                return navigator.clipboard.writeText(text).then(function () { return window.atlasI18n.t("Code copié."); },
+                    function () { return window.atlasI18n.t("Copie refusée par le navigateur : sélectionnez le code et copiez-le."); });
             }
             if (area) { area.select(); }
-            return document.execCommand && document.execCommand("copy") ? "Code copié."
-                : "Sélectionnez le code et copiez-le.";
+            return document.execCommand && document.execCommand("copy") ? window.atlasI18n.t("Code copié.")
+                : window.atlasI18n.t("Sélectionnez le code et copiez-le.");
         }
     };
 }());

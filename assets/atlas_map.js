@@ -16,7 +16,7 @@
   const formatters = {};
   function numberFormat(decimals) {
     if (!formatters[decimals]) {
-      formatters[decimals] = new Intl.NumberFormat("fr-FR", {
+      formatters[decimals] = new Intl.NumberFormat(window.atlasI18n.locale, {
         minimumFractionDigits: decimals, maximumFractionDigits: decimals,
       });
     }
@@ -24,7 +24,7 @@
   }
 
   function formatValue(value, unit, decimals, signed) {
-    if (value === null || value === undefined || Number.isNaN(value)) { return "non disponible"; }
+    if (value === null || value === undefined || Number.isNaN(value)) { return window.atlasI18n.t("non disponible"); }
     let text = numberFormat(decimals).format(Math.abs(value));
     if (value < 0) { text = "−" + text; } else if (signed && value > 0) { text = "+" + text; }
     if (!unit || unit === "ratio" || unit === "indice") { return text; }
@@ -184,7 +184,7 @@
     const ch = classOf(s, i);
     let valueText;
     if (ch === "s") {
-      valueText = "secret statistique";
+      valueText = window.atlasI18n.t("secret statistique");
     } else if (s.values_year !== s.year) {
       valueText = "…";
     } else {
@@ -193,14 +193,14 @@
     const root = document.createElement("div");
     line(root, [{ tag: "strong", text: String(feature.properties.name) }, " ",
       { tag: "span", className: "tt-code", text: String(feature.properties.code) }]);
-    line(root, [String(v.label || "") + (v.mode === "gap" ? " — écart" : "") + " (" + String(s.year) + ") : ",
+    line(root, [String(v.label || "") + (v.mode === "gap" ? window.atlasI18n.t(" — écart") : "") + " (" + String(s.year) + ") : ",
       { tag: "strong", text: valueText }]);
     const r = s.values_year === s.year ? rankOf(s, i) : null;
     if (r && ch !== "s") {
-      line(root, ["Rang : " + numberFormat(0).format(r.rank) + (r.rank === 1 ? "er" : "e") + " sur " +
-        numberFormat(0).format(r.count) + " (valeurs décroissantes)"]);
+      line(root, [window.atlasI18n.t("Rang : {rank} sur {count} (valeurs décroissantes)",
+        {rank: window.atlasI18n.ordinal(r.rank), count: numberFormat(0).format(r.count)})]);
     }
-    line(root, [{ tag: "span", className: "tt-vintage", text: "Millésime : " + String(v.vintage || "") }]);
+    line(root, [{ tag: "span", className: "tt-vintage", text: window.atlasI18n.t("Millésime : {vintage}", {vintage: String(v.vintage || "")}) }]);
     return root;
   }
 
@@ -368,7 +368,7 @@
 
   function togglePlay(nClicks, disabled) {
     const playing = disabled;  // it was disabled: now it plays
-    return [!playing, playing ? "⏸ Pause" : "▶ Lecture", playing ? "true" : "false"];
+    return [!playing, window.atlasI18n.t(playing ? "⏸ Pause" : "▶ Lecture"), playing ? "true" : "false"];
   }
 
   function openFeature(clickData, level) {
@@ -396,6 +396,8 @@
     const params = new URLSearchParams(query);
     const view = viewParam(center, zoom);
     if (view) { params.set("vue", view); }
+    const language = new URLSearchParams(window.location.search).get("lang");
+    if (language) { params.set("lang", language); }  // the interface language stays as it is
     const search = "?" + params.toString();
     return search === window.location.search ? window.dash_clientside.no_update : search;
   }

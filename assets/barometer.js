@@ -18,7 +18,8 @@
       const props = feature.properties || {};
       layer.bindTooltip(function () {
         const tips = (latestBarometer.hideout || {}).tips || {};
-        return textNode(tips[props.code] || (props.name + " (" + props.code + ") : pas d'engagement"));
+        return textNode(tips[props.code] || window.atlasI18n.t("{name} ({code}) : pas d'engagement",
+                                                               {name: props.name, code: props.code}));
       }, {sticky: true});
     },
     hoverStyle: function () {

@@ -2,11 +2,13 @@
  * dash-leaflet calls them with the feature (and latlng) first and the layer's props (hideout…) last. */
 (function () {
   "use strict";
-  var nf0 = new Intl.NumberFormat("fr-FR", {maximumFractionDigits: 0});
+  var t = function (text, values) { return window.atlasI18n.t(text, values); };
+  var nf0 = new Intl.NumberFormat(window.atlasI18n.locale, {maximumFractionDigits: 0});
 
   function euros(amount) {
-    if (amount >= 1e9) { return new Intl.NumberFormat("fr-FR", {maximumFractionDigits: 2}).format(amount / 1e9) + "\u00a0Md€"; }
-    if (amount >= 1e6) { return new Intl.NumberFormat("fr-FR", {maximumFractionDigits: 1}).format(amount / 1e6) + "\u00a0M€"; }
+    var locale = window.atlasI18n.locale;
+    if (amount >= 1e9) { return t("{amount}\u00a0Md€", {amount: new Intl.NumberFormat(locale, {maximumFractionDigits: 2}).format(amount / 1e9)}); }
+    if (amount >= 1e6) { return t("{amount}\u00a0M€", {amount: new Intl.NumberFormat(locale, {maximumFractionDigits: 1}).format(amount / 1e6)}); }
     return nf0.format(amount) + "\u00a0€";
   }
 
@@ -19,7 +21,8 @@
       var p = feature.properties || {};
       var marker = L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1, fillColor: "#0072B2",
                                            fillOpacity: 0.9});
-      var text = euros(p.a || 0) + (p.n > 1 ? " (" + nf0.format(p.n) + " lignes)" : "") + (p.c ? " — " + p.c : "");
+      var text = (p.n > 1 ? t("{amount} ({count} lignes)", {amount: euros(p.a || 0), count: nf0.format(p.n)})
+                  : euros(p.a || 0)) + (p.c ? " — " + p.c : "");
       marker.bindTooltip(textNode(text));
       return marker;
     },
@@ -32,15 +35,16 @@
         className: "credit-cluster credit-cluster-" + (count < 100 ? "s" : count < 1000 ? "m" : "l"),
         iconSize: L.point(size, size)
       });
-      return L.marker(latlng, {icon: icon, title: nf0.format(count) + " lieux de crédits regroupés",
-                               alt: nf0.format(count) + " lieux"});
+      return L.marker(latlng, {icon: icon, title: t("{count} lieux de crédits regroupés", {count: nf0.format(count)}),
+                               alt: t("{count} lieux", {count: nf0.format(count)})});
     },
     /* Proportional symbol: radius precomputed (∝ √amount) in the feature's properties. */
     symbolToLayer: function (feature, latlng) {
       var p = feature.properties || {};
       var circle = L.circleMarker(latlng, {radius: p.r || 3, color: "#7a3300", weight: 1, fillColor: "#E69F00",
                                            fillOpacity: 0.55});
-      circle.bindTooltip(textNode((p.t || "") + " : " + euros(p.a || 0) + " (" + nf0.format(p.n || 0) + " lignes)"));
+      circle.bindTooltip(textNode((p.t || "") + " : " + t("{amount} ({count} lignes)",
+        {amount: euros(p.a || 0), count: nf0.format(p.n || 0)})));
       return circle;
     },
     outlineStyle: function () {

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from atlas import barometer_state
 from atlas.compare import parse_selection
+from atlas.i18n import LANGUAGE_PARAM, N_, _
 from atlas.mapdata import MapRequest
 
 MAX_QUERY_CHARS = 2000
@@ -36,7 +37,7 @@ class Chart:
 
     page: str
     chart: str
-    title: str  # generic title; the embed gives the territory and indicator too
+    title: str  # generic title (French source: translate where shown); the embed gives the territory and indicator too
     params: tuple[str, ...]  # query parameters it reads; those in ``required`` must be present
     required: tuple[str, ...]
     back: str  # the full page it comes from, with ``{quartier}``/``{codes}``/``{query}`` placeholders
@@ -48,18 +49,18 @@ class Chart:
 
 CHARTS: dict[tuple[str, str], Chart] = {
     (c.page, c.chart): c for c in (
-        Chart("qpv", "evolution", "Évolution d'un indicateur dans le quartier et ses territoires de référence",
+        Chart("qpv", "evolution", N_("Évolution d'un indicateur dans le quartier et ses territoires de référence"),
               (QUARTER_PARAM, INDICATOR_PARAM), (QUARTER_PARAM,), "/qpv/{quartier}#evolution"),
-        Chart("qpv", "credits", "Crédits par année et par destinataire", (QUARTER_PARAM,), (QUARTER_PARAM,),
+        Chart("qpv", "credits", N_("Crédits par année et par destinataire"), (QUARTER_PARAM,), (QUARTER_PARAM,),
               "/qpv/{quartier}#credits"),
-        Chart("comparer", "evolution", "Évolution d'un indicateur dans les territoires comparés",
+        Chart("comparer", "evolution", N_("Évolution d'un indicateur dans les territoires comparés"),
               (CODES_PARAM, INDICATOR_PARAM), (CODES_PARAM, INDICATOR_PARAM), "/comparer?codes={codes}"),
         # The barometer's charts read the barometer page's own query string.
-        Chart("barometre", "engagements", "Avancement des engagements des ministères", BAROMETER_PARAMS, (),
+        Chart("barometre", "engagements", N_("Avancement des engagements des ministères"), BAROMETER_PARAMS, (),
               "/barometre{query}"),
-        Chart("barometre", "serie", "Série d'un indicateur des ministères", BAROMETER_PARAMS, (),
+        Chart("barometre", "serie", N_("Série d'un indicateur des ministères"), BAROMETER_PARAMS, (),
               "/barometre{query}"),
-        Chart("barometre", "couverture", "Couverture des bénéficiaires des mesures", BAROMETER_PARAMS, (),
+        Chart("barometre", "couverture", N_("Couverture des bénéficiaires des mesures"), BAROMETER_PARAMS, (),
               "/barometre{query}"),
     )
 }
@@ -71,6 +72,7 @@ def query_of(search: str | None) -> dict[str, str] | None:
     if len(text) > MAX_QUERY_CHARS:
         return None
     parsed = parse_qs(text, keep_blank_values=True)
+    parsed.pop(LANGUAGE_PARAM, None)  # the interface language, a parameter of every page
     if any(len(values) > 1 for values in parsed.values()):
         return None
     return {name: values[0] for name, values in parsed.items()}
@@ -80,28 +82,28 @@ def chart_problem(service, page: str, chart: str, query: dict[str, str]) -> str 
     """Why ``/embed/graphique/<page>/<chart>?query`` cannot be shown (None when it can)."""
     spec = CHARTS.get((page, chart))
     if spec is None:
-        return "graphique inconnu"
+        return _("graphique inconnu")
     unknown = set(query) - set(spec.params)
     if unknown:
-        return f"paramètre inconnu : {sorted(unknown)[0][:40]}"
+        return _("paramètre inconnu : {name}").format(name=sorted(unknown)[0][:40])
     if any(not query.get(name) for name in spec.required):
-        return "paramètre manquant"
+        return _("paramètre manquant")
     quarter = query.get(QUARTER_PARAM)
     if quarter is not None and not (len(quarter) <= 20 and service.is_known("qpv", quarter)):
-        return "quartier inconnu"
+        return _("quartier inconnu")
     indicator = query.get(INDICATOR_PARAM)
     if indicator is not None:
         if not service.has_indicator(indicator):
-            return "indicateur inconnu"
+            return _("indicateur inconnu")
         if quarter is not None and indicator not in service.indicators_at("qpv"):
-            return "indicateur non publié pour les quartiers"
+            return _("indicateur non publié pour les quartiers")
     if page == "barometre":
         return barometer_problem(service, query)
     if CODES_PARAM in query:
         selection = parse_selection("?" + urlencode({CODES_PARAM: query[CODES_PARAM]}, safe=",:"),
                                     service.is_known)
         if selection.problems or not selection.territories:
-            return "territoire inconnu"
+            return _("territoire inconnu")
     return None
 
 
@@ -122,7 +124,7 @@ def barometer_problem(service, query: dict[str, str]) -> str | None:
             "engagement": filters.measure}
     for name, value in query.items():
         if kept.get(name) != value:
-            return f"valeur refusée : {name}"
+            return _("valeur refusée : {name}").format(name=name)
     return None
 
 
@@ -130,16 +132,16 @@ def map_problem(service, query: dict[str, str]) -> str | None:
     """Why ``/embed/carte?query`` cannot be shown: every parameter must be one the map keeps as given."""
     unknown = set(query) - set(MAP_PARAMS)
     if unknown:
-        return f"paramètre inconnu : {sorted(unknown)[0][:40]}"
+        return _("paramètre inconnu : {name}").format(name=sorted(unknown)[0][:40])
     if "fond" in query and query["fond"] not in BASEMAPS:
-        return "fond de carte inconnu"
+        return _("fond de carte inconnu")
     if "vue" in query and not VIEW.match(query["vue"]):
-        return "vue invalide"
+        return _("vue invalide")
     request = MapRequest.from_query(service, query)
     kept = request.query()
     for name in ("indicateur", "niveau", "annee", "mode", "classes", "fixes", "reference", "operation"):
         if name in query and kept.get(name) != query[name]:
-            return f"valeur refusée : {name}"
+            return _("valeur refusée : {name}").format(name=name)
     return None
 
 
@@ -147,14 +149,14 @@ def embed_problem(service, page_name: str, params: dict, search: str | None) -> 
     """Why the embed page ``page_name`` (resolved by atlas.routes) cannot be shown with ``search``."""
     query = query_of(search)
     if query is None:
-        return "adresse ambiguë ou trop longue"
+        return _("adresse ambiguë ou trop longue")
     if page_name == "embed-qpv":
-        return "paramètre inconnu" if query else None
+        return _("paramètre inconnu") if query else None
     if page_name == "embed-graphique":
         return chart_problem(service, params.get("page", ""), params.get("chart", ""), query)
     if page_name == "embed-carte":
         return map_problem(service, query)
-    return "page non intégrable"
+    return _("page non intégrable")
 
 
 def chart_back_link(spec: Chart, query: dict[str, str]) -> str:
@@ -170,8 +172,9 @@ def embed_address(path: str, params: dict[str, str] | None = None) -> str:
 
 def map_choices() -> list[dict]:
     """What the map page's « Intégrer » dialog offers: the map as it is shown (its URL's query string)."""
-    return [{"label": "La carte telle qu'elle est affichée (indicateur, échelon, année, vue)", "path": "/embed/carte",
-             "query": True, "title": "Carte de l'Atlas QPV", "height": MAP_HEIGHT}]
+    return [{"label": _("La carte telle qu'elle est affichée (indicateur, échelon, année, vue)"),
+             "path": "/embed/carte",
+             "query": True, "title": _("Carte de l'Atlas QPV"), "height": MAP_HEIGHT}]
 
 
 def compare_choices(service, territories: list[tuple[str, str]], indicators: list[str]) -> list[dict]:
@@ -181,7 +184,7 @@ def compare_choices(service, territories: list[tuple[str, str]], indicators: lis
     choices = []
     for indicator in indicators:
         label = service.indicator(indicator)["label_fr"]
-        choices.append({"label": f"Graphique « {label} »",
+        choices.append({"label": _("Graphique « {indicator} »").format(indicator=label),
                         "path": embed_address("/embed/graphique/comparer/evolution",
                                               {CODES_PARAM: codes, INDICATOR_PARAM: indicator}),
                         "title": f"{label} — {names} — Atlas QPV", "height": CHART_HEIGHT})
@@ -190,16 +193,17 @@ def compare_choices(service, territories: list[tuple[str, str]], indicators: lis
 
 def profile_choices(svc, code: str, evolution: str | None, has_credits: bool, name: str) -> list[dict]:
     """What the profile's « Intégrer » dialog offers: the card, then its charts."""
-    choices = [{"label": "Fiche du quartier (chiffres clés)", "path": f"/embed/qpv/{code}",
-                "title": f"Chiffres clés du quartier {name} — Atlas QPV", "height": CARD_HEIGHT}]
+    choices = [{"label": _("Fiche du quartier (chiffres clés)"), "path": f"/embed/qpv/{code}",
+                "title": _("Chiffres clés du quartier {name} — Atlas QPV").format(name=name), "height": CARD_HEIGHT}]
     if evolution:
         label = svc.indicator(evolution)["label_fr"]
-        choices.append({"label": f"Graphique d'évolution ({label})",
+        choices.append({"label": _("Graphique d'évolution ({indicator})").format(indicator=label),
                         "path": embed_address("/embed/graphique/qpv/evolution",
                                               {QUARTER_PARAM: code, INDICATOR_PARAM: evolution}),
                         "title": f"{label} — {name} — Atlas QPV", "height": CHART_HEIGHT})
     if has_credits:
-        choices.append({"label": "Graphique des crédits par année",
+        choices.append({"label": _("Graphique des crédits par année"),
                         "path": embed_address("/embed/graphique/qpv/credits", {QUARTER_PARAM: code}),
-                        "title": f"Crédits du quartier {name} — Atlas QPV", "height": CHART_HEIGHT})
+                        "title": _("Crédits du quartier {name} — Atlas QPV").format(name=name),
+                        "height": CHART_HEIGHT})
     return choices

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from atlas.formatting import format_value
+from atlas.i18n import _
 from atlas.mapdata import MapRequest, Reference, parent_codes, reference_of
 from atlas.service import AtlasService
 
@@ -135,7 +136,7 @@ def aligned_tables(service: AtlasService, request: MapRequest, codes: tuple[str,
     reference = reference_of(service, request)
     if reference is None:
         return values, status, None, years, {}
-    ref_values, _ = service.annual_table(request.indicator, reference.level)
+    ref_values, _status = service.annual_table(request.indicator, reference.level)
     used = {year: reference.year_for(year) for year in years}
     parents = parent_codes(service, request, codes)
     columns = {}
@@ -244,10 +245,10 @@ def class_labels(breaks: tuple[float, ...] | list[float], unit: str, decimals: i
     def fmt(value, with_unit=True):
         return format_value(value, unit if with_unit else "", decimals, signed=signed)
 
-    labels = [f"moins de {fmt(breaks[0])}"]
+    labels = [_("moins de {value}").format(value=fmt(breaks[0]))]
     for low, high in itertools.pairwise(breaks):
-        labels.append(f"de {fmt(low, False)} à {fmt(high)}")
-    labels.append(f"{fmt(breaks[-1])} ou plus")
+        labels.append(_("de {low} à {high}").format(low=fmt(low, False), high=fmt(high)))
+    labels.append(_("{value} ou plus").format(value=fmt(breaks[-1])))
     return labels
 
 

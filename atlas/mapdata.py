@@ -15,15 +15,17 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from atlas.i18n import N_, _
 from atlas.service import AtlasService
 
-SCHEMES = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal": "Intervalles égaux"}
-MODES = {"value": "Valeur", "gap": "Écart"}
-OPERATIONS = {"difference": "différence", "ratio": "rapport"}
+# Labels are French source text (translate with _() where shown).
+SCHEMES = {"quantiles": N_("Quantiles"), "jenks": N_("Seuils naturels (Jenks)"), "equal": N_("Intervalles égaux")}
+MODES = {"value": N_("Valeur"), "gap": N_("Écart")}
+OPERATIONS = {"difference": N_("différence"), "ratio": N_("rapport")}
 # Coarser territories a mapped territory can be compared with, finest first, and how a sentence names them.
 REFERENCE_LEVELS = ("commune", "epci", "departement", "region", "france")
-REFERENCE_PHRASES = {"commune": "sa commune", "epci": "son intercommunalité",
-                     "departement": "son département", "region": "sa région", "france": "la France"}
+REFERENCE_PHRASES = {"commune": N_("sa commune"), "epci": N_("son intercommunalité"),
+                     "departement": N_("son département"), "region": N_("sa région"), "france": N_("la France")}
 # A reference published up to this many years away from the year shown stands in for it (and is labelled).
 REFERENCE_YEAR_TOLERANCE = 2
 MAX_SEARCH_LENGTH = 80
@@ -123,7 +125,7 @@ def _year(value, years: list[int], default: int) -> int:
 
 def indicator_years(service: AtlasService, indicator: str, level: str) -> list[int]:
     """Years with at least one value of the indicator at the level."""
-    values, _ = service.annual_table(indicator, level)
+    values, _status = service.annual_table(indicator, level)
     if values.empty:
         return []
     return [int(y) for y in values.columns if values[y].notna().any()]
@@ -131,7 +133,7 @@ def indicator_years(service: AtlasService, indicator: str, level: str) -> list[i
 
 def france_code(service: AtlasService, indicator: str) -> str | None:
     """The France-level territory the package gives values for (e.g. France métropolitaine)."""
-    values, _ = service.annual_table(indicator, "france")
+    values, _status = service.annual_table(indicator, "france")
     if values.empty:
         return None
     counts = values.notna().sum(axis=1)
@@ -157,11 +159,11 @@ def references_for(service: AtlasService, indicator: str, level: str) -> tuple[R
         years = tuple(indicator_years(service, indicator, ref))
         if not years:
             continue
-        phrase = REFERENCE_PHRASES[ref]
+        phrase = _(REFERENCE_PHRASES[ref])  # in the request's language: references are built per request
         if ref == "france":
             code = france_code(service, indicator)
             name = service.territory_name("france", code) if code else None
-            phrase = f"la {name}" if name and name.startswith("France") else phrase
+            phrase = _("la {name}").format(name=name) if name and name.startswith("France") else phrase
         found.append(Reference(ref, phrase, years))
     return tuple(found)
 

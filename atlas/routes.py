@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from atlas.i18n import N_
+
 CODE = r"(?P<code>[A-Za-z0-9]{1,16})"
 SLUG = r"[a-z0-9-]{1,40}"  # other path parameters (e.g. a chart's page and id), validated by their page
 
@@ -18,7 +20,7 @@ SLUG = r"[a-z0-9-]{1,40}"  # other path parameters (e.g. a chart's page and id),
 class Page:
     name: str  # stable identifier, e.g. "carte"
     path: str  # "/barometre", or a pattern with one code group for pages of a territory
-    title: str
+    title: str  # French source (translated with atlas.i18n._ where shown), like nav_label
     layout: str  # "module:function" with signature (service, params, search) -> component
     nav_label: str | None = None  # shown in the main navigation when set
     nav_parent: str | None = None  # the navigation entry highlighted on this page ("/" for a profile)
@@ -35,22 +37,22 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("carte", "/", "Carte", "callbacks.map:build_page", nav_label="Carte"),
-    Page("qpv", "/qpv/<code>", "Profil de quartier", "callbacks.profile:build_profile_page", nav_parent="/",
+    Page("carte", "/", N_("Carte"), "callbacks.map:build_page", nav_label=N_("Carte")),
+    Page("qpv", "/qpv/<code>", N_("Profil de quartier"), "callbacks.profile:build_profile_page", nav_parent="/",
          code_level="qpv"),
-    Page("barometre", "/barometre", "Baromètre", "callbacks.barometer:build", nav_label="Baromètre"),
-    Page("credits", "/credits", "Crédits", "callbacks.credits:build", nav_label="Crédits"),
-    Page("comparer", "/comparer", "Comparer", "callbacks.compare:build_compare", nav_label="Comparer"),
-    Page("donnees", "/donnees", "Données", "callbacks.downloads:build_data_page", nav_label="Données"),
-    Page("a-propos", "/a-propos", "À propos", "callbacks.router:build_about", nav_label="À propos"),
+    Page("barometre", "/barometre", N_("Baromètre"), "callbacks.barometer:build", nav_label=N_("Baromètre")),
+    Page("credits", "/credits", N_("Crédits"), "callbacks.credits:build", nav_label=N_("Crédits")),
+    Page("comparer", "/comparer", N_("Comparer"), "callbacks.compare:build_compare", nav_label=N_("Comparer")),
+    Page("donnees", "/donnees", N_("Données"), "callbacks.downloads:build_data_page", nav_label=N_("Données")),
+    Page("a-propos", "/a-propos", N_("À propos"), "callbacks.router:build_about", nav_label=N_("À propos")),
     # Embeds (/embed/…): their query strings and chart ids are validated by atlas.embeds.
-    Page("embed-qpv", "/embed/qpv/<code>", "Fiche de quartier", "callbacks.embeds:build_profile_card",
+    Page("embed-qpv", "/embed/qpv/<code>", N_("Fiche de quartier"), "callbacks.embeds:build_profile_card",
          code_level="qpv", embed=True),
-    Page("embed-graphique", "/embed/graphique/<page>/<chart>", "Graphique", "callbacks.embeds:build_chart",
+    Page("embed-graphique", "/embed/graphique/<page>/<chart>", N_("Graphique"), "callbacks.embeds:build_chart",
          embed=True),
-    Page("embed-carte", "/embed/carte", "Carte", "callbacks.embeds:build_map", embed=True),
+    Page("embed-carte", "/embed/carte", N_("Carte"), "callbacks.embeds:build_map", embed=True),
 )
-NOT_FOUND = Page("404", "", "Page introuvable", "callbacks.router:build_not_found")
+NOT_FOUND = Page("404", "", N_("Page introuvable"), "callbacks.router:build_not_found")
 BY_NAME = {page.name: page for page in (*PAGES, NOT_FOUND)}
 NAVIGATION = tuple((page.path, page.nav_label) for page in PAGES if page.nav_label)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from atlas.i18n import N_, _
+
 LEVELS: tuple[str, ...] = (
     "qpv",
     "commune",
@@ -23,13 +25,13 @@ LEVELS: tuple[str, ...] = (
 MAP_LEVELS: tuple[str, ...] = ("qpv", "commune", "epci", "departement", "region")
 
 LEVEL_LABELS_FR = {
-    "qpv": "Quartier prioritaire (QPV)",
-    "commune": "Commune",
-    "epci": "Intercommunalité (EPCI)",
-    "contrat_de_ville": "Contrat de ville",
-    "departement": "Département",
-    "region": "Région",
-    "france": "France",
+    "qpv": N_("Quartier prioritaire (QPV)"),
+    "commune": N_("Commune"),
+    "epci": N_("Intercommunalité (EPCI)"),
+    "contrat_de_ville": N_("Contrat de ville"),
+    "departement": N_("Département"),
+    "region": N_("Région"),
+    "france": N_("France"),
 }
 LEVEL_LABELS_EN = {
     "qpv": "Priority neighbourhood (QPV)",
@@ -42,42 +44,63 @@ LEVEL_LABELS_EN = {
 }
 
 THEMES: dict[str, str] = {
-    "revenus": "Revenus et pauvreté",
-    "emploi": "Emploi et insertion",
-    "education": "Éducation et jeunesse",
-    "sante": "Santé",
-    "securite": "Sécurité et justice",
-    "logement": "Logement et cadre de vie",
-    "culture": "Culture et sport",
-    "demographie": "Démographie",
-    "services": "Services publics",
+    "revenus": N_("Revenus et pauvreté"),
+    "emploi": N_("Emploi et insertion"),
+    "education": N_("Éducation et jeunesse"),
+    "sante": N_("Santé"),
+    "securite": N_("Sécurité et justice"),
+    "logement": N_("Logement et cadre de vie"),
+    "culture": N_("Culture et sport"),
+    "demographie": N_("Démographie"),
+    "services": N_("Services publics"),
 }
 
 # The seven ministries whose commitments the barometer follows.
 MINISTRIES: dict[str, str] = {
-    "culture": "Culture",
-    "education": "Éducation nationale",
-    "interieur": "Intérieur",
-    "justice": "Justice",
-    "sante": "Santé",
-    "transition_ecologique": "Transition écologique et Cohésion des territoires",
-    "travail": "Travail",
+    "culture": N_("Culture"),
+    "education": N_("Éducation nationale"),
+    "interieur": N_("Intérieur"),
+    "justice": N_("Justice"),
+    "sante": N_("Santé"),
+    "transition_ecologique": N_("Transition écologique et Cohésion des territoires"),
+    "travail": N_("Travail"),
 }
 # Credits may also come from bodies that are not one of the seven ministries.
 FUNDERS: dict[str, str] = {
     **MINISTRIES,
-    "collectivites": "Collectivités territoriales",
-    "autres": "Autres financeurs",
+    "collectivites": N_("Collectivités territoriales"),
+    "autres": N_("Autres financeurs"),
 }
 
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 KINDS = ("means", "result", "context")
 STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
-OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": "secret statistique", "missing": "non disponible",
-                                "estimate": "provisoire"}
+OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": N_("secret statistique"), "missing": N_("non disponible"),
+                                "estimate": N_("provisoire")}
 # The statuses that leave no value to show, and how a page says so in place of the value.
 UNAVAILABLE_STATUS_LABELS_FR = {status: OBSERVATION_STATUS_LABELS_FR[status] for status in ("secret", "missing")}
+
+
+
+# Labels in the visitor's language (the dictionaries above hold the French source, marked for extraction).
+def level_label(level: str) -> str:
+    return _(LEVEL_LABELS_FR.get(level, level))
+
+
+def theme_label(theme: str) -> str:
+    return _(THEMES.get(theme, theme))
+
+
+def ministry_label(ministry: str) -> str:
+    return _(FUNDERS.get(ministry, ministry))
+
+
+def status_label(status: str) -> str:
+    """How an observation's status reads next to its value ('' when there is nothing to say)."""
+    label = OBSERVATION_STATUS_LABELS_FR.get(status, "")
+    return _(label) if label else ""
+
 
 # Periods: a year, a quarter or a month. Values are strings so that they sort
 # chronologically within one frequency and stay readable in CSV exports.

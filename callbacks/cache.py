@@ -29,6 +29,7 @@ from flask import current_app, has_app_context
 from flask_caching import Cache
 
 from atlas import settings as atlas_settings
+from atlas.i18n import current_language
 
 cache = Cache()
 log = logging.getLogger("atlas.cache")
@@ -216,7 +217,8 @@ def cached(namespace: str, *, validate: Callable | None = None):
             if not has_app_context():  # called as a plain function, e.g. in unit tests
                 return fn(*args, **kwargs)
             scope = f"{namespace}:{package_fingerprint()}"
-            key = cache_key(scope, *args, **kwargs)
+            # Results may hold text: one entry per interface language (budgeted together).
+            key = cache_key(f"{scope}:{current_language()}", *args, **kwargs)
             hit = cache_get(key)
             if hit is not None:
                 return hit
@@ -280,7 +282,7 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
         if not isinstance(body, dict) or body.get("output") not in outputs:
             return None
         scope = f"response:{body['output']}:{package_fingerprint()}"
-        key = cache_key(scope, body)
+        key = cache_key(f"{scope}:{current_language()}", body)  # the language comes from the page's address
         hit = recent.get(key)
         if hit is None:
             hit = cache_get(key)

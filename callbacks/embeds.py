@@ -17,10 +17,11 @@ from flask import Response, request
 from atlas import embeds as spec
 from atlas import profile as model
 from atlas.compare import parse_selection, trend_frame
+from atlas.i18n import _, current_language
 from atlas.mapdata import MapRequest, parse_search
 from atlas.places import places_of
 from atlas.routes import resolve
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.schema import level_label
 from callbacks import barometer
 from callbacks import compare as compare_callbacks
 from callbacks import map as map_callbacks
@@ -32,9 +33,13 @@ from layouts import profile as profile_layout
 from layouts import profile_sections
 from layouts.charts import graph
 
-NOT_FOUND_PAGE = ("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Contenu introuvable"
-                  "</title></head><body><h1>Contenu introuvable (erreur 404)</h1><p>Cette adresse ne désigne aucun "
-                  "contenu à intégrer de l'Atlas QPV.</p></body></html>")
+
+def not_found_page() -> str:
+    """The plain 404 of /embed/ addresses, in the request's language (constant text: nothing to escape)."""
+    title, heading = _("Contenu introuvable"), _("Contenu introuvable (erreur 404)")
+    text = _("Cette adresse ne désigne aucun contenu à intégrer de l’Atlas QPV.")
+    return (f'<!DOCTYPE html><html lang="{current_language()}"><head><meta charset="utf-8"><title>{title}'
+            f"</title></head><body><h1>{heading}</h1><p>{text}</p></body></html>")
 
 
 def today() -> str:
@@ -48,7 +53,7 @@ def _chrome(svc, title: str, subtitle: str, sources, back_href: str, back_label:
 
 def _dataset(svc) -> tuple[str, str]:
     """The package itself as a source, when no indicator's source applies."""
-    return str(svc.manifest.get("title") or "jeu de données de l'Atlas QPV"), ""
+    return str(svc.manifest.get("title") or _("jeu de données de l'Atlas QPV")), ""
 
 
 def _problem(svc, page: str, params: dict, search: str) -> str | None:
@@ -62,15 +67,15 @@ def build_profile_card(svc, params: dict, search: str):
     code = (params or {}).get("code", "")
     problem = _problem(svc, "embed-qpv", params, search)
     if problem or profile_callbacks.known_quarter(svc, code) is None:
-        return layout.embed_not_found(problem or "quartier inconnu")
+        return layout.embed_not_found(problem or _("quartier inconnu"))
     profile = model.build_profile(svc, code)
     figures = profile_layout.overview_figures(profile, tuple(svc.presentation.overview))
-    communes = ", ".join(p.name for p in profile.communes) or "commune non renseignée"
-    subtitle = f"Quartier prioritaire {profile.code} — {communes}" + (f" ({profile.vintage})" if profile.vintage
-                                                                    else "")
+    communes = ", ".join(p.name for p in profile.communes) or _("commune non renseignée")
+    subtitle = _("Quartier prioritaire {code} — {communes}").format(code=profile.code, communes=communes) \
+        + (f" ({profile.vintage})" if profile.vintage else "")
     sources = list(dict.fromkeys((f.source, f.vintage) for f in figures)) or [_dataset(svc)]
     chrome = _chrome(svc, profile.name, subtitle, sources, f"/qpv/{profile.code}",
-                     "Voir le profil complet du quartier")
+                     _("Voir le profil complet du quartier"))
     return layout.embed_frame(chrome, *layout.profile_card(profile, figures))
 
 
@@ -82,28 +87,28 @@ def _quarter_evolution(svc, query: dict):
     profile = model.build_profile(svc, territory["code"])
     indicator = query.get(spec.INDICATOR_PARAM) or profile_callbacks.default_evolution(svc, profile)
     if indicator is None:
-        return f"Évolution — {profile.name}", [_dataset(svc)], [html.P(
-            "Ce jeu de données ne contient aucune valeur annuelle pour ce quartier : pas d'évolution à montrer.",
+        return _("Évolution — {name}").format(name=profile.name), [_dataset(svc)], [html.P(
+            _("Ce jeu de données ne contient aucune valeur annuelle pour ce quartier : pas d'évolution à montrer."),
             className="muted")]
     panel = profile_callbacks.evolution_panel(svc, places_of(svc, territory), indicator)
     figure, table = profile_sections.evolution_parts(panel)
     meta = panel.meta
     return (f"{meta['label_fr']} — {profile.name}", [(str(meta["source"]), str(meta["vintage"]))],
             [graph("embed-chart", figure, filename=f"evolution-{profile.code}-{indicator}",
-                   description="Évolution de l'indicateur dans le quartier et ses territoires de référence ; les "
-                               "valeurs figurent dans le tableau qui suit."), table])
+                   description=_("Évolution de l'indicateur dans le quartier et ses territoires de référence ; les "
+                                 "valeurs figurent dans le tableau qui suit.")), table])
 
 
 def _quarter_credits(svc, query: dict):
     profile = model.build_profile(svc, query[spec.QUARTER_PARAM])
     panel = profile_callbacks.credits_panel(svc, profile)
-    title = f"Crédits par année — {profile.name}"
+    title = _("Crédits par année — {name}").format(name=profile.name)
     if panel.by_year.empty:
-        return title, [(panel.source, "")], [html.P(panel.absence or "Aucune ligne de crédits pour ce "
-                                                           "quartier dans ce jeu de données.", className="muted")]
+        return title, [(panel.source, "")], [html.P(panel.absence or _(
+            "Aucune ligne de crédits pour ce quartier dans ce jeu de données."), className="muted")]
     figure = profile_sections.credits_figure(panel.by_year, panel.source)
     return title, [(panel.source, "")], [graph("embed-chart", figure, filename=f"credits-{profile.code}",
-                                               description="Crédits par année, empilés selon leur destinataire.")]
+                                               description=_("Crédits par année, empilés selon leur destinataire."))]
 
 
 def _compared_evolution(svc, query: dict):
@@ -117,8 +122,8 @@ def _compared_evolution(svc, query: dict):
     return (str(meta["label_fr"]), [(str(meta["source"]), str(meta["vintage"]))],
             [compare_layout.without_values(frame, names, territories),
              graph("embed-chart", figure, filename=f"comparaison-{indicator}",
-                   description="Évolution de l'indicateur dans les territoires comparés ; les valeurs figurent dans "
-                               "le tableau qui suit."),
+                   description=_("Évolution de l'indicateur dans les territoires comparés ; les valeurs figurent dans "
+                                 "le tableau qui suit.")),
              compare_layout.trend_table(frame, meta, names, territories)])
 
 
@@ -126,34 +131,37 @@ def _barometer_commitments(svc, query: dict):
     filters = spec.barometer_filters(svc, query)
     scope = barometer.scope_of(filters, barometer.scope_options(barometer.package_token(), filters))
     view = barometer.render_commitments(filters, scope)
-    return (f"Engagements des ministères — {_barometer_where(svc, filters)}", [(barometer.commitments_source(), "")],
-            [graph("embed-chart", view.figure, filename="engagements", description="Nombre d'engagements par "
-                   "état d'avancement ; le détail figure dans le tableau qui suit."), view.table])
+    title = _("Engagements des ministères — {where}").format(where=_barometer_where(svc, filters))
+    return (title, [(barometer.commitments_source(), "")],
+            [graph("embed-chart", view.figure, filename="engagements", description=_(
+                "Nombre d'engagements par état d'avancement ; le détail figure dans le tableau qui suit.")),
+             view.table])
 
 
 def _barometer_series(svc, query: dict):
     filters = spec.barometer_filters(svc, query)
     indicator = barometer.pick(filters.indicator, barometer.indicator_options(filters.ministry, filters.theme))
     view = barometer.render_series(replace(filters, indicator=indicator))
-    title = svc.indicator(indicator)["label_fr"] if indicator else "Indicateurs des ministères"
+    title = svc.indicator(indicator)["label_fr"] if indicator else _("Indicateurs des ministères")
     sources = [(barometer.indicator_source(indicator), "")] if indicator else [(barometer.commitments_source(), "")]
     if view.note:  # nothing to draw: the sentence says why, without an empty chart
         return f"{title} — {_barometer_where(svc, filters)}", sources, [html.P(view.note, className="muted")]
     return (f"{title} — {_barometer_where(svc, filters)}", sources,
             [graph("embed-chart", view.figure, filename=f"serie-{indicator or 'aucune'}",
-                   description="Série de l'indicateur et, le cas échéant, sa cible ; les valeurs figurent dans le "
-                               "tableau qui suit."), view.table])
+                   description=_("Série de l'indicateur et, le cas échéant, sa cible ; les valeurs figurent dans le "
+                                 "tableau qui suit.")), view.table])
 
 
 def _barometer_coverage(svc, query: dict):
     filters = spec.barometer_filters(svc, query)
     figure, table, note = barometer.render_coverage(filters)
-    title = f"Couverture des mesures — {_barometer_where(svc, filters)}"
+    title = _("Couverture des mesures — {where}").format(where=_barometer_where(svc, filters))
     if note:
         return title, [(barometer.commitments_source(), "")], [html.P(note, className="muted")]
     return (title, [(barometer.commitments_source(), "")],
-            [graph("embed-chart", figure, filename="couverture", description="Part du public éligible couverte par "
-                   "chaque mesure, par année ; les dernières valeurs figurent dans le tableau qui suit."), table])
+            [graph("embed-chart", figure, filename="couverture", description=_(
+                "Part du public éligible couverte par chaque mesure, par année ; les dernières valeurs figurent dans "
+                "le tableau qui suit.")), table])
 
 
 def _barometer_where(svc, filters) -> str:
@@ -174,8 +182,8 @@ def build_chart(svc, params: dict, search: str):
     query = spec.query_of(search)
     title, sources, body = CHART_BUILDERS[key](svc, query)
     chart = spec.CHARTS[key]
-    return layout.embed_frame(_chrome(svc, title, chart.title, sources, spec.chart_back_link(chart, query),
-                                      "Voir la page complète"), *body)
+    return layout.embed_frame(_chrome(svc, title, _(chart.title), sources, spec.chart_back_link(chart, query),
+                                      _("Voir la page complète")), *body)
 
 
 # ------------------------------------------------------------------------- map
@@ -187,13 +195,13 @@ def build_map(svc, params: dict, search: str):
         return layout.embed_not_found(problem)
     request = MapRequest.from_query(svc, parse_search(search))
     meta = svc.indicator(request.indicator)
-    level = LEVEL_LABELS_FR.get(request.level, request.level)
-    subtitle = f"{level}, {request.year}" + (" — écart à la référence" if request.mode == "gap" else "")
+    level = level_label(request.level)
+    subtitle = f"{level}, {request.year}" + (_(" — écart à la référence") if request.mode == "gap" else "")
     page = map_callbacks.build_page(svc, {}, search)
     query = (search or "").lstrip("?")
     return layout.embed_frame(_chrome(svc, str(meta["label_fr"]), subtitle,
                                       [(str(meta["source"]), str(meta["vintage"]))],
-                                      "/" + (f"?{query}" if query else ""), "Ouvrir la carte complète"),
+                                      "/" + (f"?{query}" if query else ""), _("Ouvrir la carte complète")),
                               html.Div(page, className="embed-map"))
 
 
@@ -210,8 +218,9 @@ def install_embed_routes(app) -> None:
         route = resolve("/embed/" + rest, is_known=svc.is_known)
         search = request.query_string.decode("utf-8", "replace")
         if not route.found or not route.declaration.embed or _problem(svc, route.page, route.params, search):
-            return Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
-        return Response(app.index().replace('<html lang="fr">', '<html lang="fr" class="embed">', 1),
+            return Response(not_found_page(), status=404, mimetype="text/html")
+        language = current_language()
+        return Response(app.index().replace(f'<html lang="{language}">', f'<html lang="{language}" class="embed">', 1),
                         mimetype="text/html")
 
 

@@ -12,9 +12,10 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from atlas import settings
 from atlas.feedback import feedback_href
+from atlas.i18n import _
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.schema import level_label
 from callbacks.cache import cached
 from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.state import feedback_url, service
@@ -98,7 +99,7 @@ def map_report(request: MapRequest) -> str | None:
     svc = service()
     meta = svc.indicator(request.indicator)
     return feedback_href(feedback_url(), "/?" + urlencode(request.query()),
-                         f"Carte — {LEVEL_LABELS_FR.get(request.level, request.level)}",
+                         _("Carte — {level}").format(level=level_label(request.level)),
                          f"{meta['label_fr']} ({request.indicator})", request.year)
 
 
@@ -303,7 +304,7 @@ clientside_callback(
 )
 def switch_basemap(basemap):
     tile = layout.BASEMAPS.get(basemap_from(basemap))
-    return (tile[0], tile[1], 1) if tile else ("", "", 0)
+    return (tile[0], _(tile[1]), 1) if tile else ("", "", 0)
 
 
 CONTROLS = ("map-indicator", "map-level", "map-mode", "map-reference", "map-operation", "map-scheme", "map-fixed",

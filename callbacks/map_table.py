@@ -6,16 +6,18 @@ import re
 
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, no_update
-from dash.dash_table.Format import Format, Group, Scheme
+from dash.dash_table.Format import Format, Scheme
 
+from atlas.i18n import N_, _
 from atlas.schema import OBSERVATION_STATUS_LABELS_FR
 from callbacks.map import request_from_controls
 from callbacks.map_files import values_for
 from callbacks.state import service
 from layouts.charts import csv_bytes
 from layouts.map_legend import profile_href
+from layouts.widgets import table_number
 
-STATUS_LABELS = {**OBSERVATION_STATUS_LABELS_FR, "ok": "publiée"}  # the table names every status
+STATUS_LABELS = {**OBSERVATION_STATUS_LABELS_FR, "ok": N_("publiée")}  # the table names every status
 CONTROL_STATES = [State(c, "value") for c in ("map-indicator", "map-level", "map-year", "map-mode", "map-reference",
                                               "map-operation", "map-scheme", "map-fixed")]
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
@@ -52,7 +54,8 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
     frame["unite"] = meta["unit"]
     frame["source"] = meta["source"]
     frame["millesime"] = meta["vintage"]
-    frame["statut"] = frame["statut"].map(STATUS_LABELS).fillna(STATUS_LABELS["missing"])
+    labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    frame["statut"] = frame["statut"].map(labels).fillna(labels["missing"])
     return frame, meta
 
 
@@ -65,7 +68,7 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
 )
 def toggle_table(n_clicks):
     shown = isinstance(n_clicks, int) and bool(n_clicks % 2)
-    return not shown, "Masquer le tableau" if shown else "Afficher le tableau", "true" if shown else "false"
+    return not shown, _("Masquer le tableau") if shown else _("Afficher le tableau"), "true" if shown else "false"
 
 
 @callback(
@@ -86,10 +89,11 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
     frame, meta = table_frame(request)
     frame["territoire"] = [f"[{markdown_text(name)}]({profile_href(request.level, code)})"
                            for name, code in zip(frame["territoire"], frame["code"], strict=True)]
-    number = Format(precision=int(meta["decimals"]), scheme=Scheme.fixed, group=Group.yes, groups=3,
-                    group_delimiter="\u202f", decimal_delimiter=",")
-    labels = {"territoire": "Territoire", "code": "Code", "commune": "Commune", "departement": "Département",
-              "valeur": f"Valeur ({meta['unit']})", "ecart": "Écart", "rang": "Rang", "statut": "Statut"}
+    number = table_number(int(meta["decimals"]), groups=3)
+    labels = {"territoire": _("Territoire"), "code": _("Code"), "commune": _("Commune"),
+              "departement": _("Département"),
+              "valeur": _("Valeur ({unit})").format(unit=meta["unit"]), "ecart": _("Écart"),
+              "rang": _("Rang"), "statut": _("Statut")}
     columns = []
     for key, label in labels.items():
         if key not in frame.columns:

@@ -6,6 +6,7 @@ import importlib
 
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from atlas.i18n import with_language
 from atlas.routes import BY_NAME, Page, navigation_path, resolve
 from callbacks.state import service
 from layouts import pages, shell
@@ -30,7 +31,7 @@ def layout_function(page: Page):
     """The function that lays ``page`` out: ``(service, params, search) -> component``."""
     if page.name in _registered_pages:
         return _registered_pages[page.name]
-    module, _, name = page.layout.partition(":")
+    module, _sep, name = page.layout.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
@@ -73,7 +74,7 @@ def render(pathname, history, search):
                 or resolve(pathname).page == "carte"):
             return no_update, no_update
         search = history.get("search") if isinstance(history.get("search"), str) else ""
-    return page_for(pathname, search), shell.header(_nav_path(pathname))
+    return page_for(pathname, search), shell.header(_nav_path(pathname), pathname, search)
 
 
 def _nav_path(pathname: str | None) -> str:
@@ -88,7 +89,7 @@ def search_from_404(query):
 
 def search_items(query: str | None, limit: int = 8) -> list:
     hits = service().search(query if isinstance(query, str) else "", limit=limit)
-    return [html.Li(dcc.Link(hit.label, href=href_for(hit.level, hit.code))) for hit in hits]
+    return [html.Li(dcc.Link(hit.label, href=with_language(href_for(hit.level, hit.code)))) for hit in hits]
 
 
 def href_for(level: str, code: str) -> str:

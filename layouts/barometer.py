@@ -11,7 +11,6 @@ from atlas.formatting import format_date, format_number, format_period, format_v
 from atlas.schema import FUNDERS, MINISTRIES, OBSERVATION_STATUS_LABELS_FR
 from layouts.charts import download_button, style_figure, wrap
 from layouts.widgets import (
-    FRENCH_PERCENT,
     TABLE_STYLE,
     chart_block,
     chart_or_note,
@@ -24,6 +23,7 @@ from layouts.widgets import (
     legend_on_top,
     level_name,
     line_style,
+    percent_format,
     source_below,
 )
 
@@ -126,7 +126,7 @@ def commitments_table(rows: list[dict]) -> dash_table.DataTable:
     for key, label in COMMITMENT_COLUMNS:
         column = {"name": label, "id": key}
         if key in ("avancement", "temps"):
-            column.update(type="numeric", format=FRENCH_PERCENT)
+            column.update(type="numeric", format=percent_format())
         columns.append(column)
     status_styles = [
         {"if": {"filter_query": f'{{statut}} = "{bar.STATUS_LABELS_FR[s]}"', "column_id": "statut"},

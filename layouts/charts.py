@@ -1,4 +1,4 @@
-"""Shared chart conventions: French number format, a source line on every chart, PNG export."""
+"""Shared chart conventions: number format of the visitor's language, a source line on every chart, PNG export."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from atlas.csvsafe import safe_frame
+from atlas.i18n import _, current_language
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 # Colour-blind-safe qualitative palette (Okabe–Ito), dark enough for text on white.
@@ -37,9 +38,9 @@ def style_figure(fig: go.Figure, *, title: str | None = None, source: str, heigh
     """
     title = wrap(title, TITLE_CHARS) if title else None
     top = MODEBAR_PX + TITLE_LINE_PX * lines(title) + 10 if title else 20
-    source_text = wrap(f"Source : {source}", SOURCE_CHARS)
+    source_text = wrap(_("Source : {source}").format(source=source), SOURCE_CHARS)
     fig.update_layout(
-        separators=", ",  # decimal comma, space as thousands separator
+        separators=_(", "),  # decimal comma, space as thousands separator (English: ".,")
         font={"family": FONT, "size": 13, "color": "#1e1e1e"},
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}, "yref": "container", "y": 1,
                "yanchor": "top", "pad": {"t": MODEBAR_PX}} if title else None,
@@ -63,6 +64,11 @@ def style_figure(fig: go.Figure, *, title: str | None = None, source: str, heigh
     return fig
 
 
+def plotly_locale() -> str:
+    """Plotly's locale: French (assets/plotly_locale_fr.js) in French, Plotly's own English otherwise."""
+    return "fr" if current_language() == "fr" else "en"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "graphique"
 
@@ -75,7 +81,7 @@ def graph(component_id, figure: go.Figure, *, filename: str, description: str) -
             figure=figure,
             config={
                 "displaylogo": False,
-                "locale": "fr",
+                "locale": plotly_locale(),
                 "toImageButtonOptions": {"format": "png", "filename": slug(filename), "scale": 2},
                 # No upload to Plotly Cloud from a public atlas; no selection tools on static charts.
                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],
@@ -87,8 +93,9 @@ def graph(component_id, figure: go.Figure, *, filename: str, description: str) -
     ])
 
 
-def download_button(button_id, label: str = "Télécharger les données (CSV)") -> html.Button:
-    return html.Button(label, id=button_id, className="button button-secondary", n_clicks=0)
+def download_button(button_id, label: str | None = None) -> html.Button:
+    return html.Button(label or _("Télécharger les données (CSV)"), id=button_id, className="button button-secondary",
+                       n_clicks=0)
 
 
 def csv_bytes(frame) -> bytes:

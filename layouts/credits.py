@@ -6,7 +6,7 @@ import dash_leaflet as dl
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from dash.dash_table.Format import Format, Group, Scheme, Symbol
+from dash.dash_table.Format import Symbol
 
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number, format_value
@@ -25,12 +25,16 @@ from layouts.widgets import (
     level_name,
     level_plural,
     source_below,
+    table_number,
 )
 
-EUROS = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=2, scheme=Scheme.fixed,
-               symbol=Symbol.yes, symbol_suffix="\u00a0€", nully="–")
-INTEGER = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0, scheme=Scheme.fixed,
-                 nully="–")
+
+def euros_format():
+    return table_number(2, symbol=Symbol.yes, symbol_suffix="\u00a0€", nully="–")
+
+
+def integer_format():
+    return table_number(0, nully="–")
 FUNDER_COLOURS = {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(
     ["transition_ecologique", "travail", "education", "culture", "interieur", "justice", "sante"])}
 FUNDER_COLOURS.update({"collectivites": "#8C8C8C", "autres": "#BDBDBD"})
@@ -275,7 +279,8 @@ def map_section(*, outline, points, symbols, caption, table) -> html.Section:
 LINE_COLUMNS = [
     ("year", "Année", None), ("programme", "Programme", None), ("ministry_fr", "Financeur", None),
     ("theme_fr", "Thème", None), ("label", "Mesure", None), ("carrier", "Porteur", None),
-    ("territory", "Territoire", None), ("amount_eur", "Montant", EUROS), ("beneficiaries", "Bénéficiaires", INTEGER),
+    ("territory", "Territoire", None), ("amount_eur", "Montant", euros_format),
+    ("beneficiaries", "Bénéficiaires", integer_format),
 ]
 
 
@@ -295,7 +300,7 @@ def lines_table(rows: list[dict], page_count: int, page_size: int) -> dash_table
     for key, label, number in LINE_COLUMNS:
         column = {"name": label, "id": key}
         if number is not None:
-            column.update(type="numeric", format=number)
+            column.update(type="numeric", format=number())
         columns.append(column)
     return dash_table.DataTable(
         id="cred-lines-table", columns=columns, data=rows, page_action="custom", page_current=0,

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from dash import ClientsideFunction, dcc, html
 
 from atlas.formatting import format_date
+from atlas.i18n import N_, _, with_language
 from atlas.profile import KeyFigure, Profile
 
-ILLUSTRATIVE_NOTE = "Données illustratives : elles ne décrivent aucun territoire réel."
+ILLUSTRATIVE_NOTE = N_("Données illustratives : elles ne décrivent aucun territoire réel.")
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,11 @@ class Chrome:
 def source_text(sources: tuple[tuple[str, str], ...]) -> str:
     """« Source : X, millésime 2021 ; Y, millésime 2020. » — or a sentence saying there is none."""
     if not sources:
-        return "Source : jeu de données de l'Atlas QPV."
-    word = "Sources" if len(sources) > 1 else "Source"
-    return f"{word} : " + " ; ".join(f"{s}, millésime {v}" if v else s for s, v in sources) + "."
+        return _("Source : jeu de données de l'Atlas QPV.")
+    word = _("Sources") if len(sources) > 1 else _("Source")
+    listed = _(" ; ").join(_("{source}, millésime {vintage}").format(source=s, vintage=v) if v else s
+                           for s, v in sources)
+    return _("{word} : {sources}.").format(word=word, sources=listed)
 
 
 def embed_frame(chrome: Chrome, *body) -> html.Div:
@@ -45,12 +48,12 @@ def embed_frame(chrome: Chrome, *body) -> html.Div:
             html.H1(chrome.title, className="embed-title"),
             html.P(chrome.subtitle, className="embed-subtitle") if chrome.subtitle else None,
         ]),
-        html.P(ILLUSTRATIVE_NOTE, className="embed-illustrative", role="note") if chrome.illustrative else None,
+        html.P(_(ILLUSTRATIVE_NOTE), className="embed-illustrative", role="note") if chrome.illustrative else None,
         html.Div(className="embed-body", children=list(body)),
         html.Footer(className="embed-footer", children=[
             html.P(source_text(chrome.sources), className="source-line embed-source"),
             html.P(className="embed-credit", children=[
-                f"Atlas QPV, édité le {format_date(chrome.edited)}. ",
+                _("Atlas QPV, édité le {date}.").format(date=format_date(chrome.edited)), " ",
                 html.A(chrome.back_label, href=chrome.back_href, target="_blank", rel="noopener",
                        className="embed-back"),
             ]),
@@ -61,8 +64,8 @@ def embed_frame(chrome: Chrome, *body) -> html.Div:
 def embed_not_found(reason: str) -> html.Div:
     """Shown when the router is asked an embed the server would have refused (a hand-made callback)."""
     return html.Div(className="embed-page", children=[
-        html.H1("Contenu introuvable", className="embed-title"),
-        html.P(f"Ce contenu ne peut pas être affiché ({reason}).", className="muted"),
+        html.H1(_("Contenu introuvable"), className="embed-title"),
+        html.P(_("Ce contenu ne peut pas être affiché ({reason}).").format(reason=reason), className="muted"),
     ])
 
 
@@ -75,12 +78,12 @@ def _reference_items(figure: KeyFigure) -> list:
         if role == "qpv":
             continue
         year = f" ({value.year})" if value.year and value.year != figure.year else ""
-        items.append(html.Li(f"{value.place.label} : {figure.text(role)}{year}"))
-    return items or [html.Li("Pas de valeur de référence publiée.")]
+        items.append(html.Li(_("{place} : {value}").format(place=value.place.label, value=figure.text(role)) + year))
+    return items or [html.Li(_("Pas de valeur de référence publiée."))]
 
 
 def card_figure(figure: KeyFigure) -> html.Div:
-    year = f" en {figure.year}" if figure.year else ""
+    year = _(" en {year}").format(year=figure.year) if figure.year else ""
     return html.Div(className="embed-figure", **{"data-indicator": figure.indicator}, children=[
         html.H2(figure.label, className="embed-figure-label"),
         html.P([html.Span(figure.text("qpv"), className="embed-figure-value"), year], className="embed-figure-main"),
@@ -94,14 +97,15 @@ MAX_OTHERS = 6
 def no_figures_sentence(profile: Profile) -> str:
     """Why the card is empty, naming the quarters of the other geography whose figures are published."""
     if profile.has_indicators:
-        return "Ce jeu de données ne désigne aucun chiffre clé à présenter pour ce quartier."
-    sentence = ("Ce jeu de données ne contient aucun indicateur pour les quartiers de la géographie "
-                f"{profile.vintage or 'de ce quartier'}")
+        return _("Ce jeu de données ne désigne aucun chiffre clé à présenter pour ce quartier.")
+    sentence = _("Ce jeu de données ne contient aucun indicateur pour les quartiers de la géographie "
+                 "{vintage}").format(vintage=profile.vintage or _("de ce quartier"))
     others = profile.other_geography
     if others:
         names = ", ".join(f"{q.name} ({q.code})" for q in others[:MAX_OTHERS])
-        sentence += (f" ; les chiffres publiés portent sur les quartiers de la géographie {others[0].vintage} de la "
-                     f"même commune : {names}" + (" …" if len(others) > MAX_OTHERS else ""))
+        sentence += _(" ; les chiffres publiés portent sur les quartiers de la géographie {vintage} de la "
+                      "même commune : {names}").format(vintage=others[0].vintage, names=names) \
+            + (" …" if len(others) > MAX_OTHERS else "")
     return sentence + "."
 
 
@@ -125,24 +129,26 @@ def embed_dialog(choices: list[dict]) -> html.Div:
     The snippet is written by assets/atlas_embed.js from the page's own origin, as text (never HTML).
     """
     return html.Div(className="embed-tools no-print", children=[
-        html.Button("Intégrer", id="embed-open", className="button button-secondary", n_clicks=0,
+        html.Button(_("Intégrer"), id="embed-open", className="button button-secondary", n_clicks=0,
                     **{"aria-haspopup": "dialog"}),
         html.Dialog(id="embed-dialog", className="embed-dialog", **{"aria-labelledby": "embed-dialog-title"},
                     children=[
-            html.H2("Intégrer sur un autre site", id="embed-dialog-title"),
-            html.P("Copiez ce code HTML dans votre page : le contenu s'affichera avec sa source, son millésime et "
-                   "un lien vers l'Atlas QPV.", className="muted"),
-            html.Label("Contenu", htmlFor="embed-choice"),
+            html.H2(_("Intégrer sur un autre site"), id="embed-dialog-title"),
+            html.P(_("Copiez ce code HTML dans votre page : le contenu s'affichera avec sa source, son millésime et "
+                     "un lien vers l'Atlas QPV."), className="muted"),
+            html.Label(_("Contenu"), htmlFor="embed-choice"),
             dcc.RadioItems(id="embed-choice", options=choice_options(choices), value=0, className="embed-choices"),
-            html.Label("Code à copier", htmlFor="embed-snippet"),
+            html.Label(_("Code à copier"), htmlFor="embed-snippet"),
             dcc.Textarea(id="embed-snippet", readOnly=True, className="embed-snippet", rows=5),
             html.Div(className="actions", children=[
-                html.Button("Copier le code", id="embed-copy", className="button", n_clicks=0),
-                html.Button("Fermer", id="embed-close", className="button button-secondary", n_clicks=0),
+                html.Button(_("Copier le code"), id="embed-copy", className="button", n_clicks=0),
+                html.Button(_("Fermer"), id="embed-close", className="button button-secondary", n_clicks=0),
                 html.Span(id="embed-copied", role="status", className="embed-copied"),
             ]),
         ]),
-        dcc.Store(id="embed-choices", data=choices),
+        # The snippet embeds the content in the page's language (the map's query string already carries it).
+        dcc.Store(id="embed-choices", data=[c if c.get("query") else {**c, "path": with_language(c["path"])}
+                                            for c in choices]),
     ])
 
 

@@ -9,9 +9,10 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
+from atlas.i18n import N_, _
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from atlas.schema import MINISTRIES, THEMES, level_label, ministry_label, theme_label
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -19,12 +20,12 @@ FRANCE_VIEW = {"center": [46.6, 2.4], "zoom": 6}
 BASEMAPS = {
     "aucun": None,
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            "© contributeurs d'OpenStreetMap"),
+            N_("© contributeurs d'OpenStreetMap")),
 }
 GEO_PREFIX = "/geo/"
 # Quick views: metropolitan France and the five overseas départements, which a national view cannot show.
-QUICK_VIEWS = (("FR", "France métropolitaine"), ("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"),
-               ("974", "La Réunion"), ("976", "Mayotte"))
+QUICK_VIEWS = (("FR", N_("France métropolitaine")), ("971", "Guadeloupe"), ("972", "Martinique"),
+               ("973", N_("Guyane")), ("974", N_("La Réunion")), ("976", "Mayotte"))
 
 
 def geometry_url(layer) -> str:
@@ -70,7 +71,7 @@ def indicator_options(indicators: pd.DataFrame, theme: str | None = None, minist
         frame = frame[frame["theme"] == theme]
     if ministry:
         frame = frame[frame["ministry"] == ministry]
-    return [{"label": f"{row.label_fr} ({THEMES.get(row.theme, row.theme)})", "value": row.id}
+    return [{"label": f"{row.label_fr} ({theme_label(row.theme)})", "value": row.id}
             for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
 
 
@@ -80,57 +81,60 @@ def reference_options(references: tuple[Reference, ...]) -> list[dict]:
 
 def mode_options(references: tuple[Reference, ...]) -> list[dict]:
     """Gap mode only where a reference has values for the indicator."""
-    return [{"label": label if key != "gap" or references else f"{label} (aucune référence publiée)",
+    return [{"label": _(label) if key != "gap" or references
+             else _("{mode} (aucune référence publiée)").format(mode=_(label)),
              "value": key, "disabled": key == "gap" and not references} for key, label in MODES.items()]
 
 
 def map_controls(content: MapPageContent) -> html.Section:
     request = content.request
-    return html.Section(className="map-controls", **{"aria-label": "Choix de l'indicateur et de l'affichage"},
+    return html.Section(className="map-controls", **{"aria-label": _("Choix de l'indicateur et de l'affichage")},
                         children=[
         html.Div(className="search", children=[
-            html.Label("Rechercher un quartier, une commune ou un code", htmlFor="map-search"),
-            dcc.Input(id="map-search", type="search", placeholder="ex. Roubaix, QN059…", autoComplete="off",
+            html.Label(_("Rechercher un quartier, une commune ou un code"), htmlFor="map-search"),
+            dcc.Input(id="map-search", type="search", placeholder=_("ex. Roubaix, QN059…"), autoComplete="off",
                       className="search-input", debounce=0.2, maxLength=80),
             html.Ul(id="map-search-results", className="search-results"),
         ]),
-        html.Label("Thème", htmlFor="map-theme"),
-        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
-                     placeholder="Tous les thèmes", clearable=True),
-        html.Label("Ministère", htmlFor="map-ministry"),
-        dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
-                     placeholder="Tous les ministères", clearable=True),
-        html.Label("Indicateur", htmlFor="map-indicator"),
+        html.Label(_("Thème"), htmlFor="map-theme"),
+        dcc.Dropdown(id="map-theme", options=[{"label": theme_label(k), "value": k} for k in THEMES],
+                     placeholder=_("Tous les thèmes"), clearable=True),
+        html.Label(_("Ministère"), htmlFor="map-ministry"),
+        dcc.Dropdown(id="map-ministry", options=[{"label": ministry_label(k), "value": k} for k in MINISTRIES],
+                     placeholder=_("Tous les ministères"), clearable=True),
+        html.Label(_("Indicateur"), htmlFor="map-indicator"),
         dcc.Dropdown(id="map-indicator", options=content.indicator_options, value=request.indicator,
                      clearable=False),
         html.Fieldset([
-            html.Legend("Échelle"),
+            html.Legend(_("Échelle")),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
-                           options=[{"label": LEVEL_LABELS_FR[lvl], "value": lvl} for lvl in content.levels]),
+                           options=[{"label": level_label(lvl), "value": lvl} for lvl in content.levels]),
         ]),
         html.Fieldset([
-            html.Legend("Mode"),
+            html.Legend(_("Mode")),
             dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
                            options=mode_options(content.references)),
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
-                html.Label("Écart à", htmlFor="map-reference"),
+                html.Label(_("Écart à"), htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
                              options=reference_options(content.references)),
                 dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
-                               options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
+                               options=[{"label": _("en {operation}").format(operation=_(v)), "value": k}
+                                        for k, v in OPERATIONS.items()]),
             ]),
         ]),
         html.Fieldset([
-            html.Legend("Classes"),
+            html.Legend(_("Classes")),
             dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
-                           options=[{"label": v, "value": k} for k, v in SCHEMES.items()]),
+                           options=[{"label": _(v), "value": k} for k, v in SCHEMES.items()]),
             dcc.Checklist(id="map-fixed", value=["fixed"] if request.fixed else [],
-                          options=[{"label": "Seuils identiques pour toutes les années", "value": "fixed"}]),
+                          options=[{"label": _("Seuils identiques pour toutes les années"), "value": "fixed"}]),
         ]),
         html.Fieldset([
-            html.Legend("Fond de carte"),
+            html.Legend(_("Fond de carte")),
             dcc.RadioItems(id="map-basemap", value=content.basemap, className="radio-list",
-                           options=[{"label": "Aucun", "value": "aucun"}, {"label": "OpenStreetMap", "value": "osm"}]),
+                           options=[{"label": _("Aucun"), "value": "aucun"},
+                                    {"label": "OpenStreetMap", "value": "osm"}]),
         ]),
     ])
 
@@ -143,7 +147,7 @@ def leaflet_map(content: MapPageContent) -> dl.Map:
         id="atlas-map", center=content.view["center"], zoom=content.view["zoom"], minZoom=3, maxZoom=16,
         style={"height": "68vh", "minHeight": "420px"},
         children=[
-            dl.TileLayer(id="map-tiles", url=tile[0] if tile else "", attribution=tile[1] if tile else "",
+            dl.TileLayer(id="map-tiles", url=tile[0] if tile else "", attribution=_(tile[1]) if tile else "",
                          opacity=1 if tile else 0),
             dl.Pane(name="communes", style={"zIndex": 380}, children=[
                 dl.GeoJSON(id="map-communes", url=layers.background, hideout={"canvas": True},
@@ -161,13 +165,15 @@ def leaflet_map(content: MapPageContent) -> dl.Map:
 
 def table_section() -> html.Section:
     return html.Section(className="map-table", id="map-table-section", children=[
-        html.H2("Tableau des valeurs affichées"),
-        html.P("Alternative accessible à la carte : tous les territoires cartographiés, avec un lien vers leur "
-               "page, triables (cliquez un en-tête de colonne) et téléchargeables."),
+        html.H2(_("Tableau des valeurs affichées")),
+        html.P(_("Alternative accessible à la carte : tous les territoires cartographiés, avec un lien vers leur "
+                 "page, triables (cliquez un en-tête de colonne) et téléchargeables.")),
         html.Div(className="button-row", children=[
-            html.Button("Afficher le tableau", id="map-table-toggle", n_clicks=0, className="button button-secondary",
+            html.Button(_("Afficher le tableau"), id="map-table-toggle", n_clicks=0,
+                        className="button button-secondary",
                         **{"aria-expanded": "false", "aria-controls": "map-table-wrap"}),
-            html.Button("Télécharger en CSV", id="map-csv-button", n_clicks=0, className="button button-secondary"),
+            html.Button(_("Télécharger en CSV"), id="map-csv-button", n_clicks=0,
+                        className="button button-secondary"),
             dcc.Download(id="map-csv"),
         ]),
         html.Div(id="map-table-wrap", hidden=True, children=[
@@ -186,12 +192,12 @@ def map_page(content: MapPageContent) -> html.Div:
     years = content.years
     payload, year = content.payload, content.request.year
     return html.Div(className="map-page", children=[
-        html.H1("Carte des inégalités territoriales"),
+        html.H1(_("Carte des inégalités territoriales")),
         html.Div(className="map-layout", children=[
             map_controls(content),
             html.Section(className="map-main", children=[
                 html.Div(className="year-bar", children=[
-                    html.Button("▶ Lecture", id="map-play", className="button button-secondary", n_clicks=0,
+                    html.Button(_("▶ Lecture"), id="map-play", className="button button-secondary", n_clicks=0,
                                 **{"aria-pressed": "false"}),
                     html.Div(className="year-slider", children=[
                         dcc.Slider(id="map-year", min=years[0], max=years[-1], step=1, value=year,
@@ -200,14 +206,14 @@ def map_page(content: MapPageContent) -> html.Div:
                     dcc.Interval(id="map-play-timer", interval=1200, disabled=True),
                     dcc.Store(id="map-years", data=years),
                 ]),
-                html.A("Passer la carte", href="#map-after", className="skip-link skip-map"),
+                html.A(_("Passer la carte"), href="#map-after", className="skip-link skip-map"),
                 html.Div(className="map-frame", role="region",
-                         **{"aria-label": "Carte (utilisez le tableau ci-dessous pour une lecture au clavier)"},
+                         **{"aria-label": _("Carte (utilisez le tableau ci-dessous pour une lecture au clavier)")},
                          children=leaflet_map(content)),
                 html.Div(id="map-after", tabIndex="-1", className="map-after", children=[
-                    html.Nav(className="quick-views", **{"aria-label": "Aller à"}, children=[
-                        html.Span("Aller à : "),
-                        *[html.Button(label, id={"type": "map-quick-view", "code": code}, n_clicks=0,
+                    html.Nav(className="quick-views", **{"aria-label": _("Aller à")}, children=[
+                        html.Span(_("Aller à : ")),
+                        *[html.Button(_(label), id={"type": "map-quick-view", "code": code}, n_clicks=0,
                                       className="search-hit") for code, label in QUICK_VIEWS],
                     ]),
                 ]),

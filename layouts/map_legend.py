@@ -7,29 +7,31 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from atlas.formatting import format_number, format_value
+from atlas.i18n import N_, _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
 from atlas.mapdata import OPERATIONS
 from layouts.feedback import feedback_link
 
-TERRITORY_SINGULAR = {"qpv": "du quartier", "commune": "de la commune", "epci": "de l'intercommunalité",
-                      "departement": "du département", "region": "de la région"}
-EACH_TERRITORY = {"qpv": "Chaque quartier est situé", "commune": "Chaque commune est située",
-                  "epci": "Chaque intercommunalité est située", "departement": "Chaque département est situé",
-                  "region": "Chaque région est située"}
-TERRITORY_NOUNS = {"qpv": "quartiers", "commune": "communes", "epci": "intercommunalités",
-                   "departement": "départements", "region": "régions"}
+# Sentence fragments (French source, translated with _() where a sentence is built).
+TERRITORY_SINGULAR = {"qpv": N_("du quartier"), "commune": N_("de la commune"), "epci": N_("de l'intercommunalité"),
+                      "departement": N_("du département"), "region": N_("de la région")}
+EACH_TERRITORY = {"qpv": N_("Chaque quartier est situé"), "commune": N_("Chaque commune est située"),
+                  "epci": N_("Chaque intercommunalité est située"), "departement": N_("Chaque département est situé"),
+                  "region": N_("Chaque région est située")}
+TERRITORY_NOUNS = {"qpv": N_("quartiers"), "commune": N_("communes"), "epci": N_("intercommunalités"),
+                   "departement": N_("départements"), "region": N_("régions")}
 POLARITY_NOTES = {
-    "higher_is_worse": "Couleurs foncées : situations les plus défavorables (une valeur élevée est défavorable "
-                       "pour cet indicateur).",
-    "higher_is_better": "Couleurs foncées : situations les plus défavorables (une valeur faible est défavorable "
-                        "pour cet indicateur).",
-    "neutral": "Couleurs foncées : valeurs les plus élevées (indicateur de contexte, sans sens favorable ou "
-               "défavorable).",
+    "higher_is_worse": N_("Couleurs foncées : situations les plus défavorables (une valeur élevée est défavorable "
+                          "pour cet indicateur)."),
+    "higher_is_better": N_("Couleurs foncées : situations les plus défavorables (une valeur faible est défavorable "
+                           "pour cet indicateur)."),
+    "neutral": N_("Couleurs foncées : valeurs les plus élevées (indicateur de contexte, sans sens favorable ou "
+                  "défavorable)."),
 }
 
 
 def territory_noun(level: str) -> str:
-    return TERRITORY_NOUNS.get(level, "territoires")
+    return _(TERRITORY_NOUNS.get(level, N_("territoires")))
 
 
 def reference_sentence(payload: MapPayload, year: int) -> str | None:
@@ -38,17 +40,19 @@ def reference_sentence(payload: MapPayload, year: int) -> str | None:
         return None
     used = payload.reference_years.get(year)
     if used is None:
-        return f"Pas de valeur de référence publiée pour {year} ({payload.reference.phrase})."
+        return _("Pas de valeur de référence publiée pour {year} ({reference}).").format(
+            year=year, reference=payload.reference.phrase)
     if used != year:
-        return (f"Référence de {used} : pas de valeur publiée pour {year} pour {payload.reference.phrase}, "
-                f"la plus proche est utilisée.")
+        return _("Référence de {used} : pas de valeur publiée pour {year} pour {reference}, "
+                 "la plus proche est utilisée.").format(used=used, year=year, reference=payload.reference.phrase)
     return None
 
 
 def legend_title(payload: MapPayload, year: int) -> str:
     if payload.reference is not None:
-        return (f"Écart à {payload.reference.phrase} ({OPERATIONS.get(payload.operation or '', '')}) — "
-                f"{payload.label}, {year}")
+        return _("Écart à {reference} ({operation}) — {indicator}, {year}").format(
+            reference=payload.reference.phrase, operation=_(OPERATIONS.get(payload.operation or "", "")),
+            indicator=payload.label, year=year)
     return f"{payload.label} — {year}"
 
 
@@ -60,27 +64,28 @@ def legend(payload: MapPayload, year: int) -> html.Div:
     notes = []
     if payload.has_colours(year):
         if not labels:  # every value (or gap) is the same
-            labels = ["aucun écart" if payload.reference is not None else "une seule valeur pour tous"]
+            labels = [_("aucun écart") if payload.reference is not None else _("une seule valeur pour tous")]
         rows = [html.Li([html.Span(className="swatch", style={"background": color}), label])
                 for color, label in zip(payload.colors, labels, strict=False)]
         if payload.reference is not None:
-            notes.append("Bleu : plus favorable que la référence ; rouge : moins favorable. "
-                         + ("Un rapport de 1 signifie aucun écart." if payload.operation == "ratio"
-                            else "0 signifie aucun écart."))
+            notes.append(_("Bleu : plus favorable que la référence ; rouge : moins favorable.") + " "
+                         + (_("Un rapport de 1 signifie aucun écart.") if payload.operation == "ratio"
+                            else _("0 signifie aucun écart.")))
         else:
-            notes.append(POLARITY_NOTES.get(payload.polarity, POLARITY_NOTES["neutral"]))
+            notes.append(_(POLARITY_NOTES.get(payload.polarity, POLARITY_NOTES["neutral"])))
     else:
-        sentence = reference_sentence(payload, year) if payload.reference is not None else None
-        notes.append(sentence if sentence and "Pas de valeur" in sentence else
-                     f"Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : "
-                     f"les {territory_noun(payload.level)} sont dessinés en blanc.")
+        no_reference = payload.reference is not None and payload.reference_years.get(year) is None
+        notes.append(reference_sentence(payload, year) if no_reference else
+                     _("Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : "
+                       "les {territories} sont dessinés en blanc.").format(
+                         year=year, territories=territory_noun(payload.level)))
     fallback = reference_sentence(payload, year)
     if fallback and payload.has_colours(year):
         notes.append(fallback)
     rows.append(html.Li([html.Span(className="swatch swatch-secret", style={"background": SECRET_COLOR}),
-                         "Secret statistique (population trop faible pour publier)"]))
+                         _("Secret statistique (population trop faible pour publier)")]))
     rows.append(html.Li([html.Span(className="swatch swatch-missing", style={"background": MISSING_COLOR}),
-                         "Non disponible"]))
+                         _("Non disponible")]))
     return html.Div([
         html.H2(legend_title(payload, year), className="legend-title"),
         html.Ul(rows, className="legend-classes"),
@@ -94,20 +99,20 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
     count = format_number(payload.count, 0)
     if payload.reference is not None:
         used = payload.reference_years.get(year)
-        figure = "le rapport" if payload.operation == "ratio" else "la différence"
-        when = (f"valeur de {used}" if used is not None and used != year else
-                "même année" if used is not None else f"aucune valeur publiée pour {year}")
-        text = (f"Chaque figure colorée est {figure} entre la valeur "
-                f"{TERRITORY_SINGULAR.get(payload.level, 'du territoire')} et celle de "
-                f"{payload.reference.phrase} ({when}). Les seuils sont calculés sur les écarts des {count} {noun} "
-                f"et de toutes les années.")
+        figure = _("le rapport") if payload.operation == "ratio" else _("la différence")
+        when = (_("valeur de {year}").format(year=used) if used is not None and used != year else
+                _("même année") if used is not None else _("aucune valeur publiée pour {year}").format(year=year))
+        text = _("Chaque figure colorée est {figure} entre la valeur {territory} et celle de {reference} ({when}). "
+                 "Les seuils sont calculés sur les écarts des {count} {territories} et de toutes les années.").format(
+            figure=figure, territory=_(TERRITORY_SINGULAR.get(payload.level, N_("du territoire"))),
+            reference=payload.reference.phrase, when=when, count=count, territories=noun)
     else:
-        over = "toutes les années" if fixed else f"l'année {year}"
-        each = EACH_TERRITORY.get(payload.level, "Chaque territoire est situé")
-        text = (f"{each} par rapport aux autres {noun} de la carte ({count}), pas à une valeur de référence : "
-                f"classes « "
-                f"{scheme_label.lower()} » calculées sur {over}. Le rang de l'infobulle compte les {noun} ayant "
-                f"une valeur la même année.")
+        over = _("toutes les années") if fixed else _("l'année {year}").format(year=year)
+        each = _(EACH_TERRITORY.get(payload.level, N_("Chaque territoire est situé")))
+        text = _("{each} par rapport aux autres {territories} de la carte ({count}), pas à une valeur de référence : "
+                 "classes « {scheme} » calculées sur {over}. Le rang de l'infobulle compte les {territories} ayant "
+                 "une valeur la même année.").format(each=each, territories=noun, count=count,
+                                                     scheme=_(scheme_label).lower(), over=over)
     return html.P(text, id="map-comparison", className="map-comparison")
 
 
@@ -118,11 +123,12 @@ def indicator_note(meta: dict, report: str | None = None) -> html.Div:
         return "" if value is None or value != value else str(value)
 
     return html.Div(className="indicator-note", children=[
-        html.H2("Définition et source"),
-        html.P(text("definition") or "Définition non fournie par le paquet de données."),
-        html.P([html.Strong("Source : "), text("source") or "non précisée", " — ", html.Strong("millésime : "),
-                text("vintage") or "non précisé", " — ", html.Strong("licence : "), text("licence") or "non précisée"]),
-        html.P([html.Strong("Comparabilité : "), text("comparability")]) if text("comparability") else None,
+        html.H2(_("Définition et source")),
+        html.P(text("definition") or _("Définition non fournie par le paquet de données.")),
+        html.P([html.Strong(_("Source : ")), text("source") or _("non précisée"), " — ",
+                html.Strong(_("millésime : ")), text("vintage") or _("non précisé"), " — ",
+                html.Strong(_("licence : ")), text("licence") or _("non précisée")]),
+        html.P([html.Strong(_("Comparabilité : ")), text("comparability")]) if text("comparability") else None,
         feedback_link(report),
     ])
 
@@ -136,10 +142,11 @@ def widest_gaps_list(frame, payload: MapPayload, year: int, unit: str) -> html.D
     """The territories furthest from their reference, with links to their pages."""
     if payload.reference is None:
         return html.Div()
-    title = f"Les écarts les plus défavorables à {payload.reference.phrase} ({year})"
+    title = _("Les écarts les plus défavorables à {reference} ({year})").format(
+        reference=payload.reference.phrase, year=year)
     if frame.empty:
         return html.Div(className="widest-gaps", children=[html.H2(title), html.P(
-            reference_sentence(payload, year) or "Aucun écart calculable cette année.")])
+            reference_sentence(payload, year) or _("Aucun écart calculable cette année."))])
     ratio = payload.operation == "ratio"
     decimals = 0 if payload.decimals == 0 else payload.decimals
     items = []
@@ -147,7 +154,7 @@ def widest_gaps_list(frame, payload: MapPayload, year: int, unit: str) -> html.D
         gap = format_value(row.gap, "", 2) if ratio else format_value(row.gap, payload.unit, decimals, signed=True)
         items.append(html.Li([
             dcc.Link(f"{row.name} ({row.code})", href=profile_href(payload.level, row.code)), " : ",
-            format_value(row.value, unit, decimals), " contre ", format_value(row.reference, unit, decimals),
-            f" ({row.reference_year})" if row.reference_year != year else "", f" — écart {gap}",
+            format_value(row.value, unit, decimals), _(" contre "), format_value(row.reference, unit, decimals),
+            f" ({row.reference_year})" if row.reference_year != year else "", _(" — écart {gap}").format(gap=gap),
         ]))
     return html.Div(className="widest-gaps", children=[html.H2(title), html.Ol(items)])

@@ -4,26 +4,39 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from atlas.i18n import LANGUAGE_NAMES, _, current_language, switch_href, with_language
 from atlas.routes import NAVIGATION
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.schema import level_label
+from layouts.client_text import client_text_holder
 
 
-def header(active_path: str = "/") -> html.Header:
+def language_switch(pathname: str = "/", search: str = "") -> html.A:
+    """The other language's link to this very page and state (a full load: every text is re-rendered).
+
+    assets/atlas_language.js keeps its address current as pages write their state into the URL."""
+    other = "fr" if current_language() == "en" else "en"
+    return html.A(LANGUAGE_NAMES[other], id="language-switch", className="language-switch", lang=other,
+                  hrefLang=other, href=switch_href(pathname, search, other),
+                  title=_("Afficher cette page en anglais") if other == "en" else _("Afficher cette page en français"))
+
+
+def header(active_path: str = "/", pathname: str = "/", search: str = "") -> html.Header:
     links = [
-        dcc.Link(label, href=path, className="nav-link" + (" active" if path == active_path else ""),
+        dcc.Link(_(label), href=with_language(path), className="nav-link" + (" active" if path == active_path else ""),
                  id={"type": "nav-link", "path": path})
         for path, label in NAVIGATION
     ]
     return html.Header(
         className="site-header",
         children=[
-            html.A("Aller au contenu", href="#page-content", className="skip-link"),
+            html.A(_("Aller au contenu"), href="#page-content", className="skip-link"),
             html.Div(className="brand", children=[
-                dcc.Link("Atlas QPV", href="/", className="brand-name"),
-                html.Span("Inégalités territoriales et action publique dans les quartiers prioritaires",
+                dcc.Link("Atlas QPV", href=with_language("/"), className="brand-name"),
+                html.Span(_("Inégalités territoriales et action publique dans les quartiers prioritaires"),
                           className="brand-tagline"),
             ]),
-            html.Nav(links, className="site-nav", **{"aria-label": "Navigation principale"}),
+            html.Nav(links, className="site-nav", **{"aria-label": _("Navigation principale")}),
+            language_switch(pathname, search),
         ],
     )
 
@@ -35,20 +48,21 @@ def illustrative_banner(manifest: dict) -> html.Section | None:
     return html.Section(
         id="illustrative-banner",
         className="banner banner-illustrative",
-        **{"aria-label": "Avertissement : données illustratives"},
+        **{"aria-label": _("Avertissement : données illustratives")},
         children=[
-            html.Strong("Données illustratives. "),
-            "Les quartiers, indicateurs, crédits et engagements affichés sont générés pour la démonstration "
-            "(ordres de grandeur plausibles) ; ils ne décrivent aucun territoire réel. ",
-            dcc.Link("En savoir plus", href="/a-propos"),
+            html.Strong(_("Données illustratives.")), " ",
+            _("Les quartiers, indicateurs, crédits et engagements affichés sont générés pour la démonstration "
+              "(ordres de grandeur plausibles) ; ils ne décrivent aucun territoire réel."), " ",
+            dcc.Link(_("En savoir plus"), href=with_language("/a-propos")),
         ],
     )
 
 
 def geography_note(manifest: dict) -> str:
     geography = manifest.get("geography") or {}
-    parts = [f"{LEVEL_LABELS_FR.get(level, level)} : {vintage}" for level, vintage in geography.items()]
-    return "Géographies — " + " ; ".join(parts) if parts else ""
+    parts = [_("{level} : {vintage}").format(level=level_label(level), vintage=vintage)
+             for level, vintage in geography.items()]
+    return _("Géographies — {parts}").format(parts=_(" ; ").join(parts)) if parts else ""
 
 
 def footer(manifest: dict) -> html.Footer:
@@ -56,36 +70,39 @@ def footer(manifest: dict) -> html.Footer:
     items = [
         html.Li([
             html.A(s["title"], href=s["url"]) if s.get("url") else s["title"],
-            f" — {s['publisher']}, {s['licence']}" + (f", millésime {s['vintage']}" if s.get("vintage") else ""),
+            f" — {s['publisher']}, {s['licence']}"
+            + (_(", millésime {vintage}").format(vintage=s["vintage"]) if s.get("vintage") else ""),
         ])
         for s in sources
     ]
     return html.Footer(
         className="site-footer",
         children=[
-            html.H2("Sources", className="footer-title"),
+            html.H2(_("Sources"), className="footer-title"),
             html.Ul(items, className="footer-sources"),
             html.P(geography_note(manifest), className="footer-geography"),
             html.P([
-                f"Jeu de données : {manifest.get('title', '')} (généré le {manifest.get('generated_at', '')[:10]}). ",
-                "Code source libre (licence MIT) ; données sous Licence Ouverte 2.0 sauf mention contraire. ",
-                dcc.Link("Télécharger les données", href="/donnees"), ".",
+                _("Jeu de données : {title} (généré le {date}).").format(
+                    title=manifest.get("title", ""), date=manifest.get("generated_at", "")[:10]), " ",
+                _("Code source libre (licence MIT) ; données sous Licence Ouverte 2.0 sauf mention contraire."), " ",
+                dcc.Link(_("Télécharger les données"), href=with_language("/donnees")), ".",
             ]),
         ],
     )
 
 
 def app_frame(manifest: dict) -> html.Div:
-    """The static frame; the router fills ``page-content``."""
+    """The frame, built for each visit in its language; the router fills ``page-content`` and the header."""
     banner = illustrative_banner(manifest)
     return html.Div(
         className="app",
         children=[
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="history-nav"),
-            html.Div(id="site-header", children=header("/")),
+            html.Div(id="site-header", children=header("/")),  # the router renders it for each page
             *([banner] if banner else []),
             html.Main(id="page-content", className="page", tabIndex="-1"),
             footer(manifest),
+            client_text_holder(),
         ],
     )

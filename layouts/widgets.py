@@ -8,13 +8,22 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
-from atlas.formatting import format_value
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.formatting import format_value, separators
+from atlas.i18n import N_, _
+from atlas.schema import level_label
 from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
 from layouts.map import geometry_url
 
-FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
-                        scheme=Scheme.fixed, symbol=Symbol.yes, symbol_suffix="\u00a0%", nully="–")
+
+def table_number(precision: int, **options) -> Format:
+    """A DataTable number format in the visitor's language (``1 234,5`` or ``1,234.5``)."""
+    decimal, group = separators()
+    return Format(decimal_delimiter=decimal, group_delimiter=group, group=Group.yes, precision=precision,
+                  scheme=Scheme.fixed, **options)
+
+
+def percent_format() -> Format:
+    return table_number(0, symbol=Symbol.yes, symbol_suffix="\u00a0%", nully="–")
 TABLE_STYLE = {
     "style_table": {"overflowX": "auto"},
     "style_cell": {"fontFamily": "DejaVu Sans, Arial, sans-serif", "fontSize": "0.85rem", "padding": "4px 8px",
@@ -42,13 +51,13 @@ def labelled(label: str, control, control_id: str, hint: str | None = None) -> h
     ])
 
 
-def dropdown(component_id, options, value, *, clearable=True, placeholder="Tous", multi=False, searchable=True):
+def dropdown(component_id, options, value, *, clearable=True, placeholder=None, multi=False, searchable=True):
     return dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable, multi=multi,
-                        placeholder=placeholder, searchable=searchable, className="filter-dropdown")
+                        placeholder=placeholder or _("Tous"), searchable=searchable, className="filter-dropdown")
 
 
 def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description: str, download_id: str,
-                table=None, table_summary: str = "Voir les données du graphique") -> html.Div:
+                table=None, table_summary: str | None = None) -> html.Div:
     """A chart with PNG export (modebar), CSV download and, when given, a table alternative."""
     return html.Div(className="chart-block", children=[
         graph(graph_id, figure, filename=filename, description=description),
@@ -56,7 +65,8 @@ def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description:
             download_button(f"{download_id}-button"),
             dcc.Download(id=download_id),
         ]),
-        *([html.Details(className="table-alternative", children=[html.Summary(table_summary), table])]
+        *([html.Details(className="table-alternative", children=[
+            html.Summary(table_summary or _("Voir les données du graphique")), table])]
           if table is not None else []),
     ])
 
@@ -148,17 +158,17 @@ def fmt_share(share) -> str:
 
 def level_name(level: str) -> str:
     """« Département », « Contrat de ville »… (the level's label without its abbreviation)."""
-    return LEVEL_LABELS_FR.get(level, level).split(" (")[0]
+    return level_label(level).split(" (")[0]
 
 
-LEVEL_PLURALS_FR = {"qpv": "quartiers prioritaires", "commune": "communes", "epci": "intercommunalités",
-                    "contrat_de_ville": "contrats de ville", "departement": "départements", "region": "régions",
-                    "france": "France"}
+LEVEL_PLURALS_FR = {"qpv": N_("quartiers prioritaires"), "commune": N_("communes"), "epci": N_("intercommunalités"),
+                    "contrat_de_ville": N_("contrats de ville"), "departement": N_("départements"),
+                    "region": N_("régions"), "france": N_("France")}
 
 
 def level_plural(level: str) -> str:
     """« départements », « contrats de ville »… (lower case, for running text)."""
-    return LEVEL_PLURALS_FR.get(level, level)
+    return _(LEVEL_PLURALS_FR.get(level, level))
 
 
 EMBED_LIMIT = 300_000  # bytes of GeoJSON small enough to travel inside a page
@@ -174,4 +184,4 @@ def geometry_source(layer, geojson) -> dict:
 
 def option_list(mapping: dict[str, str], keys=None) -> list[dict]:
     keys = list(mapping) if keys is None else keys
-    return [{"label": mapping.get(k, k), "value": k} for k in keys]
+    return [{"label": _(mapping.get(k, k)), "value": k} for k in keys]  # French source labels, translated

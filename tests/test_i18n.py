@@ -1,0 +1,232 @@
+"""The English interface: a complete catalogue, no French UI string outside it, and the mechanism.
+
+(a) every string the code marks (``_()``, ``N_()``, ``ngettext``) has a non-empty, non-fuzzy English entry
+    whose placeholders are the French ones; (b) no French-looking string literal in the UI code is left
+    unmarked; (c) pages rendered in English (plain functions, no browser) show no French outside data.
+The browser walk of every page in English is tests/browser/test_english.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from atlas import i18n
+from atlas.formatting import format_date, format_euros, format_number, format_period, format_value
+from tests.french_text import looks_french
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "atlas" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}|%\((\w+)\)[sd]")
+
+
+def extracted_messages() -> dict:
+    """Every marked string of the code, as ``pybabel extract -F babel.cfg`` (make i18n) finds it."""
+    method_map = [("atlas/**.py", "python"), ("layouts/**.py", "python"), ("callbacks/**.py", "python"),
+                  ("app.py", "python")]
+    found = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(str(ROOT), method_map):
+        key = tuple(message) if isinstance(message, tuple) else message
+        found.setdefault(key, f"{filename}:{lineno}")
+    return found
+
+
+def english_entries() -> dict:
+    with CATALOGUE.open("rb") as handle:
+        po = read_po(handle, locale="en")
+    return {(tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id): m for m in po if m.id}
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(a or b for a, b in PLACEHOLDER.findall(text))
+
+
+def test_babel_config_lists_the_extracted_folders():
+    config = (ROOT / "babel.cfg").read_text()
+    for pattern in ("atlas/**.py", "layouts/**.py", "callbacks/**.py", "app.py"):
+        assert f"[python: {pattern}]" in config
+
+
+def test_every_marked_string_has_an_english_translation_with_the_same_placeholders():
+    messages, entries = extracted_messages(), english_entries()
+    assert len(messages) > 150  # the extraction found the UI, not nothing
+    problems = []
+    for message, where in messages.items():
+        entry = entries.get(message)
+        if entry is None:
+            problems.append(f"{where}: not in the catalogue (run make i18n): {message!r}")
+            continue
+        forms = entry.string if isinstance(message, tuple) else (entry.string,)
+        sources = message if isinstance(message, tuple) else (message,)
+        if entry.fuzzy or not all(forms):
+            problems.append(f"{where}: no English translation: {message!r}")
+            continue
+        for form in forms:
+            if placeholders(form) != placeholders(sources[-1]) and placeholders(form) != placeholders(sources[0]):
+                problems.append(f"{where}: placeholders differ: {message!r} -> {form!r}")
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_catalogue_holds_no_entry_the_code_no_longer_uses():
+    unused = set(english_entries()) - set(extracted_messages())
+    assert not unused, f"obsolete entries (run make i18n): {sorted(map(str, unused))[:20]}"
+
+
+# ----------------------------------------------------------------- (b) no unmarked French literal
+
+# The UI code: layouts, callbacks (the JSON API excepted: its messages are part of its documented contract)
+# and the modules of atlas/ that write sentences for pages.
+UI_FILES = sorted([*ROOT.glob("layouts/*.py"), *(p for p in ROOT.glob("callbacks/*.py") if p.name != "api.py"),
+                   *(ROOT / "atlas" / name for name in (
+                       "embeds.py", "formatting.py", "mapclasses.py", "mapdata.py", "routes.py", "schema.py"))])
+# Files whose strings are not marked yet (the English UI is built page by page; docs/i18n.md lists them).
+NOT_YET_TRANSLATED = {
+    "layouts/api_page.py", "layouts/barometer.py", "layouts/barometer_map.py", "layouts/compare.py",
+    "layouts/credits.py", "layouts/opendata.py", "layouts/profile.py",
+    "layouts/profile_sections.py", "layouts/sparkline.py", "callbacks/barometer.py",
+    "callbacks/barometer_downloads.py", "callbacks/compare.py", "callbacks/credits.py", "callbacks/downloads.py",
+    "callbacks/profile.py",
+}
+# Keyword arguments and calls whose strings are never shown as text.
+NOT_TEXT_KEYWORDS = {"id", "className", "href", "type", "style", "src", "target", "rel", "mode", "htmlFor", "role",
+                     "mimetype", "sep", "encoding", "namespace", "filename", "key", "value", "dtype", "how", "on",
+                     "columns", "orient", "prefix", "method"}
+NOT_TEXT_CALLS = {"Input", "Output", "State", "ClientsideFunction", "ValueError", "KeyError", "TypeError",
+                  "RuntimeError", "PackageError", "print", "getattr", "isinstance", "compile", "debug", "info",
+                  "warning", "error", "exception", "get", "startswith", "endswith", "split", "partition", "replace",
+                  "strip", "rstrip", "lstrip", "join", "astype", "Path", "import_module", "sub", "match", "fullmatch"}
+IDENTIFIER = re.compile(r"[a-z0-9_\-./:#{}%=?&,;|\[\]()<> ]*")  # ids, paths, CSS, format specs: not sentences
+ALLOWED = {
+    ("layouts/shell.py", "Atlas QPV"),  # the atlas's name
+}
+
+
+def _parents(tree):
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+
+def _call_name(node) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def french_only_table(node, parents) -> bool:
+    """Inside ``NAME_FR = …``: by convention a table used only when the language is French (month names)."""
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            return any(isinstance(t, ast.Name) and t.id.endswith("_FR") for t in targets)
+    return False
+
+
+def unmarked_french(path: Path) -> list[tuple[int, str]]:
+    """String literals (and f-strings) of ``path`` that read as French UI text but are not marked."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = _parents(tree)
+    docstrings = {node.body[0].value for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node not in docstrings \
+                and not isinstance(parents.get(node), ast.JoinedStr):
+            text = node.value
+        else:
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Call) and _call_name(parent) in ("_", "N_", "ngettext", *NOT_TEXT_CALLS):
+            continue
+        if isinstance(parent, ast.keyword) and parent.arg in NOT_TEXT_KEYWORDS:
+            continue
+        if isinstance(parent, (ast.Compare, ast.Subscript)) or (isinstance(parent, ast.Dict) and node in parent.keys):
+            continue
+        if IDENTIFIER.fullmatch(text) and not re.search(r"[àâçéèêëîïôûùüœ]", text):
+            continue
+        if french_only_table(node, parents):
+            continue
+        if looks_french(text) and (path.relative_to(ROOT).as_posix(), text) not in ALLOWED:
+            found.append((node.lineno, text[:80]))
+    return found
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_french_ui_literal_is_left_unmarked(path):
+    name = path.relative_to(ROOT).as_posix()
+    if name in NOT_YET_TRANSLATED:
+        pytest.skip("not translated yet (docs/i18n.md)")
+    found = unmarked_french(path)
+    assert not found, "\n".join(f"{name}:{line}: {text!r}" for line, text in found)
+
+
+def test_the_static_check_catches_an_unmarked_sentence(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('def view(n):\n    return html.P(f"{n} quartiers affichés"), html.H2("Carte des écarts"),'
+                      ' html.P(_("Déjà traduit")), html.Div(id="carte-des-ecarts")\n')
+    assert [line for line, _text in unmarked_french_at(sample)] == [2, 2]
+
+
+def unmarked_french_at(path: Path):
+    global ROOT
+    saved, ROOT = ROOT, path.parent
+    try:
+        return unmarked_french(path)
+    finally:
+        ROOT = saved
+
+
+# ----------------------------------------------------------------- the mechanism
+
+
+def test_language_comes_from_the_query_string_and_anything_else_is_french():
+    assert i18n.language_from_query("?annee=2020&lang=en") == "en"
+    assert i18n.language_from_query("?lang=de") == "fr"
+    assert i18n.language_from_query("?lang=en&lang=fr") == "fr"  # the last value, like every parameter
+    assert i18n.language_from_query(None) == "fr"
+    assert i18n.language_from_query(["lang=en"]) == "fr"
+
+
+def test_links_keep_the_language_and_the_switch_keeps_the_state():
+    with i18n.use_language("en"):
+        assert i18n.with_language("/qpv/QP075001") == "/qpv/QP075001?lang=en"
+        assert i18n.with_language("/comparer?codes=qpv:X#t") == "/comparer?codes=qpv:X&lang=en#t"
+    assert i18n.with_language("/qpv/QP075001") == "/qpv/QP075001"
+    assert i18n.switch_href("/barometre", "?ministere=culture&lang=en", "fr") == "/barometre?ministere=culture"
+    assert i18n.switch_href("/barometre", "?ministere=culture", "en") == "/barometre?ministere=culture&lang=en"
+    assert i18n.switch_href("javascript:alert(1)", "", "en") == "/?lang=en"
+
+
+def test_translation_follows_the_current_language_only():
+    assert i18n._("Carte des inégalités territoriales") == "Carte des inégalités territoriales"
+    with i18n.use_language("en"):
+        assert i18n._("Carte des inégalités territoriales") == "Map of territorial inequalities"
+        assert i18n._("a string nobody marked") == "a string nobody marked"
+    assert i18n.current_language() == "fr"
+
+
+def test_numbers_dates_and_periods_in_each_language():
+    assert format_number(1234.5) == "1\u202f234,5"
+    assert format_value(-0.04, "%", 1) == "−0,0\u00a0%" or format_value(-0.04, "%", 1) == "0,0\u00a0%"
+    assert format_period("2024-Q1") == "1er trimestre 2024"
+    assert format_date("2024-03-01") == "1er mars 2024"
+    assert format_euros(1.25e9) == "1,25\u00a0Md€"
+    with i18n.use_language("en"):
+        assert format_number(1234.5) == "1,234.5"
+        assert format_number(-1234.5, 0) == "−1,234" or format_number(-1234.5, 0) == "−1,235"
+        assert format_value(12.5, "%") == "12.5\u00a0%"
+        assert format_period("2024-Q2") == "Q2 2024"
+        assert format_period("2024-03") == "March 2024"
+        assert format_date("2024-03-01") == "1 March 2024"
+        assert format_euros(1.25e9) == "€1.25bn"
+        assert format_euros(540.3e6) == "€540.3m"

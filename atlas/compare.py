@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from atlas import schema
+from atlas.i18n import _
 from atlas.values import (  # noqa: F401 - territory_table is part of this module's API
     comparable_across_territories,
     indicator_row,
@@ -78,17 +79,18 @@ def parse_selection(search: str | None, is_known) -> Selection:
         parsed = parse_token(token)
         shown = token[:MAX_CODE_LENGTH] + ("…" if len(token) > MAX_CODE_LENGTH else "")
         if parsed is None:
-            problems.append(f"« {shown} » n'est pas un code reconnu : utilisez la forme niveau:code "
-                            "(par exemple commune:13055) ou un code de quartier (QN013001).")
+            problems.append(_("« {code} » n'est pas un code reconnu : utilisez la forme niveau:code "
+                              "(par exemple commune:13055) ou un code de quartier (QN013001).").format(code=shown))
             continue
         if not is_known(*parsed):
-            problems.append(f"Aucun territoire « {parsed[0]}:{parsed[1]} » dans ce jeu de données.")
+            problems.append(_("Aucun territoire « {code} » dans ce jeu de données.").format(
+                code=f"{parsed[0]}:{parsed[1]}"))
             continue
         if parsed in territories:
             continue
         if len(territories) >= MAX_TERRITORIES:
-            problems.append(f"« {shown} » n'a pas été ajouté : {MAX_TERRITORIES} territoires au plus "
-                            "peuvent être comparés.")
+            problems.append(_("« {code} » n'a pas été ajouté : {count} territoires au plus peuvent être "
+                              "comparés.").format(code=shown, count=MAX_TERRITORIES))
             continue
         territories.append(parsed)
     return Selection(territories, problems)

@@ -28,19 +28,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from atlas.i18n import N_, _
+
 FEATURES: tuple[str, ...] = ("log_population", "density_level", "housing_share")
 REGION_PENALTY = 0.25  # added to the squared distance when regions differ
 HOUSING_ROLE = "housing"  # the presentation's peers role naming the social-housing share indicator
 DEFAULT_K = 5
 # INSEE's 7-level municipal density grid (grille communale de densité).
-DENSITY_LABELS_FR = {
-    1: "Grand centre urbain",
-    2: "Centre urbain intermédiaire",
-    3: "Ceinture urbaine",
-    4: "Petite ville",
-    5: "Bourg rural",
-    6: "Rural à habitat dispersé",
-    7: "Rural à habitat très dispersé",
+DENSITY_LABELS_FR = {  # French source (translated with _() where shown)
+    1: N_("Grand centre urbain"),
+    2: N_("Centre urbain intermédiaire"),
+    3: N_("Ceinture urbaine"),
+    4: N_("Petite ville"),
+    5: N_("Bourg rural"),
+    6: N_("Rural à habitat dispersé"),
+    7: N_("Rural à habitat très dispersé"),
 }
 
 
@@ -141,7 +143,7 @@ def describe(service, code: str, distance: float | None = None) -> dict:
         "code": code, "name": territory.get("name", code),
         "commune": service.territory_name("commune", territory.get("commune_code")) or "",
         "population": population,
-        "density": f"{density} — {DENSITY_LABELS_FR.get(density, '')}" if density else "non disponible",
+        "density": f"{density} — {_(DENSITY_LABELS_FR.get(density, ''))}" if density else _("non disponible"),
         "density_level": density,
         "housing": housing, "region": region, "distance": distance,
     }

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from atlas.i18n import N_, _
 from atlas.values import territory_table
 
 # Roles in reading order; the quarter first.
@@ -17,10 +18,13 @@ ROLES: tuple[str, ...] = ("qpv", "commune", "epci", "departement", "france")
 REFERENCE_ROLES: tuple[str, ...] = ROLES[1:]
 # The reference a gap is measured against, by preference: the broadest one with a value that year.
 BENCHMARK_ORDER: tuple[str, ...] = ("france", "departement", "epci", "commune")
-ROLE_LABELS = {"qpv": "Quartier", "commune": "Commune", "epci": "Intercommunalité", "departement": "Département",
-               "france": "France"}
-_PHRASES = {"commune": "dans la commune", "epci": "dans l'intercommunalité", "departement": "dans le département"}
-_VERSUS = {"commune": "à la commune", "epci": "à l'intercommunalité", "departement": "au département"}
+# French source text (translated with _() where a sentence is built: properties below run at render time).
+ROLE_LABELS = {"qpv": N_("Quartier"), "commune": N_("Commune"), "epci": N_("Intercommunalité"),
+               "departement": N_("Département"), "france": N_("France")}
+_PHRASES = {"commune": N_("dans la commune ({name})"), "epci": N_("dans l'intercommunalité ({name})"),
+            "departement": N_("dans le département ({name})")}
+_VERSUS = {"commune": N_("à la commune ({name})"), "epci": N_("à l'intercommunalité ({name})"),
+           "departement": N_("au département ({name})")}
 VINTAGE_YEAR = re.compile(r"(19|20)\d{2}")
 
 
@@ -47,30 +51,33 @@ class Place:
     def phrase(self) -> str:
         """Where a value is: « dans le quartier », « dans la commune (Toulouse) », « en France métropolitaine »."""
         if self.role == "qpv":
-            return "dans le quartier"
+            return _("dans le quartier")
         if self.role == "france":
-            return f"en {self.name}" if _fold(self.name).startswith("france") else f"en France ({self.name})"
-        return f"{_PHRASES[self.role]} ({self.name})"
+            return (_("en {name}") if _fold(self.name).startswith("france") else _("en France ({name})")).format(
+                name=self.name)
+        return _(_PHRASES[self.role]).format(name=self.name)
 
     @property
     def than(self) -> str:
         """The comparative: « qu'en France métropolitaine », « que dans la commune (Toulouse) »."""
-        phrase = self.phrase
-        return f"qu'{phrase}" if phrase.startswith("en ") else f"que {phrase}"
+        if self.role == "france":
+            return _("qu'{phrase}").format(phrase=self.phrase)
+        return _("que {phrase}").format(phrase=self.phrase)
 
     @property
     def versus(self) -> str:
         """« à la France métropolitaine », « au département (Haute-Garonne) »."""
         if self.role == "france":
-            return f"à la {self.name}" if _fold(self.name).startswith("france") else f"à {self.name}"
-        return f"{_VERSUS.get(self.role, 'à')} ({self.name})"
+            return (_("à la {name}") if _fold(self.name).startswith("france") else _("à {name}")).format(
+                name=self.name)
+        return _(_VERSUS.get(self.role, N_("à {name}"))).format(name=self.name)
 
     @property
     def label(self) -> str:
         """« Commune — Toulouse », « France métropolitaine » (table headers)."""
         if self.role == "france":
             return self.name
-        return f"{ROLE_LABELS[self.role]} — {self.name}"
+        return f"{_(ROLE_LABELS[self.role])} — {self.name}"
 
 
 def france_for(service, territory: dict) -> Place | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from atlas.formatting import format_number, format_value
+from atlas.i18n import _, ngettext
 from atlas.places import (
     BENCHMARK_ORDER,
     REFERENCE_ROLES,
@@ -93,7 +94,7 @@ class KeyFigure:
     def text(self, role: str, *, flag_estimate: bool = True) -> str:
         value = self.values.get(role)
         if value is None:
-            return STATUS_TEXT["missing"]
+            return _(STATUS_TEXT["missing"])
         return value_text(value.value, value.status, self.unit, self.decimals, flag_estimate=flag_estimate)
 
     @property
@@ -149,25 +150,27 @@ class Profile:
 def value_text(value: float | None, status: str, unit: str, decimals: int, *, flag_estimate: bool = True) -> str:
     """« 42,1 % », « 42,1 % (estimation) », « secret statistique » or « non disponible »."""
     if status in STATUS_TEXT or not is_number(value):
-        return STATUS_TEXT.get(status, STATUS_TEXT["missing"])
+        return _(STATUS_TEXT.get(status, STATUS_TEXT["missing"]))
     text = format_value(value, unit, decimals)
-    return f"{text} (estimation)" if status == "estimate" and flag_estimate else text
+    return _("{value} (estimation)").format(value=text) if status == "estimate" and flag_estimate else text
 
 
-def gap_phrase(quarter: float, reference: float, unit: str, decimals: int, than: str = "qu'en France") -> str:
+def gap_phrase(quarter: float, reference: float, unit: str, decimals: int, than: str | None = None) -> str:
     """The gap between two displayed values, in words: « 27,6 points de plus qu'en France »."""
+    than = than if than is not None else _("qu'en France")
     q, r = round(quarter, decimals), round(reference, decimals)
     diff = round(q - r, decimals)
     if diff == 0:
-        return f"le même niveau {than}"
-    more = "de plus" if diff > 0 else "de moins"
+        return _("le même niveau {than}").format(than=than)
     if unit == "%":
-        amount = format_number(abs(diff), decimals)
-        points = "point" if abs(diff) < 2 else "points"
-        return f"{amount}\u00a0{points} {more} {than}"
-    amount = format_value(abs(diff), unit, decimals)
-    relative = f" ({format_number(100 * diff / r, 0, signed=True)}\u00a0%)" if r else ""
-    return f"{amount} {more} {than}{relative}"
+        points = ngettext("{amount}\u00a0point", "{amount}\u00a0points", abs(diff))
+        amount = points.format(amount=format_number(abs(diff), decimals))
+        relative = ""
+    else:
+        amount = format_value(abs(diff), unit, decimals)
+        relative = f" ({format_number(100 * diff / r, 0, signed=True)}\u00a0%)" if r else ""
+    more = _("{amount} de plus {than}") if diff > 0 else _("{amount} de moins {than}")
+    return more.format(amount=amount, than=than) + relative
 
 
 def verdict(quarter: float, reference: float, polarity: str, decimals: int) -> str | None:
@@ -179,7 +182,7 @@ def verdict(quarter: float, reference: float, polarity: str, decimals: int) -> s
 
 
 def _join(parts: list[str]) -> str:
-    return " et ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+    return _(" et ").join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 
 def sentence(figure: KeyFigure) -> str:
@@ -189,8 +192,8 @@ def sentence(figure: KeyFigure) -> str:
     flag = not all_estimates  # when all values are estimates, say it once
     head = figure.label if figure.year is None else f"{figure.label}, {figure.year}"
     if all_estimates:
-        head += " (estimations)"
-    text = f"{head} : {figure.text('qpv', flag_estimate=flag)} dans le quartier"
+        head += _(" (estimations)")
+    text = _("{head} : {value} dans le quartier").format(head=head, value=figure.text("qpv", flag_estimate=flag))
     others = []
     for role in REFERENCE_ROLES:
         value = figure.values.get(role)
@@ -201,14 +204,15 @@ def sentence(figure: KeyFigure) -> str:
             part += f" ({value.year})"
         others.append(part)
     if others:
-        text += f", contre {_join(others)}"
-    year = figure.year if figure.year is not None else "cette année"
+        text += _(", contre {references}").format(references=_join(others))
+    year = figure.year if figure.year is not None else _("cette année")
     if figure.unpublished:
-        text += f" ; pas de valeur de référence publiée pour {year} {_join([p.phrase for p in figure.unpublished])}"
+        text += _(" ; pas de valeur de référence publiée pour {year} {places}").format(
+            year=year, places=_join([p.phrase for p in figure.unpublished]))
     elif not others:
-        text += f" ; aucune valeur de référence publiée pour {year} dans ce jeu de données"
+        text += _(" ; aucune valeur de référence publiée pour {year} dans ce jeu de données").format(year=year)
     if figure.gap:
-        text += f", soit {figure.gap}"
+        text += _(", soit {gap}").format(gap=figure.gap)
     return text + "."
 
 
@@ -289,7 +293,7 @@ def build_profile(service, code: str) -> Profile | None:
         # A figure whose every year is missing says nothing; a secret one does (it is withheld, not absent).
         figures = tuple(f for f in (key_figure(service, places, i) for i in ids)
                         if any(s != "missing" for _, _, s in f.series))
-        reason = "" if figures else "Aucune valeur n'est publiée pour ce quartier dans cette rubrique."
+        reason = "" if figures else _("Aucune valeur n'est publiée pour ce quartier dans cette rubrique.")
         if has_indicators:
             sections.append(Section(section.id, section.title, figures, reason))
     commune = places.get("commune")
@@ -317,13 +321,16 @@ def _int_or_none(value) -> int | None:
 
 def population_sentence(profile: Profile) -> str:
     if profile.population is None:
-        return "Population : aucune donnée de population pour ce quartier dans ce jeu de données."
-    year = f" en {profile.population_year}" if profile.population_year else ""
-    text = f"{format_number(profile.population, 0)} habitants{year}"
+        return _("Population : aucune donnée de population pour ce quartier dans ce jeu de données.")
+    people = ngettext("{count} habitant", "{count} habitants", profile.population).format(
+        count=format_number(profile.population, 0))
+    text = _("{people} en {year}").format(people=people, year=profile.population_year) \
+        if profile.population_year else people
     commune = profile.places.get("commune")
     if profile.commune_population and commune is not None:
         share = 100 * profile.population / profile.commune_population
-        text += f", soit {format_number(share, 1)}\u00a0% de la population de la commune ({commune.name})"
+        text += _(", soit {share}\u00a0% de la population de la commune ({commune})").format(
+            share=format_number(share, 1), commune=commune.name)
     return text + "."
 
 
@@ -337,7 +344,7 @@ def profile_frame(service, profile: Profile) -> pd.DataFrame:
                 for year, value, status in _series(vals, stats):
                     rows.append({
                         "section": section.title, "indicator": figure.indicator, "label": figure.label,
-                        "unit": figure.unit, "role": ROLE_LABELS[role], "level": place.level, "code": place.code,
+                        "unit": figure.unit, "role": _(ROLE_LABELS[role]), "level": place.level, "code": place.code,
                         "name": place.name, "year": year, "value": value, "status": status,
                         "source": figure.source, "vintage": figure.vintage,
                     })

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+from atlas.i18n import N_, _
 from atlas.places import split_codes
 
 # The scopes shown on a profile, with their French labels.
 CREDIT_SCOPES: tuple[tuple[str, str], ...] = (
-    ("qpv", "Crédits attribués au quartier"),
-    ("contrat_de_ville", "Crédits attribués au contrat de ville (pour l'ensemble des quartiers du contrat de ville)"),
-    ("commune", "Crédits attribués à la commune (non spécifiques au quartier)"),
+    ("qpv", N_("Crédits attribués au quartier")),
+    ("contrat_de_ville", N_("Crédits attribués au contrat de ville (pour l'ensemble des quartiers du contrat de "
+                            "ville)")),
+    ("commune", N_("Crédits attribués à la commune (non spécifiques au quartier)")),
 )
 SCOPE_LABELS = dict(CREDIT_SCOPES)
-SHORT_SCOPE_LABELS = {"qpv": "Quartier", "contrat_de_ville": "Contrat de ville (tous ses quartiers)",
-                      "commune": "Commune (non spécifique au quartier)"}
+SHORT_SCOPE_LABELS = {"qpv": N_("Quartier"), "contrat_de_ville": N_("Contrat de ville (tous ses quartiers)"),
+                      "commune": N_("Commune (non spécifique au quartier)")}
 
 
 def scope_codes(territory: dict, scope: str) -> list[str]:
@@ -33,7 +35,7 @@ def scope_codes(territory: dict, scope: str) -> list[str]:
 def credits_for(credits: pd.DataFrame, territory: dict) -> pd.DataFrame:
     """Credit lines of the quarter, its contrat(s) de ville and its commune, with a ``scope`` column."""
     parts = []
-    for scope, _ in CREDIT_SCOPES:
+    for scope, _label in CREDIT_SCOPES:
         codes = scope_codes(territory, scope)
         if not codes:
             continue
@@ -71,12 +73,12 @@ def credits_absence(service, territory: dict, lines: pd.DataFrame) -> str:
     if not lines.empty:
         return ""
     if service.package.credits.empty:
-        return "Ce jeu de données ne contient aucune ligne de crédit."
+        return _("Ce jeu de données ne contient aucune ligne de crédit.")
     if not scope_codes(territory, "contrat_de_ville"):
-        return ("Ce quartier n'est rattaché à aucun contrat de ville dans ce jeu de données, et aucune ligne de "
-                "crédit n'y est attribuée au quartier ni à sa commune.")
-    return ("Aucune ligne de crédit de ce jeu de données n'est attribuée au quartier, à son contrat de ville ou à "
-            "sa commune.")
+        return _("Ce quartier n'est rattaché à aucun contrat de ville dans ce jeu de données, et aucune ligne de "
+                 "crédit n'y est attribuée au quartier ni à sa commune.")
+    return _("Aucune ligne de crédit de ce jeu de données n'est attribuée au quartier, à son contrat de ville ou à "
+             "sa commune.")
 
 
 def _counted_observations(service) -> dict[str, pd.DataFrame]:
@@ -120,8 +122,8 @@ def measures_for(service, code: str) -> pd.DataFrame:
 def measures_absence(service, code: str) -> str:
     """Why the beneficiaries table is empty, in one French sentence."""
     if not _counted_observations(service):
-        return ("Ce jeu de données ne compte de bénéficiaires pour aucun quartier : les sources qu'il rassemble ne "
-                "publient pas de nombre de bénéficiaires à cette échelle.")
+        return _("Ce jeu de données ne compte de bénéficiaires pour aucun quartier : les sources qu'il rassemble ne "
+                 "publient pas de nombre de bénéficiaires à cette échelle.")
     if code not in _counted_observations(service):
-        return "Aucune mesure de ce jeu de données ne compte de bénéficiaires dans ce quartier."
+        return _("Aucune mesure de ce jeu de données ne compte de bénéficiaires dans ce quartier.")
     return ""

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from atlas.i18n import N_, _, ngettext
 from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import mark_best_worst, territory_table
 
@@ -66,11 +67,11 @@ class Goalpost:
 
 # Goalposts are keyed by role: they fix the meaning (and unit) the package's indicator must have.
 GOALPOSTS: dict[str, Goalpost] = {
-    "health": Goalpost("health", 65.0, 90.0, label_fr="Espérance de vie à la naissance"),
-    "education_success": Goalpost("education_success", 50.0, 100.0, label_fr="Réussite au brevet"),
+    "health": Goalpost("health", 65.0, 90.0, label_fr=N_("Espérance de vie à la naissance")),
+    "education_success": Goalpost("education_success", 50.0, 100.0, label_fr=N_("Réussite au brevet")),
     "education_deprivation": Goalpost("education_deprivation", 80.0, 0.0,
-                                      label_fr="Adultes sans diplôme (score inversé)"),
-    "income": Goalpost("income", 5000.0, 40000.0, log=True, label_fr="Revenu médian (échelle logarithmique)"),
+                                      label_fr=N_("Adultes sans diplôme (score inversé)")),
+    "income": Goalpost("income", 5000.0, 40000.0, log=True, label_fr=N_("Revenu médian (échelle logarithmique)")),
 }
 # Dimension -> its input roles; the education dimension averages its two sub-indices arithmetically.
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -78,10 +79,10 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "education": ("education_success", "education_deprivation"),
     "niveau_de_vie": ("income",),
 }
-DIMENSION_LABELS_FR = {
-    "sante": "Santé",
-    "education": "Éducation",
-    "niveau_de_vie": "Niveau de vie",
+DIMENSION_LABELS_FR = {  # French source (translated with _() where shown)
+    "sante": N_("Santé"),
+    "education": N_("Éducation"),
+    "niveau_de_vie": N_("Niveau de vie"),
 }
 ROLES: tuple[str, ...] = tuple(role for roles in DIMENSIONS.values() for role in roles)
 USABLE = ("ok", "estimate")
@@ -109,16 +110,18 @@ class Variant:
         return tuple(role for dim in self.dimensions for role in DIMENSIONS[dim])
 
     @property
-    def name_fr(self) -> str:
+    def name(self) -> str:
+        """The index's name in the current language (« Indice de bien-être réduit (santé seule) »)."""
         if not self.reduced:
-            return "Indice de bien-être territorial"
-        kept = [DIMENSION_LABELS_FR[d].lower() for d in self.dimensions]
-        joined = " et ".join([", ".join(kept[:-1]), kept[-1]]) if len(kept) > 1 else "".join(kept)
-        return f"Indice de bien-être réduit ({joined} seul{'s' if len(kept) > 1 else ''})"
+            return _("Indice de bien-être territorial")
+        kept = [_(DIMENSION_LABELS_FR[d]).lower() for d in self.dimensions]
+        joined = _(" et ").join([", ".join(kept[:-1]), kept[-1]]) if len(kept) > 1 else "".join(kept)
+        return ngettext("Indice de bien-être réduit ({dimensions} seule)",
+                        "Indice de bien-être réduit ({dimensions} seuls)", len(kept)).format(dimensions=joined)
 
     @property
     def absent_labels(self) -> list[str]:
-        return [GOALPOSTS[role].label_fr.split(" (")[0] for role in self.absent]
+        return [_(GOALPOSTS[role].label_fr).split(" (")[0] for role in self.absent]
 
 
 FULL = Variant(tuple(DIMENSIONS), {role: role for role in ROLES})
@@ -180,16 +183,17 @@ def wellbeing_index(inputs: Mapping[str, tuple[float | None, str]], year: int | 
         parts = [scaled[m] for m in DIMENSIONS[dim]]
         dims[dim] = None if any(p is None for p in parts) else sum(parts) / len(parts)
 
-    statuses = [s for _, s in clean.values()]
-    reasons = [f"{GOALPOSTS[role].label_fr} : {STATUS_LABELS_FR.get(s, s)}"
-               for role, (_, s) in clean.items() if s not in USABLE]
+    statuses = [s for _value, s in clean.values()]
+    reasons = [_("{input} : {status}").format(input=_(GOALPOSTS[role].label_fr), status=_(STATUS_LABELS_FR.get(s, s)))
+               for role, (_value, s) in clean.items() if s not in USABLE]
     if not dimensions or "secret" in statuses or "missing" in statuses:
         status = "secret" if "secret" in statuses else "missing"
         return WellbeingResult(None, status, dims, scaled, clean, year, reasons)
     index = geometric_mean(list(dims.values()))
     status = "estimate" if "estimate" in statuses else "ok"
     if status == "estimate":
-        reasons = [f"{GOALPOSTS[role].label_fr} : estimation" for role, (_, s) in clean.items() if s == "estimate"]
+        reasons = [_("{input} : estimation").format(input=_(GOALPOSTS[role].label_fr))
+                   for role, (_value, s) in clean.items() if s == "estimate"]
     return WellbeingResult(index, status, dims, scaled, clean, year, reasons)
 
 

@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
 from atlas.embeds import compare_choices
+from atlas.i18n import LANGUAGE_PARAM, SOURCE_LANGUAGE, _, language_from_query
 from atlas.places import france_for
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import side_by_side, variant_for
@@ -66,6 +67,8 @@ def search_with_indicators(search: str | None, indicators: list[str]) -> str:
     codes = ",".join(query.get("codes", []))
     params = {"codes": codes} if codes else {}
     params[INDICATORS_PARAM] = ",".join(indicators)
+    if language_from_query(search) != SOURCE_LANGUAGE:  # the interface language stays as it is
+        params[LANGUAGE_PARAM] = language_from_query(search)
     return "?" + urlencode(params, safe=",:")
 
 
@@ -85,13 +88,14 @@ def examples(svc) -> list[tuple[str, str]]:
         france = france_for(svc, qpv)
         if france is not None:
             chain.append(("france", france.code))
-        out.append((f"Le quartier {qpv['name']} ({qpv['code']}) et ses territoires de référence",
+        out.append((_("Le quartier {name} ({code}) et ses territoires de référence").format(
+            name=qpv["name"], code=qpv["code"]),
                     "/comparer" + search_for(chain)))
     departements = sorted(svc.codes("departement"))
     if len(departements) >= 2:
         pair = [("departement", c) for c in (["75", "93"] if {"75", "93"} <= set(departements) else departements[:2])]
-        label = " et ".join(svc.territory_name(*t) for t in pair)
-        out.append((f"Deux départements : {label}", "/comparer" + search_for(pair)))
+        label = _(" et ").join(svc.territory_name(*t) for t in pair)
+        out.append((_("Deux départements : {names}").format(names=label), "/comparer" + search_for(pair)))
     return out
 
 
@@ -193,7 +197,7 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
         return rows
     rows = rows.assign(name=[svc.territory_name(lvl, code) for lvl, code in zip(rows["level"], rows["code"],
                                                                               strict=True)])
-    mark_fr = {"best": "meilleur", "worst": "moins bon"}
+    mark_fr = {"best": "meilleur", "worst": _("moins bon")}
     rows["mark"] = rows["mark"].map(mark_fr)
     return rows[["indicator", "label", "unit", "year", "level", "code", "name", "value", "value_year", "status",
                  "mark", "polarity", "source", "vintage"]]

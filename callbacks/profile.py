@@ -16,6 +16,7 @@ from atlas import profile as model
 from atlas import profile_credits as credits_model
 from atlas.compare import comparison_rows, search_for, trend_frame
 from atlas.embeds import profile_choices
+from atlas.i18n import _
 from atlas.places import places_of
 from atlas.profile_map import map_geometry
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, ProfileView, WellbeingPanel
@@ -70,10 +71,11 @@ def evolution_panel(svc, places: dict, indicator: str) -> EvolutionPanel:
 
 
 def credits_source(svc, lines: pd.DataFrame) -> str:
-    title = svc.manifest.get("title", "jeu de données")
+    title = svc.manifest.get("title") or _("jeu de données")
     if lines.empty:
         return title
-    return f"{title}, lignes de crédits {int(lines['year'].min())}–{int(lines['year'].max())}"
+    return _("{title}, lignes de crédits {first}–{last}").format(
+        title=title, first=int(lines["year"].min()), last=int(lines["year"].max()))
 
 
 def wellbeing_panel(svc, keys: list, names: dict, code: str | None = None) -> WellbeingPanel:
@@ -90,16 +92,16 @@ def peers_panel(svc, profile: model.Profile) -> PeersPanel:
     me = peer_model.describe(svc, code)
     empty = WellbeingPanel(variant_for(svc), {}, {}, {})
     if not profile.has_indicators:
-        reason = ("Pas de quartiers comparables : ce jeu de données ne contient aucun indicateur pour les quartiers "
-                  f"de la géographie {profile.vintage or 'de ce quartier'}.")
+        reason = _("Pas de quartiers comparables : ce jeu de données ne contient aucun indicateur pour les quartiers "
+                   "de la géographie {vintage}.").format(vintage=profile.vintage or _("de ce quartier"))
         return PeersPanel(me, (), pd.DataFrame(), {}, empty, "", reason)
     found = peer_list(code)
     if not found:
         return PeersPanel(me, (), pd.DataFrame(), {}, empty, "",
-                          "Pas de quartiers comparables : ce jeu de données ne contient aucun autre quartier de la "
-                          "même géographie.")
-    keys = [("qpv", code)] + [("qpv", c) for c, _ in found]
-    names = {("qpv", c): f"{svc.territory_name('qpv', c)} ({c})" for _, c in keys}
+                          _("Pas de quartiers comparables : ce jeu de données ne contient aucun autre quartier de la "
+                            "même géographie."))
+    keys = [("qpv", code)] + [("qpv", c) for c, _distance in found]
+    names = {("qpv", c): f"{svc.territory_name('qpv', c)} ({c})" for _level, c in keys}
     headline = [i for i in svc.presentation.overview if svc.has_indicator(i)]
     rows = comparison_rows(svc, keys, headline) if headline else pd.DataFrame()
     return PeersPanel(me, tuple(peer_model.describe(svc, c, d) for c, d in found), rows, names,

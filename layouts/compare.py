@@ -8,21 +8,27 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
-from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
+from atlas.i18n import N_, _, ngettext
+from atlas.schema import THEMES, UNAVAILABLE_STATUS_LABELS_FR, level_label, theme_label
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, lines, style_figure
 from layouts.embeds import embed_dialog
 
-MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
+MARK_TEXT = {"best": N_("meilleur"), "worst": N_("moins bon")}  # French source, translated where shown
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
 STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 MAX_TRENDS = 6
 DROPDOWN_LABELS_FR = {
-    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner", "search": "Rechercher",
-    "clear_search": "Effacer la recherche", "clear_selection": "Effacer la sélection",
-    "no_options_found": "Aucun indicateur trouvé", "selected_count": "{num_selected} choisis",
+    "select_all": N_("Tout sélectionner"), "deselect_all": N_("Tout désélectionner"), "search": N_("Rechercher"),
+    "clear_search": N_("Effacer la recherche"), "clear_selection": N_("Effacer la sélection"),
+    "no_options_found": N_("Aucun indicateur trouvé"), "selected_count": N_("{num_selected} choisis"),
 }
+
+
+def dropdown_labels() -> dict:
+    """The texts of Dash's dropdown (its own English by default), in the visitor's language."""
+    return {key: _(text) for key, text in DROPDOWN_LABELS_FR.items()}
 PLOT_HEIGHT = 230  # pixels of plotting area in small multiples
 
 
@@ -45,7 +51,7 @@ def legend_and_source_below(fig: go.Figure, entries: int, plot_height: int = PLO
 
 def cell_text(value, status: str, unit: str, decimals: int) -> str:
     if status in STATUS_TEXT or value is None or pd.isna(value):
-        return STATUS_TEXT.get(status, STATUS_TEXT["missing"])
+        return _(STATUS_TEXT.get(status, STATUS_TEXT["missing"]))
     return format_value(value, unit, decimals)
 
 
@@ -53,17 +59,17 @@ def mark_badge(mark: str | None):
     """A best/worst badge: a symbol for the eye and words for everyone (never colour alone)."""
     if mark not in MARK_TEXT:
         return None
-    return html.Span([html.Span(MARK_SYMBOL[mark], **{"aria-hidden": "true"}), f" {MARK_TEXT[mark]}"],
+    return html.Span([html.Span(MARK_SYMBOL[mark], **{"aria-hidden": "true"}), " " + _(MARK_TEXT[mark])],
                      className=f"mark mark-{mark}")
 
 
 def status_flag(status: str) -> html.Span | None:
     if status == "estimate":
-        return html.Span("estimation", className="flag flag-estimate")
+        return html.Span(_("estimation"), className="flag flag-estimate")
     if status == "secret":
-        return html.Span("secret statistique", className="flag flag-secret")
+        return html.Span(_("secret statistique"), className="flag flag-secret")
     if status == "missing":
-        return html.Span("non disponible", className="flag flag-missing")
+        return html.Span(_("non disponible"), className="flag flag-missing")
     return None
 
 
@@ -74,7 +80,7 @@ def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = 
     if year_note:
         children += [" ", html.Span(year_note, className="cell-year")]
     if status == "estimate":
-        children += [" ", html.Span("estimation", className="flag flag-estimate")]
+        children += [" ", html.Span(_("estimation"), className="flag flag-estimate")]
     badge = mark_badge(mark)
     if badge is not None:
         children += [" ", badge]
@@ -85,8 +91,8 @@ def value_cell(value, status: str, unit: str, decimals: int, mark: str | None = 
 def territory_label(level: str, code: str, name: str) -> str:
     """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
-        return name or "France"
-    return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
+        return name or _("France")
+    return f"{name} ({level_label(level).split(' (')[0].lower()} {code})"
 
 
 def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:
@@ -97,37 +103,39 @@ def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:
         link = dcc.Link(name, href=f"/qpv/{code}") if level == "qpv" else html.Span(name)
         items.append(html.Li(className="chip", children=[
             link,
-            dcc.Link(["Retirer", html.Span(f" {name} de la comparaison", className="visually-hidden")],
+            dcc.Link([_("Retirer"), html.Span(" " + _("{name} de la comparaison").format(name=name),
+                                              className="visually-hidden")],
                      href="/comparer" + search_for(without(territories, level, code)), className="chip-remove"),
         ]))
-    return html.Ul(items, className="chips", id="compare-selection", **{"aria-label": "Territoires comparés"})
+    return html.Ul(items, className="chips", id="compare-selection", **{"aria-label": _("Territoires comparés")})
 
 
 def search_results(hits, territories: list[tuple[str, str]]) -> list:
     """Links that add a search hit to the selection (the URL holds the state)."""
     if len(territories) >= MAX_TERRITORIES:
-        return [html.Li(f"{MAX_TERRITORIES} territoires au plus : retirez-en un pour en ajouter un autre.",
-                        className="muted")]
+        return [html.Li(_("{count} territoires au plus : retirez-en un pour en ajouter un autre.").format(
+            count=MAX_TERRITORIES), className="muted")]
     items = []
     for hit in hits:
         if (hit.level, hit.code) in territories:
             continue
         href = "/comparer" + search_for(with_added(territories, hit.level, hit.code))
-        items.append(html.Li(dcc.Link(f"Ajouter : {hit.label}", href=href)))
-    return items or [html.Li("Aucun territoire trouvé.", className="muted")]
+        items.append(html.Li(dcc.Link(_("Ajouter : {territory}").format(territory=hit.label), href=href)))
+    return items or [html.Li(_("Aucun territoire trouvé."), className="muted")]
 
 
 def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], names: dict) -> html.Table:
     """One row per indicator, grouped by theme, one column per territory, best/worst marked."""
-    head = html.Thead(html.Tr([html.Th("Indicateur", scope="col"), html.Th("Année", scope="col", className="num")]
+    head = html.Thead(html.Tr([html.Th(_("Indicateur"), scope="col"),
+                               html.Th(_("Année"), scope="col", className="num")]
                               + [html.Th(names.get(t, t[1]), scope="col", className="num") for t in territories]))
     body = []
     if not rows.empty:
-        for theme, label in THEMES.items():
+        for theme in THEMES:
             theme_rows = rows[(rows["theme"] == theme) & rows["year"].notna()]
             if theme_rows.empty:
                 continue
-            body.append(html.Tr(html.Th(label, colSpan=2 + len(territories), scope="colgroup"),
+            body.append(html.Tr(html.Th(theme_label(theme), colSpan=2 + len(territories), scope="colgroup"),
                                 className="theme-row"))
             for indicator, group in theme_rows.groupby("indicator", sort=False):
                 first = group.iloc[0]
@@ -138,28 +146,30 @@ def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], nam
                         html.Span(f" ({first['unit']})" if first["unit"] not in ("", "ratio", "indice") else "",
                                   className="muted"),
                         html.Br(),
-                        html.Small(f"Source : {first['source']}, {first['vintage']}", className="source-line"),
+                        html.Small(_("Source : {source}, {vintage}").format(source=first["source"],
+                                                                            vintage=first["vintage"]),
+                                   className="source-line"),
                     ]),
                     html.Td("–" if pd.isna(first["year"]) else str(int(first["year"])), className="num"),
                     *[_row_cell(cells.get(t), first) for t in territories],
                 ], **{"data-indicator": indicator}))
-    return html.Table([html.Caption("Valeurs de la dernière année où l'un des territoires en a une ; un territoire "
-                                    "sans valeur cette année-là montre sa valeur publiée la plus proche, avec son année"
-                                    " (sans marque). ▲ meilleur et ▼ moins bon selon le sens de chaque indicateur "
-                                    "(aucune marque pour les indicateurs de contexte)."),
+    return html.Table([html.Caption(_(
+        "Valeurs de la dernière année où l'un des territoires en a une ; un territoire sans valeur cette année-là "
+        "montre sa valeur publiée la plus proche, avec son année (sans marque). ▲ meilleur et ▼ moins bon selon le "
+        "sens de chaque indicateur (aucune marque pour les indicateurs de contexte).")),
                        head, html.Tbody(body)], className="data-table compare-table", id="compare-table")
 
 
 def _row_cell(cell, first) -> html.Td:
     unit, decimals = first["unit"], int(first["decimals"])
     if cell is None:
-        return html.Td("non disponible", className="num cell-unavailable")
+        return html.Td(_("non disponible"), className="num cell-unavailable")
     row_year = None if pd.isna(first["year"]) else int(first["year"])
     value_year = None if pd.isna(cell.value_year) else int(cell.value_year)
     if cell.value is None or pd.isna(cell.value):
         if cell.status == "secret":
             return value_cell(None, "secret", unit, decimals)
-        text = f"pas de valeur publiée pour {row_year}" if row_year else "non disponible"
+        text = _("pas de valeur publiée pour {year}").format(year=row_year) if row_year else _("non disponible")
         return html.Td(text, className="num cell-unavailable")
     note = f"({value_year})" if value_year is not None and value_year != row_year else ""
     return value_cell(cell.value, cell.status, unit, decimals, cell.mark, year_note=note)
@@ -168,9 +178,10 @@ def _row_cell(cell, first) -> html.Td:
 def wellbeing_table(panel: WellbeingPanel, territories: list[tuple[str, str]] | None = None) -> html.Table:
     """The index and the dimensions of the package's variant, one row per territory, on one year."""
     dims = list(panel.variant.dimensions)
-    head = html.Thead(html.Tr([html.Th("Territoire", scope="col"), html.Th("Année", scope="col", className="num"),
-                               html.Th("Indice", scope="col", className="num")]
-                              + [html.Th(DIMENSION_LABELS_FR[d], scope="col", className="num") for d in dims]))
+    head = html.Thead(html.Tr([html.Th(_("Territoire"), scope="col"),
+                               html.Th(_("Année"), scope="col", className="num"),
+                               html.Th(_("Indice"), scope="col", className="num")]
+                              + [html.Th(_(DIMENSION_LABELS_FR[d]), scope="col", className="num") for d in dims]))
     body = []
     for key in territories if territories is not None else list(panel.results):
         result = panel.results.get(key)
@@ -183,9 +194,11 @@ def wellbeing_table(panel: WellbeingPanel, territories: list[tuple[str, str]] | 
             *[html.Td(format_number(result.dimensions.get(d), DECIMALS) if result.dimensions.get(d) is not None
                       else "–", className="num") for d in dims],
         ]))
-    what = "ses dimensions" if len(dims) > 1 else "sa dimension"
-    return html.Table([html.Caption(f"{panel.variant.name_fr} (0 à 1) et {what} ; sans valeur lorsqu'une donnée "
-                                    "d'entrée est secrète ou manquante."), head, html.Tbody(body)],
+    caption = (_("{index} (0 à 1) et ses dimensions ; sans valeur lorsqu'une donnée d'entrée est secrète ou "
+                 "manquante.") if len(dims) > 1 else
+               _("{index} (0 à 1) et sa dimension ; sans valeur lorsqu'une donnée d'entrée est secrète ou "
+                 "manquante.")).format(index=panel.variant.name)
+    return html.Table([html.Caption(caption), head, html.Tbody(body)],
                       className="data-table wellbeing-table")
 
 
@@ -193,10 +206,11 @@ def wellbeing_block(panel: WellbeingPanel, territories: list[tuple[str, str]]) -
     """The comparison's well-being table, or why there is none, and which inputs the package lacks."""
     variant = panel.variant
     if not variant.available:
-        return [html.P("Indice non calculé : ce jeu de données ne contient aucune de ses données d'entrée ("
-                       + ", ".join(variant.absent_labels).lower() + ").", className="muted")]
-    note = (html.P(f"{variant.name_fr} : données absentes de ce jeu de données — "
-                   + ", ".join(variant.absent_labels).lower() + ".", className="muted") if variant.reduced else None)
+        return [html.P(_("Indice non calculé : ce jeu de données ne contient aucune de ses données d'entrée "
+                         "({inputs}).").format(inputs=", ".join(variant.absent_labels).lower()), className="muted")]
+    note = (html.P(_("{index} : données absentes de ce jeu de données — {inputs}.").format(
+        index=variant.name, inputs=", ".join(variant.absent_labels).lower()), className="muted")
+        if variant.reduced else None)
     return [note, wellbeing_table(panel, territories)]
 
 
@@ -207,7 +221,7 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
         data = frame[(frame["level"] == level) & (frame["code"] == code)].sort_values("year")
         if data["value"].isna().all():  # named under the chart instead (see ``without_values``)
             continue
-        text = [cell_text(v, s, unit, decimals) + (" (estimation)" if s == "estimate" else "")
+        text = [cell_text(v, s, unit, decimals) + (_(" (estimation)") if s == "estimate" else "")
                 for v, s in zip(data["value"], data["status"], strict=True)]
         fig.add_trace(go.Scatter(
             x=data["year"], y=data["value"], mode="lines+markers", name=names.get((level, code), code),
@@ -229,7 +243,8 @@ def without_values(frame: pd.DataFrame, names: dict, territories: list[tuple[str
                if frame[(frame["level"] == t[0]) & (frame["code"] == t[1])]["value"].isna().all()]
     if not missing:
         return None
-    return html.P("Sans valeur publiée pour cet indicateur : " + " ; ".join(missing) + ".",
+    return html.P(_("Sans valeur publiée pour cet indicateur : {territories}.").format(
+        territories=_(" ; ").join(missing)),
                   className="muted chart-note")
 
 
@@ -244,8 +259,8 @@ def trend_table(frame: pd.DataFrame, meta: dict, names: dict, territories: list[
                        data.at[y, "status"] if y in data.index else "missing", meta["unit"], int(meta["decimals"]))
             for y in years]))
     return html.Details(className="chart-table", children=[
-        html.Summary(f"Données du graphique « {meta['label_fr']} »"),
-        html.Table([html.Thead(html.Tr([html.Th("Territoire", scope="col")]
+        html.Summary(_("Données du graphique « {indicator} »").format(indicator=meta["label_fr"])),
+        html.Table([html.Thead(html.Tr([html.Th(_("Territoire"), scope="col")]
                                        + [html.Th(str(y), scope="col", className="num") for y in years])),
                     html.Tbody(rows)], className="data-table"),
     ])
@@ -259,24 +274,24 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
         if frame.empty or frame["value"].isna().all():
             out.append(html.Div(className="trend trend-empty", children=[
                 html.H3(meta["label_fr"]),
-                html.P("Aucune valeur annuelle publiée pour ces territoires : pas de courbe à tracer.",
+                html.P(_("Aucune valeur annuelle publiée pour ces territoires : pas de courbe à tracer."),
                        className="muted")]))
             continue
         out.append(html.Div(className="trend", children=[
             graph({"type": "compare-trend", "indicator": indicator}, trend_figure(frame, meta, names, territories),
                   filename=f"comparaison-{indicator}",
-                  description=f"Évolution de « {meta['label_fr']} » pour les territoires comparés ; "
-                              "les valeurs figurent dans le tableau qui suit."),
+                  description=_("Évolution de « {indicator} » pour les territoires comparés ; les valeurs figurent "
+                                "dans le tableau qui suit.").format(indicator=meta["label_fr"])),
             without_values(frame, names, territories),
             trend_table(frame, meta, names, territories),
         ]))
     if not frames:
-        out.append(html.P("Aucun indicateur choisi : choisissez-en dans la liste ci-dessus.", className="muted"))
+        out.append(html.P(_("Aucun indicateur choisi : choisissez-en dans la liste ci-dessus."), className="muted"))
     return out
 
 
 def indicator_options(indicators: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{THEMES.get(row.theme, row.theme)} — {row.label_fr}", "value": row.id}
+    return [{"label": f"{theme_label(row.theme)} — {row.label_fr}", "value": row.id}
             for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
 
 
@@ -284,13 +299,14 @@ def _search_block(view: CompareView) -> html.Div:
     territories = list(view.territories)
     add_france = None
     if view.france is not None and view.france not in territories and len(territories) < MAX_TERRITORIES:
-        add_france = html.P(dcc.Link(f"Ajouter : {view.names.get(view.france, 'France')}",
+        add_france = html.P(dcc.Link(_("Ajouter : {territory}").format(
+            territory=view.names.get(view.france) or _("France")),
                                      href="/comparer" + search_for(with_added(territories, *view.france))),
                             className="add-france")
     return html.Div(className="search compare-search", children=[
-        html.Label("Ajouter un territoire (quartier, commune, intercommunalité, département, région)",
+        html.Label(_("Ajouter un territoire (quartier, commune, intercommunalité, département, région)"),
                    htmlFor="compare-search"),
-        dcc.Input(id="compare-search", type="search", placeholder="ex. Marseille, Toulouse, Seine-Saint-Denis…",
+        dcc.Input(id="compare-search", type="search", placeholder=_("ex. Marseille, Toulouse, Seine-Saint-Denis…"),
                   autoComplete="off", className="search-input", debounce=False, maxLength=100,
                   disabled=len(territories) >= MAX_TERRITORIES),
         html.Ul(id="compare-search-results", className="search-results", **{"aria-live": "polite"}),
@@ -303,7 +319,7 @@ def compare_page(view: CompareView) -> html.Div:
     alert = None
     if view.problems:
         alert = html.Div(className="alert", role="alert", children=[
-            html.P(html.Strong("Certains codes n'ont pas pu être utilisés :")),
+            html.P(html.Strong(_("Certains codes n'ont pas pu être utilisés :"))),
             html.Ul([html.Li(p) for p in view.problems]),
         ])
     header = [
@@ -311,9 +327,10 @@ def compare_page(view: CompareView) -> html.Div:
         # What the page shows, so that a URL change the page made itself does not rebuild it.
         dcc.Store(id="compare-state", data={"keys": [f"{level}:{code}" for level, code in territories],
                                             "indicators": list(view.chosen)}),
-        html.H1("Comparer des territoires"),
-        html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection et les indicateurs "
-               "affichés sont enregistrés dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
+        html.H1(_("Comparer des territoires")),
+        html.P(_("Jusqu'à {count} territoires de tout niveau côte à côte. La sélection et les indicateurs affichés "
+                 "sont enregistrés dans l'adresse de la page : copiez-la pour la partager.").format(
+            count=MAX_TERRITORIES), className="lead"),
         alert,
         selection_chips(territories, view.names) if territories else None,
         _search_block(view),
@@ -321,8 +338,8 @@ def compare_page(view: CompareView) -> html.Div:
     if not territories:
         example_links = [html.Li(dcc.Link(label, href=href)) for label, href in view.examples]
         return html.Div(className="compare", children=[*header, html.Section(className="compare-empty", children=[
-            html.H2("Aucun territoire sélectionné"),
-            html.P("Cherchez un territoire ci-dessus, ou partez d'un exemple :"),
+            html.H2(_("Aucun territoire sélectionné")),
+            html.P(_("Cherchez un territoire ci-dessus, ou partez d'un exemple :")),
             html.Ul(example_links),
         ])])
     shown = view.rows.loc[view.rows["year"].notna(), "indicator"].nunique() if not view.rows.empty else 0
@@ -330,24 +347,25 @@ def compare_page(view: CompareView) -> html.Div:
         *header,
         dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
         html.Div(className="actions no-print", children=[
-            download_button("compare-csv-button", "Télécharger le tableau (CSV)"),
+            download_button("compare-csv-button", _("Télécharger le tableau (CSV)")),
             dcc.Download(id="compare-csv"),
-            html.Button("Imprimer", id="compare-print", className="button button-secondary", n_clicks=0),
+            html.Button(_("Imprimer"), id="compare-print", className="button button-secondary", n_clicks=0),
         ]),
         html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
-            html.H2(view.wellbeing.variant.name_fr, id="compare-wellbeing-title"),
+            html.H2(view.wellbeing.variant.name, id="compare-wellbeing-title"),
             *wellbeing_block(view.wellbeing, territories),
-            html.P(["Méthode inspirée de l'indice de développement humain : voir ",
+            html.P([_("Méthode inspirée de l'indice de développement humain : voir "),
                     html.Code("docs/wellbeing-index.md"), "."], className="source-line"),
         ]),
         html.Section(**{"aria-labelledby": "compare-trends-title"}, children=[
-            html.H2("Évolutions", id="compare-trends-title"),
-            html.Label(f"Indicateurs affichés ({MAX_TRENDS} au plus)", htmlFor="compare-indicators"),
+            html.H2(_("Évolutions"), id="compare-trends-title"),
+            html.Label(_("Indicateurs affichés ({count} au plus)").format(count=MAX_TRENDS),
+                       htmlFor="compare-indicators"),
             dcc.Dropdown(id="compare-indicators", options=list(view.options), value=list(view.chosen), multi=True,
-                         placeholder="Choisir des indicateurs…", className="compare-indicators",
-                         labels=DROPDOWN_LABELS_FR, maxHeight=320),
+                         placeholder=_("Choisir des indicateurs…"), className="compare-indicators",
+                         labels=dropdown_labels(), maxHeight=320),
             html.Div(className="actions no-print", children=[
-                download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
+                download_button("compare-trends-csv-button", _("Télécharger les séries (CSV)")),
                 dcc.Download(id="compare-trends-csv"),
                 embed_dialog(list(view.embeds)) if view.embeds else None,
             ]),
@@ -355,9 +373,12 @@ def compare_page(view: CompareView) -> html.Div:
                      className="trends"),
         ]),
         html.Section(**{"aria-labelledby": "compare-table-title"}, children=[
-            html.H2("Tous les indicateurs", id="compare-table-title"),
-            html.P(f"{shown} indicateurs ont au moins une valeur pour ces territoires ; les autres indicateurs du "
-                   "jeu de données n'en ont aucune et ne sont pas listés.", className="muted"),
+            html.H2(_("Tous les indicateurs"), id="compare-table-title"),
+            html.P(ngettext("{count} indicateur a au moins une valeur pour ces territoires ; les autres indicateurs "
+                            "du jeu de données n'en ont aucune et ne sont pas listés.",
+                            "{count} indicateurs ont au moins une valeur pour ces territoires ; les autres "
+                            "indicateurs du jeu de données n'en ont aucune et ne sont pas listés.", shown).format(
+                count=format_number(shown, 0)), className="muted"),
             comparison_table(view.rows, territories, view.names),
         ]),
     ])

@@ -7,9 +7,10 @@ from dash import dcc, html
 
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
+from atlas.i18n import _, ngettext
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.schema import level_label
 from atlas.views import ProfileView
 from layouts import compare as cmp
 from layouts import embeds as embed_layout
@@ -34,8 +35,9 @@ def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Articl
               else value_text(None, status, figure.unit, figure.decimals))
     verdict = None
     if figure.verdict and figure.benchmark is not None:
-        word = "favorable" if figure.verdict == "favourable" else "défavorable"
-        verdict = f"Écart {word} au quartier par rapport {figure.benchmark.versus}"
+        verdict = (_("Écart favorable au quartier par rapport {reference}") if figure.verdict == "favourable"
+                   else _("Écart défavorable au quartier par rapport {reference}")).format(
+            reference=figure.benchmark.versus)
     return html.Article(className=f"kf-card kf-{figure.verdict or 'neutral'}", **{"data-indicator": figure.indicator},
                         children=[
         html.H4(figure.label, className="kf-label"),
@@ -47,8 +49,9 @@ def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Articl
         sparkline(figure),
         html.P(figure.sentence, className="kf-sentence"),
         html.P(verdict, className=f"kf-verdict kf-verdict-{figure.verdict}") if verdict else None,
-        html.P(f"Source : {figure.source} ; millésime {figure.vintage}.", className="source-line"),
-        html.Details(className="kf-comparability", children=[html.Summary("Comparabilité"),
+        html.P(_("Source : {source} ; millésime {vintage}.").format(source=figure.source, vintage=figure.vintage),
+               className="source-line"),
+        html.Details(className="kf-comparability", children=[html.Summary(_("Comparabilité")),
                                                              html.P(figure.comparability)])
         if figure.comparability else None,
         feedback_link(report),
@@ -59,10 +62,10 @@ def references_sentence(profile: Profile) -> str:
     """Which territories the figures are set against, by name."""
     versus = [place.versus for role, place in profile.places.items() if role != "qpv"]
     if not versus:
-        return "Ce jeu de données ne contient aucun territoire de référence pour ce quartier."
-    joined = " et ".join([", ".join(versus[:-1]), versus[-1]]) if len(versus) > 1 else versus[0]
-    return (f"Chaque indicateur est comparé {joined}, la même année ; lorsqu'une référence n'est pas publiée "
-            "pour cette année, sa valeur la plus proche est donnée avec son année.")
+        return _("Ce jeu de données ne contient aucun territoire de référence pour ce quartier.")
+    joined = _(" et ").join([", ".join(versus[:-1]), versus[-1]]) if len(versus) > 1 else versus[0]
+    return _("Chaque indicateur est comparé {references}, la même année ; lorsqu'une référence n'est pas publiée "
+             "pour cette année, sa valeur la plus proche est donnée avec son année.").format(references=joined)
 
 
 def key_figures(profile: Profile, feedback_url: str = "", page: str = "") -> html.Section:
@@ -74,25 +77,27 @@ def key_figures(profile: Profile, feedback_url: str = "", page: str = "") -> htm
         content = (html.Div(cards, className="kf-grid") if section.figures
                    else html.P(section.empty_reason, className="muted"))
         blocks.append(html.Div(className="kf-section", id=f"theme-{section.id}",
-                               children=[html.H3(section.title), content]))
+                               children=[html.H3(_(section.title)), content]))
     if not profile.has_indicators:
         blocks = [html.P(no_indicator_reason(profile), className="muted")]
     elif not blocks:
-        blocks = [html.P("Ce jeu de données ne désigne aucun indicateur à présenter pour les quartiers.",
+        blocks = [html.P(_("Ce jeu de données ne désigne aucun indicateur à présenter pour les quartiers."),
                          className="muted")]
     return html.Section(id="chiffres-cles", className="profile-section", **{"aria-labelledby": "kf-title"}, children=[
-        html.H2("Chiffres clés", id="kf-title"),
-        html.P(references_sentence(profile) + " La courbe montre l'évolution dans le quartier (trait plein) et "
-               "dans une référence nommée sous la courbe (pointillés) ; les cercles blancs signalent des estimations.",
-               className="muted") if profile.has_indicators else None,
+        html.H2(_("Chiffres clés"), id="kf-title"),
+        html.P(references_sentence(profile) + " " + _(
+            "La courbe montre l'évolution dans le quartier (trait plein) et dans une référence nommée sous la courbe "
+            "(pointillés) ; les cercles blancs signalent des estimations."), className="muted")
+        if profile.has_indicators else None,
         *blocks,
     ])
 
 
 def no_indicator_reason(profile: Profile) -> str:
-    vintage = profile.vintage or "cette géographie"
-    return (f"Ce jeu de données ne contient aucun indicateur pour les quartiers de la géographie {vintage} : "
-            "les chiffres publiés portent sur les quartiers d'une autre géographie, listés ci-dessus.")
+    vintage = profile.vintage or _("cette géographie")
+    return _("Ce jeu de données ne contient aucun indicateur pour les quartiers de la géographie {vintage} : "
+             "les chiffres publiés portent sur les quartiers d'une autre géographie, listés ci-dessus.").format(
+        vintage=vintage)
 
 
 def overview_figures(profile: Profile, overview: tuple[str, ...]) -> list[KeyFigure]:
@@ -111,9 +116,10 @@ def key_figure_short(figure: KeyFigure) -> str:
         others = [v for r, v in figure.values.items() if r != "qpv" and v.usable]
         reference = others[-1] if others else None
     if reference is None:
-        return f"{quarter}{year} ; pas de valeur de référence publiée"
+        return _("{value} ; pas de valeur de référence publiée").format(value=f"{quarter}{year}")
     ref_year = f" ({reference.year})" if reference.year != figure.year else ""
-    return f"{quarter}{year} — {reference.place.label} : {figure.text(reference.place.role)}{ref_year}"
+    return _("{value} — {place} : {reference}").format(value=f"{quarter}{year}", place=reference.place.label,
+                                                       reference=f"{figure.text(reference.place.role)}{ref_year}")
 
 
 # ------------------------------------------------------------------------ map
@@ -121,18 +127,21 @@ def key_figure_short(figure: KeyFigure) -> str:
 
 def quarter_map(profile: Profile, geometry: dict) -> html.Figure:
     names = [p.name for p in profile.communes]
-    communes = (" et ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)) \
-        or "commune non renseignée"
-    where = "ses communes" if len(names) > 1 else "sa commune"
-    caption = f"Le quartier {profile.name} (en bleu) dans {where}, {communes} (en gris)."
+    communes = (_(" et ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)) \
+        or _("commune non renseignée")
+    caption = (_("Le quartier {name} (en bleu) dans ses communes, {communes} (en gris).") if len(names) > 1
+               else _("Le quartier {name} (en bleu) dans sa commune, {communes} (en gris).")).format(
+        name=profile.name, communes=communes)
+    vintage = profile.vintage or _("géographie non précisée")
     if not geometry.get("qpv"):
-        which = "Les communes" if len(names) > 1 else "La commune"
-        caption = (f"{which} du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour du "
-                   f"quartier ({profile.vintage or 'géographie non précisée'}).")
+        caption = (_("Les communes du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le contour "
+                     "du quartier ({vintage}).") if len(names) > 1
+                   else _("La commune du quartier, {communes} (en gris) ; ce jeu de données ne contient pas le "
+                          "contour du quartier ({vintage}).")).format(communes=communes, vintage=vintage)
     if geometry.get("bounds") is None:
         return html.Figure(className="profile-map profile-map-empty", children=[
-            html.P(f"Ce jeu de données ne contient pas le contour de ce quartier ({profile.vintage or 'géographie'})"
-                   " : pas de carte.", className="muted")])
+            html.P(_("Ce jeu de données ne contient pas le contour de ce quartier ({vintage}) : pas de carte.").format(
+                vintage=profile.vintage or _("géographie")), className="muted")])
     layers = []
     if geometry.get("communes"):
         layers.append(dl.GeoJSON(data=geometry["communes"], style=COMMUNE_STYLE, interactive=False,
@@ -144,7 +153,7 @@ def quarter_map(profile: Profile, geometry: dict) -> html.Figure:
         dl.Map(id="profile-map", children=layers, bounds=geometry["bounds"], boundsOptions={"padding": [12, 12]},
                center=[(south + north) / 2, (west + east) / 2], scrollWheelZoom=False, zoomSnap=0.25,
                attributionControl=False, style={"height": "280px", "width": "100%", "background": "#ffffff"}),
-        html.Figcaption([caption, " Contours ", html.Em("illustratifs"), " ; sans fond de carte."]
+        html.Figcaption([caption, " ", _("Contours illustratifs ; sans fond de carte.")]
                         if profile.vintage.endswith("(illustratif)") else caption, className="source-line"),
     ])
 
@@ -160,21 +169,24 @@ def geography_note(profile: Profile) -> html.Section | None:
         return None
     newer = [q for q in others if (vintage_year(q.vintage) or 0) > (mine or 0)]
     older = [q for q in others if q not in newer]
-    children = [html.H2("Géographie prioritaire", id="geographie-title")]
+    children = [html.H2(_("Géographie prioritaire"), id="geographie-title")]
     if newer:
         children += [
-            html.P(f"La géographie prioritaire a été redessinée ({newer[0].vintage}) : les périmètres ont changé. "
-                   f"Les chiffres de cette page portent sur le périmètre {profile.vintage or 'ancien'} du quartier ; "
-                   "ils ne valent pas pour les nouveaux quartiers, dont voici ceux de la même commune :"),
+            html.P(_("La géographie prioritaire a été redessinée ({new}) : les périmètres ont changé. Les chiffres de "
+                     "cette page portent sur le périmètre {old} du quartier ; ils ne valent pas pour les nouveaux "
+                     "quartiers, dont voici ceux de la même commune :").format(
+                new=newer[0].vintage, old=profile.vintage or _("ancien"))),
             _quarter_list(newer)]
     if older:
         children += [
-            html.P(f"Ce quartier appartient à la géographie {profile.vintage or 'récente'} ; les périmètres de la "
-                   f"géographie précédente ({older[0].vintage}) étaient différents, et les chiffres publiés portent "
-                   "sur ces anciens quartiers. Quartiers de la même commune dans l'ancienne géographie :"),
+            html.P(_("Ce quartier appartient à la géographie {new} ; les périmètres de la géographie précédente "
+                     "({old}) étaient différents, et les chiffres publiés portent sur ces anciens quartiers. "
+                     "Quartiers de la même commune dans l'ancienne géographie :").format(
+                new=profile.vintage or _("récente"), old=older[0].vintage)),
             _quarter_list(older)]
     if not others and not profile.has_indicators:
-        children.append(html.P("Ce jeu de données ne contient pas de quartier d'une autre géographie dans sa commune."))
+        children.append(html.P(_(
+            "Ce jeu de données ne contient pas de quartier d'une autre géographie dans sa commune.")))
     return html.Section(id="geographie", className="profile-section", **{"aria-labelledby": "geographie-title"},
                         children=children)
 
@@ -190,7 +202,8 @@ def _quarter_list(quarters) -> html.Ul:
 def _where(profile: Profile, region_name: str) -> str:
     communes = ", ".join(p.name for p in profile.communes)
     departement = profile.places.get("departement")
-    parts = [f"Commune{'s' if len(profile.communes) > 1 else ''} : {communes}" if communes else "",
+    parts = [ngettext("Commune : {names}", "Communes : {names}", len(profile.communes)).format(names=communes)
+             if communes else "",
              f"{departement.name} ({departement.code})" if departement else "",
              region_name if region_name and (not departement or region_name != departement.name) else ""]
     return " · ".join(p for p in parts if p)
@@ -198,28 +211,28 @@ def _where(profile: Profile, region_name: str) -> str:
 
 def _header(view: ProfileView) -> html.Header:
     profile, meta = view.profile, view.meta
-    toc = [("chiffres-cles", "Chiffres clés"), ("bien-etre", "Bien-être"),
-           ("quartiers-comparables", "Quartiers comparables"), ("credits", "Crédits et mesures"),
-           ("evolution", "Évolution détaillée"), ("sources", "Sources")]
-    kicker = f"{LEVEL_LABELS_FR['qpv']} {profile.code}" + (f" — {profile.vintage}" if profile.vintage else "")
+    toc = [("chiffres-cles", _("Chiffres clés")), ("bien-etre", _("Bien-être")),
+           ("quartiers-comparables", _("Quartiers comparables")), ("credits", _("Crédits et mesures")),
+           ("evolution", _("Évolution détaillée")), ("sources", _("Sources"))]
+    kicker = f"{level_label('qpv')} {profile.code}" + (f" — {profile.vintage}" if profile.vintage else "")
     return html.Header(className="profile-header", children=[
         html.P(kicker, className="profile-kicker"),
         html.H1(profile.name, id="profile-title"),
         html.P(_where(profile, meta.region_name), className="profile-where"),
         html.P(population_sentence(profile), className="profile-population"),
-        html.P(f"Profil édité le {format_date(meta.today.isoformat())} depuis l'Atlas QPV — {meta.dataset_title}.",
-               className="profile-meta"),
+        html.P(_("Profil édité le {date} depuis l'Atlas QPV — {dataset}.").format(
+            date=format_date(meta.today.isoformat()), dataset=meta.dataset_title), className="profile-meta"),
         feedback_link(feedback_href(view.feedback_url, view.page_address, f"{profile.name} ({profile.code})",
-                                    year=profile.year), "Signaler une erreur sur ce profil"),
+                                    year=profile.year), _("Signaler une erreur sur ce profil")),
         html.Div(className="actions no-print", children=[
-            html.Button("Imprimer le profil", id="profile-print", className="button", n_clicks=0),
-            download_button("profile-csv-button", "Télécharger les chiffres clés (CSV)"),
+            html.Button(_("Imprimer le profil"), id="profile-print", className="button", n_clicks=0),
+            download_button("profile-csv-button", _("Télécharger les chiffres clés (CSV)")),
             dcc.Download(id="profile-csv"),
-            dcc.Link("Comparer avec ses territoires de référence", href=view.compare_href,
+            dcc.Link(_("Comparer avec ses territoires de référence"), href=view.compare_href,
                      className="button button-secondary"),
             embed_layout.embed_dialog(list(view.embeds)) if view.embeds else None,
         ]),
-        html.Nav(className="toc no-print", **{"aria-label": "Sur cette page"}, children=[
+        html.Nav(className="toc no-print", **{"aria-label": _("Sur cette page")}, children=[
             html.Ul([html.Li(html.A(label, href=f"#{anchor}")) for anchor, label in toc])]),
     ])
 
@@ -227,11 +240,11 @@ def _header(view: ProfileView) -> html.Header:
 def _overview(view: ProfileView) -> html.Div:
     figures = overview_figures(view.profile, view.overview)
     listing = (html.Ul(className="overview-list", children=[
-        html.Li([html.Strong(f.label + " : "), key_figure_short(f)]) for f in figures]) if figures
-        else html.P("Aucun chiffre publié pour ce quartier dans ce jeu de données.", className="muted"))
+        html.Li([html.Strong(_("{label} : ").format(label=f.label)), key_figure_short(f)]) for f in figures]) if figures
+        else html.P(_("Aucun chiffre publié pour ce quartier dans ce jeu de données."), className="muted"))
     return html.Div(className="profile-overview", children=[
         quarter_map(view.profile, view.geometry),
-        html.Div(className="overview-figures", children=[html.H2("En bref", className="overview-title"), listing]),
+        html.Div(className="overview-figures", children=[html.H2(_("En bref"), className="overview-title"), listing]),
     ])
 
 

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from dash import html
 
+from atlas.i18n import _
 from atlas.profile import KeyFigure, value_text
 
 QUARTER_COLOUR = "#000091"
@@ -67,11 +68,12 @@ def sparkline_svg(series, reference=(), width: int = 220, height: int = 44) -> s
 def sparkline_alt(figure: KeyFigure) -> str:
     usable = figure.usable_points
     (y0, v0, s0), (y1, v1, s1) = usable[0], usable[-1]
-    reference = (f" et {figure.reference_place.phrase} (pointillés)" if figure.reference_place is not None
-                 and figure.reference else "")
-    return (f"Évolution dans le quartier (trait plein){reference} : "
-            f"{value_text(v0, s0, figure.unit, figure.decimals)} en {y0}, "
-            f"{value_text(v1, s1, figure.unit, figure.decimals)} en {y1}.")
+    reference = (_(" et {place} (pointillés)").format(place=figure.reference_place.phrase)
+                 if figure.reference_place is not None and figure.reference else "")
+    return _("Évolution dans le quartier (trait plein){reference} : {first} en {first_year}, {last} en "
+             "{last_year}.").format(reference=reference, first=value_text(v0, s0, figure.unit, figure.decimals),
+                                    first_year=y0, last=value_text(v1, s1, figure.unit, figure.decimals),
+                                    last_year=y1)
 
 
 def sparkline(figure: KeyFigure) -> html.Div:
@@ -80,17 +82,17 @@ def sparkline(figure: KeyFigure) -> html.Div:
     if len(usable) < 2:
         if not usable:
             secret = any(s == "secret" for _, _, s in figure.series)
-            text = ("Valeurs du quartier couvertes par le secret statistique : pas de courbe." if secret
-                    else "Aucune valeur publiée pour le quartier : pas de courbe.")
+            text = (_("Valeurs du quartier couvertes par le secret statistique : pas de courbe.") if secret
+                    else _("Aucune valeur publiée pour le quartier : pas de courbe."))
             return html.P(text, className="sparkline sparkline-single muted")
         year, value, status = usable[0]
         shown = value_text(value, status, figure.unit, figure.decimals)
-        return html.P(f"Une seule année publiée pour le quartier : {shown} en {year}.",
+        return html.P(_("Une seule année publiée pour le quartier : {value} en {year}.").format(value=shown, year=year),
                       className="sparkline sparkline-single muted")
     first, last = usable[0][0], usable[-1][0]
     svg = sparkline_svg([p for p in figure.series if first <= p[0] <= last],
                         [p for p in figure.reference if first <= p[0] <= last])
-    legend = (f"pointillés : {figure.reference_place.name}" if figure.reference_place is not None
+    legend = (_("pointillés : {place}").format(place=figure.reference_place.name) if figure.reference_place is not None
               and figure.reference else "")
     return html.Div(className="sparkline", children=[
         html.Img(src="data:image/svg+xml;charset=utf-8," + quote(svg), alt=sparkline_alt(figure),

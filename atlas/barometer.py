@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.i18n import N_, _
 
 # ------------------------------------------------------------------ statuses
 
@@ -24,12 +25,12 @@ LATE = "late"
 NO_TARGET = "no_target"
 NO_DATA = "no_data"
 STATUSES = (ACHIEVED, ON_TRACK, LATE, NO_TARGET, NO_DATA)
-STATUS_LABELS_FR = {
-    ACHIEVED: "Cible atteinte",
-    ON_TRACK: "En bonne voie",
-    LATE: "En retard",
-    NO_TARGET: "Sans cible",
-    NO_DATA: "Sans mesure récente",
+STATUS_LABELS_FR = {  # French source: status_label() gives them in the visitor's language
+    ACHIEVED: N_("Cible atteinte"),
+    ON_TRACK: N_("En bonne voie"),
+    LATE: N_("En retard"),
+    NO_TARGET: N_("Sans cible"),
+    NO_DATA: N_("Sans mesure récente"),
 }
 # Okabe–Ito colours, distinguishable by colour-blind readers; labels always accompany them.
 STATUS_COLOURS = {
@@ -42,9 +43,21 @@ STATUS_COLOURS = {
 # "On track" tolerates a progress this far (as a share of the whole way) behind the elapsed time.
 TOLERANCE = 0.10
 
-FREQUENCY_LABELS_FR = {"annual": "Annuelle", "quarterly": "Trimestrielle", "monthly": "Mensuelle"}
+FREQUENCY_LABELS_FR = {"annual": N_("Annuelle"), "quarterly": N_("Trimestrielle"), "monthly": N_("Mensuelle")}
 FREQUENCY_ORDER = ("annual", "quarterly", "monthly")
-KIND_LABELS_FR = {"result": "Résultat", "means": "Moyens", "context": "Contexte"}
+KIND_LABELS_FR = {"result": N_("Résultat"), "means": N_("Moyens"), "context": N_("Contexte")}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS_FR.get(status, status))
+
+
+def frequency_label(frequency: str) -> str:
+    return _(FREQUENCY_LABELS_FR.get(frequency, frequency))
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS_FR.get(kind, kind))
 
 
 # ------------------------------------------------------------------- periods
@@ -306,7 +319,7 @@ def measures(evaluated: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
 
 
 def progress_by_territory(evaluated: pd.DataFrame, measure_key: str, level: str) -> pd.DataFrame:
-    ministry, _, indicator = measure_key.partition(":")
+    ministry, _sep, indicator = measure_key.partition(":")
     frame = evaluated[(evaluated["ministry"] == ministry) & (evaluated["indicator"] == indicator)
                       & (evaluated["scope_level"] == level)]
     return frame.reset_index(drop=True)
@@ -314,19 +327,19 @@ def progress_by_territory(evaluated: pd.DataFrame, measure_key: str, level: str)
 
 # Progress classes for the map, with their colour (sequential blues, orange for regress).
 PROGRESS_CLASSES = (
-    (-math.inf, 0.0, "Recul (< 0 %)", "#D55E00"),
-    (0.0, 0.5, "0 à 50 %", "#C6DBEF"),
-    (0.5, 1.0, "50 à 100 %", "#6BAED6"),
-    (1.0, math.inf, "Cible atteinte (≥ 100 %)", "#08519C"),
+    (-math.inf, 0.0, N_("Recul (< 0 %)"), "#D55E00"),
+    (0.0, 0.5, N_("0 à 50 %"), "#C6DBEF"),
+    (0.5, 1.0, N_("50 à 100 %"), "#6BAED6"),
+    (1.0, math.inf, N_("Cible atteinte (≥ 100 %)"), "#08519C"),
 )
 NO_PROGRESS_COLOUR = "#E0E0E0"
 
 
 def progress_class(share: float | None) -> tuple[str, str]:
-    """(label, colour) of a progress share for the map legend."""
+    """(label, colour) of a progress share for the map legend (the label in the visitor's language)."""
     if share is None or is_missing(share):
-        return "Sans cible ou sans mesure", NO_PROGRESS_COLOUR
+        return _("Sans cible ou sans mesure"), NO_PROGRESS_COLOUR
     for low, high, label, colour in PROGRESS_CLASSES:
         if low <= share < high:
-            return label, colour
-    return PROGRESS_CLASSES[-1][2], PROGRESS_CLASSES[-1][3]
+            return _(label), colour
+    return _(PROGRESS_CLASSES[-1][2]), PROGRESS_CLASSES[-1][3]

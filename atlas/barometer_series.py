@@ -12,6 +12,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.barometer import FREQUENCY_ORDER, ancestors, is_missing, period_end
+from atlas.i18n import _
 
 # ------------------------------------------------------------------- series
 
@@ -53,11 +54,11 @@ def trend(first: float | None, last: float | None, polarity: str) -> str:
         return "–"
     change = last - first
     if abs(change) < 1e-9:
-        return "stable"
+        return _("stable")
     if polarity == "neutral":
-        return "hausse" if change > 0 else "baisse"
+        return _("hausse") if change > 0 else _("baisse")
     better = change > 0 if polarity == "higher_is_better" else change < 0
-    return "amélioration" if better else "dégradation"
+    return _("amélioration") if better else _("dégradation")
 
 
 def indicator_summary(service, level: str, code: str, *, ministry: str | None = None, theme: str | None = None,

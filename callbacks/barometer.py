@@ -17,14 +17,15 @@ from atlas import barometer as bar
 from atlas import barometer_series as series
 from atlas import barometer_state as st
 from atlas import inputs
-from atlas.formatting import format_number
-from atlas.schema import MINISTRIES, THEMES
+from atlas.formatting import format_date, format_number
+from atlas.i18n import _
+from atlas.schema import MINISTRIES, THEMES, ministry_label
 from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import barometer as ui
 from layouts import barometer_map as map_ui
-from layouts.charts import slug
+from layouts.charts import plotly_locale, slug
 from layouts.widgets import geometry_source, level_name, level_plural, note_outputs, option_list
 
 FILTERS = [Input("baro-ministry", "value"), Input("baro-theme", "value"), Input("baro-territory", "value"),
@@ -67,21 +68,21 @@ def map_geometry(level: str | None) -> dict:
 
 
 def commitments_source() -> str:
-    title = service().manifest.get("title", "jeu de données")
-    return f"engagements des ministères et indicateurs — {title}"
+    title = service().manifest.get("title") or _("jeu de données")
+    return _("engagements des ministères et indicateurs — {dataset}").format(dataset=title)
 
 
 def indicator_source(indicator: str) -> str:
     meta = service().indicator(indicator)
-    return f"{meta['source']}, millésime {meta['vintage']}"
+    return _("{source}, millésime {vintage}").format(source=meta["source"], vintage=meta["vintage"])
 
 
 def sources_text(sources, vintages) -> str:
     """Distinct sources, and the span of years their vintages mention: « A ; B, millésimes 2015–2024 »."""
     years = sorted({int(y) for v in vintages for y in re.findall(r"(?:19|20)\d\d", str(v))})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
-    names = " ; ".join(sorted(set(map(str, sources))))
-    return f"{names}, millésimes {span}" if span else names
+    names = _(" ; ").join(sorted(set(map(str, sources))))
+    return _("{sources}, millésimes {span}").format(sources=names, span=span) if span else names
 
 
 # ------------------------------------------------------------- cached data
@@ -96,7 +97,7 @@ def evaluated(token: str, as_of_year: int) -> pd.DataFrame:
 @cached("barometre:commitments")
 def commitments_view(token, ministry, theme, territory: str, as_of_year: int, scope) -> pd.DataFrame:
     svc = service()
-    level, _, code = territory.partition(":")
+    level, _sep, code = territory.partition(":")
     return bar.filter_commitments(evaluated(token, as_of_year), svc, ministry=ministry, theme=theme,
                                   territory=(level, code), scope_level=None if scope in (None, st.ALL_SCOPES)
                                   else scope)
@@ -113,19 +114,19 @@ def map_view(token, measure, as_of_year: int) -> pd.DataFrame:
 
 @cached("barometre:series")
 def series_view(token, indicator, territory: str, start: int, end: int) -> pd.DataFrame:
-    level, _, code = territory.partition(":")
+    level, _sep, code = territory.partition(":")
     return series.series_chain(service(), indicator, level, code, years=(start, end))
 
 
 @cached("barometre:summary")
 def summary_view(token, territory: str, ministry, theme, start: int, end: int) -> pd.DataFrame:
-    level, _, code = territory.partition(":")
+    level, _sep, code = territory.partition(":")
     return series.indicator_summary(service(), level, code, ministry=ministry, theme=theme, years=(start, end))
 
 
 @cached("barometre:coverage")
 def coverage_view(token, territory: str, ministry, theme, start: int, end: int) -> pd.DataFrame:
-    level, _, code = territory.partition(":")
+    level, _sep, code = territory.partition(":")
     return series.coverage_table(service(), level, code, ministry=ministry, theme=theme, years=(start, end))
 
 
@@ -172,14 +173,14 @@ def territory_options(search, value) -> list[dict]:
     for item in extra:
         if item not in seen:
             seen.add(item)
-            level, _, code = item.partition(":")
+            level, _sep, code = item.partition(":")
             options.append({"label": territory_label(level, code), "value": item})
     return options
 
 
 def indicator_options(ministry, theme) -> list[dict]:
     frame = st.indicator_choices(service(), ministry, theme)
-    return [{"label": f"{r.label_fr} ({bar.KIND_LABELS_FR[r.kind].lower()})", "value": r.id}
+    return [{"label": f"{r.label_fr} ({bar.kind_label(r.kind).lower()})", "value": r.id}
             for r in frame.itertuples(index=False)]
 
 
@@ -192,7 +193,7 @@ def measure_options(token, ministry, theme, as_of_year: int) -> list[dict]:
         table = table[table["ministry"] == ministry]
     if theme:
         table = table[table["theme"] == theme]
-    return [{"label": f"{MINISTRIES.get(r.ministry, r.ministry)} — {r.measure}", "value": r.key}
+    return [{"label": f"{ministry_label(r.ministry)} — {r.measure}", "value": r.key}
             for r in table.itertuples(index=False)]
 
 
@@ -200,7 +201,7 @@ def scope_options(token, filters: st.BarometerFilters) -> list[dict]:
     frame = commitments_view(token, filters.ministry, filters.theme, filters.territory_value, filters.end, None)
     present = set(frame["scope_level"])
     levels = [lvl for lvl in st.BAROMETER_LEVELS if lvl in present]
-    return [{"label": "Toutes", "value": st.ALL_SCOPES}] + [
+    return [{"label": _("Toutes"), "value": st.ALL_SCOPES}] + [
         {"label": level_name(lvl), "value": lvl} for lvl in levels]
 
 
@@ -262,21 +263,21 @@ def render_map(measure, end: int) -> MapView:
     level = choices().map_level
     if not level or level not in svc.map_levels():
         return MapView(None, {"fills": {}, "tips": {}},
-                       "Aucun engagement n'est rattaché à un niveau cartographiable dans ce jeu de données.", None)
+                       _("Aucun engagement n'est rattaché à un niveau cartographiable dans ce jeu de données."), None)
     frame = map_view(package_token(), measure, end)
-    ministry, _, indicator = (measure or "").partition(":")
+    ministry, _sep, indicator = (measure or "").partition(":")
     meta = svc.indicator(indicator) if svc.has_indicator(indicator) else {"unit": "", "decimals": 1}
     unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
     hideout = map_ui.choropleth_hideout(svc.static_layer(level).codes, frame, unit, decimals)
     if frame.empty:
-        caption = "Choisissez un engagement pour afficher son avancement par territoire."
+        caption = _("Choisissez un engagement pour afficher son avancement par territoire.")
     else:
         counts = frame["status"].value_counts()
-        parts = [f"{format_number(int(counts[s]), 0)} {bar.STATUS_LABELS_FR[s].lower()}" for s in bar.STATUSES
+        parts = [f"{format_number(int(counts[s]), 0)} {bar.status_label(s).lower()}" for s in bar.STATUSES
                  if counts.get(s, 0)]
-        caption = (f"{frame['measure'].iloc[0]} ({MINISTRIES.get(ministry, ministry)}) — "
-                   f"{level_plural(level)} : " + ", ".join(parts)
-                   + f". Évaluation au 31 décembre {end} au plus tard.")
+        caption = _("{measure} ({ministry}) — {territories} : {counts}. Évaluation au {date} au plus tard.").format(
+            measure=frame["measure"].iloc[0], ministry=ministry_label(ministry), territories=level_plural(level),
+            counts=", ".join(parts), date=format_date(f"{end}-12-31"))
     return MapView(level, hideout, caption, map_ui.map_table(frame, unit, decimals))
 
 
@@ -285,9 +286,9 @@ def render_series(filters: st.BarometerFilters) -> SeriesView:
     svc = service()
     indicator = filters.indicator
     if not indicator:
-        fig = ui.empty_figure("Aucun indicateur des ministères ne correspond à ces filtres.", commitments_source())
+        fig = ui.empty_figure(_("Aucun indicateur des ministères ne correspond à ces filtres."), commitments_source())
         return SeriesView(fig, ui.frequency_options([]), None, None, no_update,
-                          "Aucun indicateur des ministères ne correspond à ces filtres dans ce jeu de données.")
+                          _("Aucun indicateur des ministères ne correspond à ces filtres dans ce jeu de données."))
     frame = series_view(token, indicator, filters.territory_value, filters.start, filters.end)
     available = series.frequencies(frame)
     frequency = filters.frequency if filters.frequency in available else (available[0] if available else None)
@@ -299,13 +300,14 @@ def render_series(filters: st.BarometerFilters) -> SeriesView:
                     & (scoped["scope_code"] == code)]
     commitment = scoped.iloc[0].to_dict() if len(scoped) else None
     fig = ui.series_figure(shown, meta, commitment, indicator_source(indicator))
-    config = {"displaylogo": False, "locale": "fr", "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    config = {"displaylogo": False, "locale": plotly_locale(), "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "filename": slug(f"serie-{indicator}-{level}-{code}"),
                                        "scale": 2}}
-    note = None if len(shown) else (
-        f"Ce jeu de données n'a pas de valeur de « {meta['label_fr']} » pour "
-        f"{svc.territory_name(level, code) or code} ni pour les territoires qui le contiennent entre {filters.start} "
-        f"et {filters.end}.")
+    note = None if len(shown) else _(
+        "Ce jeu de données n'a pas de valeur de « {indicator} » pour {territory} ni pour les territoires qui le "
+        "contiennent entre {start} et {end}.").format(indicator=meta["label_fr"],
+                                                      territory=svc.territory_name(level, code) or code,
+                                                      start=filters.start, end=filters.end)
     return SeriesView(fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config, note)
 
 
@@ -318,7 +320,7 @@ def render_coverage(filters: st.BarometerFilters):
     table = coverage_view(package_token(), filters.territory_value, filters.ministry, filters.theme, filters.start,
                           filters.end)
     source = sources_text(table["source"], table["vintage"]) if len(table) else commitments_source()
-    note = None if len(table) else ui.COVERAGE_NONE
+    note = None if len(table) else _(ui.COVERAGE_NONE)
     return (ui.coverage_figure(table, source), ui.coverage_latest_table(series.latest_coverage(table)) if len(table)
             else None, note)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.i18n import N_, _
 
 # State general budget net expenditure (« dépenses nettes du budget général de l'État »), in euros.
 # APPROXIMATE orders of magnitude, for context only: they are not in the data package and should be
@@ -20,32 +21,33 @@ from atlas import schema
 STATE_BUDGET_NET_EXPENDITURE_EUR: dict[int, float] = {
     2023: 490e9,  # ≈ 490 Md€, loi relative aux résultats de la gestion et portant approbation des comptes 2023
 }
-STATE_BUDGET_SOURCE = ("Dépenses nettes du budget général de l'État, ordre de grandeur ≈ 490 Md€ en 2023 "
+STATE_BUDGET_SOURCE = N_("Dépenses nettes du budget général de l'État, ordre de grandeur ≈ 490 Md€ en 2023 "
                        "(loi d'approbation des comptes 2023 ; valeur approchée)")
 POLICY_PROGRAMME = "P147"  # « Politique de la ville »
 
 PROGRAMME_LABELS_FR = {
-    "P147": "P147 — Politique de la ville",
-    "P102": "P102 — Accès et retour à l'emploi",
-    "P230": "P230 — Vie de l'élève",
-    "P361": "P361 — Transmission des savoirs et démocratisation de la culture",
-    "P176": "P176 — Police nationale",
-    "P101": "P101 — Accès au droit et à la justice",
-    "P204": "P204 — Prévention, sécurité sanitaire et offre de soins",
-    "P135": "P135 — Urbanisme, territoires et amélioration de l'habitat",
-    "REG": "Régions",
-    "DEP": "Départements",
-    "COM": "Communes et intercommunalités",
+    "P147": N_("P147 — Politique de la ville"),
+    "P102": N_("P102 — Accès et retour à l'emploi"),
+    "P230": N_("P230 — Vie de l'élève"),
+    "P361": N_("P361 — Transmission des savoirs et démocratisation de la culture"),
+    "P176": N_("P176 — Police nationale"),
+    "P101": N_("P101 — Accès au droit et à la justice"),
+    "P204": N_("P204 — Prévention, sécurité sanitaire et offre de soins"),
+    "P135": N_("P135 — Urbanisme, territoires et amélioration de l'habitat"),
+    "REG": N_("Régions"),
+    "DEP": N_("Départements"),
+    "COM": N_("Communes et intercommunalités"),
 }
 BREAKDOWNS = ("year", "programme", "ministry", "theme", "carrier", "label")
 
 
 def programme_label(code: str) -> str:
-    return PROGRAMME_LABELS_FR.get(code, code)
+    """A programme's label in the visitor's language (its code when the atlas does not know it)."""
+    return _(PROGRAMME_LABELS_FR[code]) if code in PROGRAMME_LABELS_FR else code
 
 
 def funder_label(code: str) -> str:
-    return schema.FUNDERS.get(code, code)
+    return schema.ministry_label(code)
 
 
 # -------------------------------------------------------------------- cents

@@ -11,8 +11,9 @@ import pandas as pd
 
 from atlas import credits as cr
 from atlas import schema
+from atlas.i18n import N_, _
 
-CAVEAT_FR = ("Ce graphique rapproche deux mesures sans établir de lien de cause à effet : une corrélation n'est "
+CAVEAT_FR = N_("Ce graphique rapproche deux mesures sans établir de lien de cause à effet : une corrélation n'est "
              "pas une causalité. Les crédits vont souvent là où les difficultés sont les plus fortes, les "
              "résultats dépendent de bien d'autres facteurs (conjoncture, démographie, autres politiques) et "
              "peuvent se manifester avec retard.")
@@ -21,15 +22,16 @@ QUADRANTS = ("more_better", "more_worse", "less_better", "less_worse")
 
 
 def quadrant_labels(polarity: str) -> dict[str, str]:
+    """The quadrants' names in the visitor's language."""
     if polarity == "neutral":
-        up, down = "hausse plus forte", "hausse plus faible"
+        up, down = _("hausse plus forte"), _("hausse plus faible")
     else:
-        up, down = "évolution plus favorable", "évolution moins favorable"
+        up, down = _("évolution plus favorable"), _("évolution moins favorable")
     return {
-        "more_better": f"Plus de crédits, {up}",
-        "more_worse": f"Plus de crédits, {down}",
-        "less_better": f"Moins de crédits, {up}",
-        "less_worse": f"Moins de crédits, {down}",
+        "more_better": _("Plus de crédits, {change}").format(change=up),
+        "more_worse": _("Plus de crédits, {change}").format(change=down),
+        "less_better": _("Moins de crédits, {change}").format(change=up),
+        "less_worse": _("Moins de crédits, {change}").format(change=down),
     }
 
 

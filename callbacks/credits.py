@@ -19,7 +19,8 @@ from atlas import credits as cr
 from atlas import credits_state as st
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number
-from atlas.schema import FUNDERS, THEMES
+from atlas.i18n import _, ngettext
+from atlas.schema import FUNDERS, THEMES, ministry_label, theme_label
 from callbacks.barometer import map_geometry, package_token, sources_text
 from callbacks.barometer_downloads import send_csv
 from callbacks.cache import cached
@@ -103,7 +104,8 @@ def select(key: dict) -> pd.DataFrame:
 
 def credits_source() -> str:
     manifest = service().manifest
-    return f"crédits — {manifest.get('title', 'jeu de données')} (généré le {manifest.get('generated_at', '')[:10]})"
+    return _("crédits — {dataset} (généré le {date})").format(dataset=manifest.get("title") or _("jeu de données"),
+                                                               date=manifest.get("generated_at", "")[:10])
 
 
 def names_of(chunk: pd.DataFrame) -> dict:
@@ -185,8 +187,8 @@ def static_options(token: str) -> dict:
     return {
         "years": list(offered.years),
         "programmes": [{"label": cr.programme_label(p), "value": p} for p in offered.programmes],
-        "ministries": [{"label": FUNDERS[f], "value": f} for f in offered.funders],
-        "themes": [{"label": THEMES[t], "value": t} for t in offered.themes],
+        "ministries": [{"label": ministry_label(f), "value": f} for f in offered.funders],
+        "themes": [{"label": theme_label(t), "value": t} for t in offered.themes],
         "territories": territories,
         "levels": [{"label": level_plural(lvl).capitalize(), "value": lvl} for lvl in offered.leverage_levels],
         "indicators": [{"label": labels[i], "value": i} for i in offered.leverage_indicators],
@@ -232,33 +234,36 @@ def summary_view(token: str, key: dict) -> SummaryView:
     programmes = {p: cr.programme_label(p) for p in data["by_programme"]["programme"]}
     level = map_level()
     located = data["located_lines"]
-    caption = (f"{format_number(data['lines'], 0)} lignes, dont "
-               + (f"{format_number(located, 0)} géolocalisées" if located else "aucune avec des coordonnées propres")
-               + f" ; {format_number(len(data['symbols']['features']), 0)} territoires de rattachement pour les "
-               "autres.")
+    located_text = (_("{count} géolocalisées").format(count=format_number(located, 0)) if located
+                    else _("aucune avec des coordonnées propres"))
+    caption = _("{lines} lignes, dont {located} ; {territories} territoires de rattachement pour les autres.").format(
+        lines=format_number(data["lines"], 0), located=located_text,
+        territories=format_number(len(data["symbols"]["features"]), 0))
     total = format_euros(float(data["totals"]["amount_eur"]))
     # Figures are kept as plain dicts: a cached Plotly object takes longer to unpickle than to rebuild.
     return SummaryView(
         kpis=ui.kpi_cards(data["totals"], data["share"], filters.years),
         trend=(ui.trend_figure(data["by_year_funder"], source).to_dict(), ui.trend_table(data["by_year_funder"])),
-        programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source)
+        programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, _("Crédits par programme"), source)
                     .to_dict(),
-                    ui.breakdown_table(data["by_programme"], "programme", programmes, "Crédits par programme")),
-        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2])
-                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème")),
-        carriers=(ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits",
+                    ui.breakdown_table(data["by_programme"], "programme", programmes, _("Crédits par programme"),
+                                       _("Programme"))),
+        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, _("Crédits par thème"), source, colour=ui.PALETTE[2])
+                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, _("Crédits par thème"), _("Thème"))),
+        carriers=(ui.bar_figure(data["carriers"], "carrier", {}, _("Les 15 porteurs recevant le plus de crédits"),
                                 source, colour=ui.PALETTE[4]).to_dict(),
-                  ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur")),
+                  ui.breakdown_table(data["carriers"], "carrier", {}, _("Crédits par porteur"), _("Porteur"))),
         points=data["points"], symbols=data["symbols"], map_caption=caption,
         map_table=ui.territory_table(data["by_territory"], level),
-        lines_caption=f"{format_number(data['lines'], 0)} lignes pour {total}.",
+        lines_caption=ngettext("{count} ligne pour {amount}.", "{count} lignes pour {amount}.", data["lines"]).format(
+            count=format_number(data["lines"], 0), amount=total),
     )
 
 
 def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice) -> tuple:
     """(quadrant summary, figure, table, note): cached rendered, the figure as a plain dict."""
     if not choice.level or not choice.indicator:
-        return None, empty_figure(ui.LEVERAGE_NONE, credits_source()), None, ui.LEVERAGE_NONE
+        return None, empty_figure(_(ui.LEVERAGE_NONE), credits_source()), None, _(ui.LEVERAGE_NONE)
     return leverage_render(package_token(), filters.key(), choice.level, choice.indicator)
 
 
@@ -269,10 +274,11 @@ def leverage_render(token: str, key: dict, level: str, indicator: str) -> tuple:
     years = tuple(key["years"])
     source = f"{credits_source()} ; {sources_text([meta['source']], [meta['vintage']])}"
     fig = ui.leverage_figure(table, meta, level, years, source).to_dict()
-    note = None if len(table) else (
-        f"Pas assez de territoires ({level_plural(level)}) avec des crédits, des habitants de QPV connus "
-        f"et deux valeurs annuelles de « {meta['label_fr']} » entre {years[0]} et {years[1]} : "
-        "choisissez un autre indicateur, une autre échelle ou une période plus longue.")
+    note = None if len(table) else _(
+        "Pas assez de territoires ({territories}) avec des crédits, des habitants de QPV connus et deux valeurs "
+        "annuelles de « {indicator} » entre {start} et {end} : choisissez un autre indicateur, une autre échelle ou "
+        "une période plus longue.").format(territories=level_plural(level), indicator=meta["label_fr"],
+                                          start=years[0], end=years[1])
     return (ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
             ui.leverage_table(table, meta), note)
 
@@ -288,13 +294,13 @@ def build(svc, params: dict, search: str):
     view = render_summary(filters)
     charts = ui.charts_section(
         trend=ui.chart("cred-trend-graph", *view.trend, filename="credits-par-annee",
-                       description="Barres empilées des crédits par année et par financeur ; voir le tableau."),
+                       description=_("Barres empilées des crédits par année et par financeur ; voir le tableau.")),
         programmes=ui.chart("cred-programme-graph", *view.programmes, filename="credits-par-programme",
-                            description="Crédits par programme ; voir le tableau."),
+                            description=_("Crédits par programme ; voir le tableau.")),
         themes=ui.chart("cred-theme-graph", *view.themes, filename="credits-par-theme",
-                        description="Crédits par thème ; voir le tableau."),
+                        description=_("Crédits par thème ; voir le tableau.")),
         carriers=ui.chart("cred-carriers-graph", *view.carriers, filename="principaux-porteurs",
-                          description="Les quinze porteurs recevant le plus de crédits ; voir le tableau."),
+                          description=_("Les quinze porteurs recevant le plus de crédits ; voir le tableau.")),
     )
     # The outline comes with the page, from the atlas's compact static geometry.
     outline = map_geometry(map_level())

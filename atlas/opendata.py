@@ -18,6 +18,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.csvsafe import safe_frame
+from atlas.i18n import N_
 from atlas.service import AtlasService
 
 CHUNK_ROWS = 100_000
@@ -33,16 +34,20 @@ class Export:
     columns: tuple[str, ...]
 
 
+# French source (translated with _() where shown).
 TITLES = {
-    "territories": ("Territoires", "Tous les territoires (QPV, communes, EPCI, contrats de ville, départements, "
-                                   "régions, France) avec leurs codes officiels, leurs parents et leur population."),
-    "indicators": ("Catalogue des indicateurs", "Définition, unité, thème, ministère, source, licence et "
-                                                "millésime de chaque indicateur."),
-    "observations": ("Valeurs des indicateurs", "Toutes les valeurs, par territoire, indicateur et période, avec "
-                                                "leur statut (secret statistique, estimation) et les bénéficiaires."),
-    "commitments": ("Engagements des ministères", "Mesure, indicateur, périmètre, valeur de référence et cible."),
-    "credits": ("Crédits publics", "Lignes de crédits par année, programme, financeur, thème et porteur, "
-                                   "rattachées à un territoire."),
+    "territories": (N_("Territoires"),
+                    N_("Tous les territoires (QPV, communes, EPCI, contrats de ville, départements, régions, France) "
+                       "avec leurs codes officiels, leurs parents et leur population.")),
+    "indicators": (N_("Catalogue des indicateurs"),
+                   N_("Définition, unité, thème, ministère, source, licence et millésime de chaque indicateur.")),
+    "observations": (N_("Valeurs des indicateurs"),
+                     N_("Toutes les valeurs, par territoire, indicateur et période, avec leur statut "
+                        "(secret statistique, estimation) et les bénéficiaires.")),
+    "commitments": (N_("Engagements des ministères"),
+                    N_("Mesure, indicateur, périmètre, valeur de référence et cible.")),
+    "credits": (N_("Crédits publics"),
+                N_("Lignes de crédits par année, programme, financeur, thème et porteur, rattachées à un territoire.")),
 }
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from dash import dash_table, html
 
 from atlas.formatting import format_number
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from atlas.i18n import N_, _
+from atlas.schema import MINISTRIES, THEMES, level_label, ministry_label, theme_label
 
 
 @dataclass(frozen=True)
@@ -19,27 +20,28 @@ class Access:
     package_licences: tuple[tuple[str, str | None], ...] = ()
 
 
-API_NOTES = {"observations": " (un indicateur par requête ; voir le tableau des indicateurs)"}
+API_NOTES = {"observations": N_(" (un indicateur par requête ; voir le tableau des indicateurs)")}
 
 
 def licence_links(licences) -> list:
     """« Licence Ouverte / Etalab 2.0 » linked to its text when known; « non précisée » when absent."""
     if not licences:
-        return ["non précisée"]
+        return [_("non précisée")]
     out: list = []
     for i, (name, iri) in enumerate(licences):
-        out += ([" ; "] if i else []) + [html.A(name, href=iri, rel="license") if iri else name]
+        out += ([_(" ; ")] if i else []) + [html.A(name, href=iri, rel="license") if iri else name]
     return out
 
 
 def _file_row(export, access: Access) -> html.Tr:
     api = access.api.get(export.name)
     return html.Tr([
-        html.Td([html.Strong(export.title), html.Br(), html.Span(export.description, className="muted")]),
+        html.Td([html.Strong(_(export.title)), html.Br(), html.Span(_(export.description), className="muted")]),
         html.Td(format_number(export.rows, 0), className="num"),
         html.Td([html.A("CSV", href=f"/download/{export.name}.csv", download=""), " · ",
                  html.A("Parquet", href=f"/download/{export.name}.parquet", download="")]),
-        html.Td([html.A("API (JSON, CSV)", href=api, className="api-link"), API_NOTES.get(export.name, "")]
+        html.Td([html.A("API (JSON, CSV)", href=api, className="api-link"),
+                 _(API_NOTES[export.name]) if export.name in API_NOTES else ""]
                 if api else "—"),
         html.Td(licence_links(access.licences.get(export.name, access.package_licences)), className="licence"),
     ])
@@ -48,56 +50,58 @@ def _file_row(export, access: Access) -> html.Tr:
 def data_page(manifest: dict, exports, indicators, map_levels: list[str], access: Access | None = None) -> html.Div:
     access = access or Access()
     files = [_file_row(e, access) for e in exports]
-    geometry = [html.Li(html.A(f"Contours — {LEVEL_LABELS_FR[level]} (GeoJSON, WGS84, simplifiés)",
+    geometry = [html.Li(html.A(_("Contours — {level} (GeoJSON, WGS84, simplifiés)").format(level=level_label(level)),
                                href=f"/download/geometry/{level}.geojson", download=""))
                 for level in map_levels]
     catalogue = indicators.assign(
-        theme_label=indicators["theme"].map(THEMES),
-        ministry_label=indicators["ministry"].map(MINISTRIES).fillna("—"),
+        theme_label=indicators["theme"].map(lambda t: theme_label(t) if t in THEMES else t),
+        ministry_label=indicators["ministry"].map(lambda m: ministry_label(m) if m in MINISTRIES else None).fillna("—"),
         csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
             + indicators["id"] + ")",
-        licence_text=indicators["licence"].fillna("non précisée") if "licence" in indicators else "non précisée",
+        licence_text=(indicators["licence"].fillna(_("non précisée")) if "licence" in indicators
+                      else _("non précisée")),
     )
     return html.Div(className="data-page", children=[
-        html.H1("Données ouvertes"),
-        html.P(["Toutes les données de l'atlas sont téléchargeables, sous ", html.Strong("Licence Ouverte 2.0"),
-                " sauf mention contraire, avec leur source et leur millésime. Les valeurs couvertes par le secret "
-                "statistique sont vides, avec le statut « secret »."]),
-        html.P("Attention : ce jeu de données est illustratif, il ne décrit aucun territoire réel."
+        html.H1(_("Données ouvertes")),
+        html.P([_("Toutes les données de l'atlas sont téléchargeables, sous "), html.Strong("Licence Ouverte 2.0"),
+                _(" sauf mention contraire, avec leur source et leur millésime. Les valeurs couvertes par le secret "
+                  "statistique sont vides, avec le statut « secret ».")]),
+        html.P(_("Attention : ce jeu de données est illustratif, il ne décrit aucun territoire réel.")
                if manifest.get("illustrative") else "", className="about-illustrative"),
-        html.H2("Tables du jeu de données"),
+        html.H2(_("Tables du jeu de données")),
         html.Table(className="data-table", children=[
-            html.Thead(html.Tr([html.Th("Table"), html.Th("Lignes", className="num"), html.Th("Fichiers"),
-                                html.Th("Équivalent dans l'API"), html.Th("Licence")])),
+            html.Thead(html.Tr([html.Th(_("Table")), html.Th(_("Lignes"), className="num"),
+                                html.Th(_("Fichiers")),
+                                html.Th(_("Équivalent dans l'API")), html.Th(_("Licence"))])),
             html.Tbody(files),
         ]),
-        html.P([html.A("Manifeste (sources, licences, sommes de contrôle)", href="/download/manifest.json",
-                       download=""), " — le modèle de données est décrit dans docs/data-package.md."]),
-        html.H2("Pour les catalogues et les programmes"),
+        html.P([html.A(_("Manifeste (sources, licences, sommes de contrôle)"), href="/download/manifest.json",
+                       download=""), _(" — le modèle de données est décrit dans docs/data-package.md.")]),
+        html.H2(_("Pour les catalogues et les programmes")),
         html.Ul([
-            html.Li([html.A("Catalogue DCAT (JSON-LD)", href="/api/v1/catalog.jsonld", className="dcat-link"),
-                     " : titre, licences, sources, couverture temporelle et spatiale et adresse de chaque fichier, "
-                     "moissonnable par les catalogues de données ouvertes (data.gouv.fr)."]),
-            html.Li([html.A("API de lecture", href="/api"), " : territoires, indicateurs, observations, engagements "
-                     "et crédits en JSON ou CSV, décrits par un ", html.A("document OpenAPI",
-                                                                           href="/api/v1/openapi.json"), "."]),
+            html.Li([html.A(_("Catalogue DCAT (JSON-LD)"), href="/api/v1/catalog.jsonld", className="dcat-link"),
+                     _(" : titre, licences, sources, couverture temporelle et spatiale et adresse de chaque fichier, "
+                       "moissonnable par les catalogues de données ouvertes (data.gouv.fr).")]),
+            html.Li([html.A(_("API de lecture"), href="/api"), _(
+                " : territoires, indicateurs, observations, engagements et crédits en JSON ou CSV, décrits par un "),
+                html.A(_("document OpenAPI"), href="/api/v1/openapi.json"), "."]),
         ]),
-        html.H2("Contours"),
-        html.P(["Licence : ", *licence_links(access.package_licences), "."]),
+        html.H2(_("Contours")),
+        html.P([_("Licence : "), *licence_links(access.package_licences), "."]),
         html.Ul(geometry),
-        html.H2("Un indicateur à la fois"),
-        html.P("Chaque fichier contient l'indicateur à tous les échelons et toutes les périodes, avec le nom des "
-               "territoires, l'unité, la source, le millésime et la licence."),
+        html.H2(_("Un indicateur à la fois")),
+        html.P(_("Chaque fichier contient l'indicateur à tous les échelons et toutes les périodes, avec le nom des "
+                 "territoires, l'unité, la source, le millésime et la licence.")),
         dash_table.DataTable(
             id="data-catalogue",
             data=catalogue[["label_fr", "theme_label", "ministry_label", "unit", "source", "vintage", "licence_text",
                             "csv"]].to_dict("records"),
             columns=[
-                {"name": "Indicateur", "id": "label_fr"}, {"name": "Thème", "id": "theme_label"},
-                {"name": "Ministère", "id": "ministry_label"}, {"name": "Unité", "id": "unit"},
-                {"name": "Source", "id": "source"}, {"name": "Millésime", "id": "vintage"},
-                {"name": "Licence", "id": "licence_text"},
-                {"name": "Télécharger", "id": "csv", "presentation": "markdown"},
+                {"name": _("Indicateur"), "id": "label_fr"}, {"name": _("Thème"), "id": "theme_label"},
+                {"name": _("Ministère"), "id": "ministry_label"}, {"name": _("Unité"), "id": "unit"},
+                {"name": _("Source"), "id": "source"}, {"name": _("Millésime"), "id": "vintage"},
+                {"name": _("Licence"), "id": "licence_text"},
+                {"name": _("Télécharger"), "id": "csv", "presentation": "markdown"},
             ],
             sort_action="native", filter_action="native", page_size=60, markdown_options={"link_target": "_self"},
             style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "textAlign": "left", "whiteSpace": "normal",

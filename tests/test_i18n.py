@@ -84,12 +84,13 @@ def test_the_catalogue_holds_no_entry_the_code_no_longer_uses():
 UI_FILES = sorted([*ROOT.glob("layouts/*.py"), *(p for p in ROOT.glob("callbacks/*.py") if p.name != "api.py"),
                    *(ROOT / "atlas" / name for name in (
                        "barometer.py", "barometer_series.py", "compare.py", "credits.py", "leverage.py", "embeds.py",
+                       "opendata.py",
                        "formatting.py",
                        "mapclasses.py", "mapdata.py", "peers.py", "places.py", "profile.py", "profile_credits.py",
                        "routes.py", "schema.py", "wellbeing.py"))])
 # Files whose strings are not marked yet (the English UI is built page by page; docs/i18n.md lists them).
 NOT_YET_TRANSLATED = {
-    "layouts/api_page.py", "layouts/opendata.py", "callbacks/downloads.py",
+    "layouts/api_page.py",
 }
 # Keyword arguments and calls whose strings are never shown as text.
 NOT_TEXT_KEYWORDS = {"id", "className", "href", "type", "style", "src", "target", "rel", "mode", "htmlFor", "role",
@@ -103,6 +104,7 @@ IDENTIFIER = re.compile(r"[a-z0-9_\-./:#{}%=?&,;|\[\]()<> ]*")  # ids, paths, CS
 ALLOWED = {
     ("layouts/shell.py", "Atlas QPV"),  # the atlas's name
     ("layouts/barometer.py", '{statut} = ""'),  # a DataTable filter query on the « statut » column
+    ("layouts/opendata.py", "[CSV](/download/indicateur/"),  # a link to a file
 }
 
 

@@ -78,7 +78,6 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     app.interpolate_index = interpolate_index
     app.layout = lambda: app_frame(service.manifest)  # per visit: the frame is in the visitor's language
     server = app.server
-    server.before_request(set_request_language)
     server.config.update(MAX_CONTENT_LENGTH=settings["ATLAS_MAX_REQUEST_BYTES"],
                          ATLAS_EXPORT_DIR=settings["ATLAS_EXPORT_DIR"], ATLAS_BASEMAP=settings["ATLAS_BASEMAP"],
                          ATLAS_FEEDBACK_URL=settings["ATLAS_FEEDBACK_URL"])
@@ -134,6 +133,9 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     hardening.install_security_headers(app, settings["ATLAS_FRAME_ANCESTORS"])
     hardening.install_real_404s(app)
     hardening.install_callback_request_check(app)
+    # Before every other hook (the API's bare /api page and the response cache answer early): all of them run
+    # in the request's language.
+    server.before_request_funcs.setdefault(None, []).insert(0, set_request_language)
     return app
 
 

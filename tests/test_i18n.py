@@ -88,10 +88,8 @@ UI_FILES = sorted([*ROOT.glob("layouts/*.py"), *(p for p in ROOT.glob("callbacks
                        "formatting.py",
                        "mapclasses.py", "mapdata.py", "peers.py", "places.py", "profile.py", "profile_credits.py",
                        "routes.py", "schema.py", "wellbeing.py"))])
-# Files whose strings are not marked yet (the English UI is built page by page; docs/i18n.md lists them).
-NOT_YET_TRANSLATED = {
-    "layouts/api_page.py",
-}
+# Files whose strings are not marked yet (the English UI was built page by page; docs/i18n.md lists what is left).
+NOT_YET_TRANSLATED: set[str] = set()
 # Keyword arguments and calls whose strings are never shown as text.
 NOT_TEXT_KEYWORDS = {"id", "className", "href", "type", "style", "src", "target", "rel", "mode", "htmlFor", "role",
                      "mimetype", "sep", "encoding", "namespace", "filename", "key", "value", "dtype", "how", "on",
@@ -100,6 +98,7 @@ NOT_TEXT_CALLS = {"Input", "Output", "State", "ClientsideFunction", "ValueError"
                   "RuntimeError", "PackageError", "print", "getattr", "isinstance", "compile", "debug", "info",
                   "warning", "error", "exception", "get", "startswith", "endswith", "split", "partition", "replace",
                   "strip", "rstrip", "lstrip", "join", "astype", "Path", "import_module", "sub", "match", "fullmatch"}
+CODE_TOKEN = re.compile(r"[=/?&{}<>]|^[a-z_]+\(")
 IDENTIFIER = re.compile(r"[a-z0-9_\-./:#{}%=?&,;|\[\]()<> ]*")  # ids, paths, CSS, format specs: not sentences
 ALLOWED = {
     ("layouts/shell.py", "Atlas QPV"),  # the atlas's name
@@ -161,6 +160,7 @@ def unmarked_french(path: Path) -> list[tuple[int, str]]:
             continue
         if french_only_table(node, parents):
             continue
+        text = " ".join(word for word in text.split() if not CODE_TOKEN.search(word))  # URLs and code are not prose
         if looks_french(text) and (path.relative_to(ROOT).as_posix(), text) not in ALLOWED:
             found.append((node.lineno, text[:80]))
     return found

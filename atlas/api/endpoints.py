@@ -19,6 +19,7 @@ from atlas.api.observations import OBSERVATION_COLUMNS, select_observations
 from atlas.api.output import records
 from atlas.api.params import Param, bad, not_found
 from atlas.barometer import period_end, period_start
+from atlas.i18n import N_
 from atlas.service import per_package
 
 
@@ -275,32 +276,33 @@ def get_credits(service, v: dict) -> Answer:
     return list_answer(items, total, columns, note, by=v["by"], level=v["level"], totals=totals, currency="EUR")
 
 
+# Summaries are French source text: the OpenAPI document keeps them, /api shows them translated.
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("listTerritories", "/territories", "territoires", "Territoires : recherche et filtres",
+    Endpoint("listTerritories", "/territories", "territoires", N_("Territoires : recherche et filtres"),
              "Tous les territoires du jeu de données, filtrés par recherche, échelon ou territoire parent.",
              territories_query, get_territories, "TerritoryPage", csv=True),
-    Endpoint("getTerritory", "/territories/{level}/{code}", "territoires", "Un territoire et ses parents",
+    Endpoint("getTerritory", "/territories/{level}/{code}", "territoires", N_("Un territoire et ses parents"),
              "Un territoire identifié par son échelon et son code, avec ses territoires parents nommés.",
              no_query, get_territory, "TerritoryDetail", path_params={"level": LEVEL_PATH, "code": CODE_PATH}),
-    Endpoint("listIndicators", "/indicators", "indicateurs", "Catalogue des indicateurs",
+    Endpoint("listIndicators", "/indicators", "indicateurs", N_("Catalogue des indicateurs"),
              "Définition, unité, thème, ministère, source, licence et millésime de chaque indicateur.",
              indicators_query, get_indicators, "IndicatorPage", csv=True),
-    Endpoint("getIndicator", "/indicators/{id}", "indicateurs", "Un indicateur",
+    Endpoint("getIndicator", "/indicators/{id}", "indicateurs", N_("Un indicateur"),
              "Un indicateur du catalogue, avec les échelons et périodes couverts.",
              no_query, get_indicator, "IndicatorDetail", path_params={"id": INDICATOR_PATH}),
-    Endpoint("listObservations", "/observations", "valeurs", "Valeurs d'un indicateur",
+    Endpoint("listObservations", "/observations", "valeurs", N_("Valeurs d'un indicateur"),
              "Les valeurs d'un indicateur, par échelon, territoire, période et statut, en JSON ou en CSV.",
              observations_query, get_observations, "ObservationPage", csv=True, check=check_observations),
-    Endpoint("getQpvSummary", "/qpv/{code}", "quartiers", "Chiffres clés d'un quartier",
+    Endpoint("getQpvSummary", "/qpv/{code}", "quartiers", N_("Chiffres clés d'un quartier"),
              "Les chiffres clés d'un QPV, comparés à sa commune, son département et la France quand le jeu de "
              "données les contient.", no_query, get_qpv, "QpvSummary", path_params={"code": CODE_PATH}),
-    Endpoint("listCommitments", "/commitments", "engagements", "Engagements des ministères et leur statut",
+    Endpoint("listCommitments", "/commitments", "engagements", N_("Engagements des ministères et leur statut"),
              "Chaque engagement avec sa référence, sa cible, la dernière valeur mesurée, l'avancement et le statut.",
              commitments_query, get_commitments, "CommitmentPage", csv=True),
-    Endpoint("getCommitment", "/commitments/{id}", "engagements", "Un engagement",
+    Endpoint("getCommitment", "/commitments/{id}", "engagements", N_("Un engagement"),
              "Un engagement, avec son statut calculé.", no_query, get_commitment, "Commitment",
              path_params={"id": ID_PATH}),
-    Endpoint("aggregateCredits", "/credits", "credits", "Crédits publics agrégés",
+    Endpoint("aggregateCredits", "/credits", "credits", N_("Crédits publics agrégés"),
              "Montants des crédits (sommés au centime) par année, programme, financeur, thème, porteur ou "
              "territoire, avec filtres.", credits_query, get_credits, "CreditPage", csv=True, check=check_credits),
 )

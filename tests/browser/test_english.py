@@ -111,6 +111,7 @@ def english_pages(service) -> dict[str, str]:
         "data": "/donnees",
         "embed-card": f"/embed/qpv/{qpv}",
         "embed-map": "/embed/carte",
+        "api": "/api",
     }
 
 
@@ -119,7 +120,7 @@ NOT_YET_TRANSLATED: set[str] = set()
 
 
 @pytest.mark.parametrize("name", ["map", "about", "not-found", "profile", "compare", "barometer", "credits", "data",
-                                  "embed-card", "embed-map"])
+                                  "embed-card", "embed-map", "api"])
 def test_english_page_shows_no_french_outside_data(page, live_server, service, name):
     if name in NOT_YET_TRANSLATED:
         pytest.skip("not translated yet (docs/i18n.md)")
@@ -127,7 +128,7 @@ def test_english_page_shows_no_french_outside_data(page, live_server, service, n
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(live_server + path + ("&" if "?" in path else "?") + "lang=en", wait_until="networkidle")
-    page.wait_for_selector("#page-content > *, .embed-page", timeout=20_000)
+    page.wait_for_selector("#page-content > *, .embed-page, main h1", timeout=20_000)
     page.wait_for_timeout(800)  # charts and maps finish drawing
     assert page.get_attribute("html", "lang") == "en"
     shown, data = page.evaluate(VISIBLE_TEXT), data_strings(service)

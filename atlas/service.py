@@ -307,12 +307,13 @@ class AtlasService:
         names = terr.set_index(["level", "code"])["name"]
 
         def context(row) -> str:
+            """Data only (names and codes): the words around them are added in the visitor's language."""
             if row["level"] == "qpv":
                 commune = names.get(("commune", row["commune_code"]), "")
                 return f"QPV {row['code']}, {commune} ({row['departement_code']})"
             if row["level"] == "commune":
-                return f"Commune {row['code']} ({row['departement_code']})"
-            return f"{schema.LEVEL_LABELS_FR[row['level']]} {row['code']}"
+                return f"{row['code']} ({row['departement_code']})"
+            return str(row["code"])
 
         index = terr[terr["level"].isin(["qpv", "commune", "epci", "departement", "region"])].copy()
         index["context"] = index.apply(context, axis=1)
@@ -355,7 +356,9 @@ class AtlasService:
                         pc.equal(codes.take(pa.array(rows)), first))
         hits["prefix"] = ~prefix.to_numpy(zero_copy_only=False)
         hits = hits.sort_values(["prefix", "rank", "population"], ascending=[True, True, False]).head(limit)
-        return [SearchHit(r.level, r.code, r.name, r.context) for r in hits.itertuples()]
+        return [SearchHit(r.level, r.code, r.name,
+                          r.context if r.level == "qpv" else f"{schema.level_label(r.level)} {r.context}")
+                for r in hits.itertuples()]
 
 
 def summary(package: DataPackage) -> dict:

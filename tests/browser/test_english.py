@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.browser.test_history import choose
 from tests.conftest import screenshot
 from tests.french_text import french_words
 
@@ -156,3 +157,18 @@ def test_language_switch_keeps_page_and_state_and_links_keep_english(page, live_
     page.wait_for_selector("text=À propos de l'Atlas QPV")
     assert page.get_attribute("html", "lang") == "fr"
     assert page.inner_text("#language-switch") == "English"
+
+
+def test_filters_written_by_a_page_keep_the_language(page, live_server):
+    """A page writes its filters into the address without a rebuild: lang=en stays, and the switch follows."""
+    page.goto(live_server + "/barometre?lang=en", wait_until="networkidle")
+    page.wait_for_selector("#baro-ministry")
+    choose(page, "baro-ministry", "Culture")
+    page.wait_for_function("() => location.search.includes('ministere=culture')", timeout=30_000)
+    assert "lang=en" in page.evaluate("location.search")
+    page.wait_for_function("() => document.getElementById('language-switch').getAttribute('href')"
+                           ".includes('ministere=culture')", timeout=10_000)
+    assert "lang=" not in page.get_attribute("#language-switch", "href")
+    page.reload(wait_until="networkidle")
+    page.wait_for_selector("text=Barometer of public action")
+    assert page.get_attribute("html", "lang") == "en"

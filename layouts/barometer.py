@@ -10,7 +10,7 @@ from atlas import barometer as bar
 from atlas.formatting import format_date, format_number, format_period, format_value
 from atlas.i18n import N_, _, ngettext
 from atlas.schema import ministry_label, status_label
-from layouts.charts import download_button, style_figure, wrap
+from layouts.charts import download_button, label_value, style_figure, wrap
 from layouts.widgets import (
     TABLE_STYLE,
     chart_block,
@@ -68,7 +68,7 @@ def status_figure(counts: pd.DataFrame, source: str) -> go.Figure:
         fig.add_bar(y=labels, x=values, name=bar.status_label(name), orientation="h",
                     marker_color=bar.STATUS_COLOURS[name], text=[format_number(v, 0) if v else "" for v in values],
                     textposition="inside", insidetextanchor="middle",
-                    hovertemplate="%{y} — " + bar.status_label(name) + " : %{x}<extra></extra>")
+                    hovertemplate=label_value("%{y} — " + bar.status_label(name), "%{x}") + "<extra></extra>")
     fig.update_layout(barmode="stack",
                       yaxis={"autorange": "reversed"},
                       xaxis={"title": _("Nombre d'engagements"), "tickformat": "d", "rangemode": "tozero"})
@@ -256,7 +256,7 @@ def commitment_trace(fig: go.Figure, commitment: dict, frequency: str, unit: str
                     line={"color": "#595959", "dash": "dash", "width": 1.5},
                     marker={"symbol": "diamond", "size": 10, "color": "#595959"},
                     text=labels, textposition="top center",
-                    hovertext=[f"{lab} : {fmt(v, unit, decimals)}" for lab, v in zip(labels, ys, strict=True)],
+                    hovertext=[label_value(lab, fmt(v, unit, decimals)) for lab, v in zip(labels, ys, strict=True)],
                     hoverinfo="text")
     return None
 

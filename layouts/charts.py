@@ -64,6 +64,11 @@ def style_figure(fig: go.Figure, *, title: str | None = None, source: str, heigh
     return fig
 
 
+def label_value(label: str, value: str) -> str:
+    """« Année : 2024 » / « Year: 2024 »: the colon of the visitor's language (hover texts, lists)."""
+    return _("{label} : {value}").format(label=label, value=value)
+
+
 def plotly_locale() -> str:
     """Plotly's locale: French (assets/plotly_locale_fr.js) in French, Plotly's own English otherwise."""
     return "fr" if current_language() == "fr" else "en"

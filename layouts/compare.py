@@ -12,7 +12,7 @@ from atlas.i18n import N_, _, ngettext
 from atlas.schema import THEMES, UNAVAILABLE_STATUS_LABELS_FR, level_label, theme_label
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, lines, style_figure
+from layouts.charts import PALETTE, download_button, graph, label_value, lines, style_figure
 from layouts.embeds import embed_dialog
 
 MARK_TEXT = {"best": N_("meilleur"), "worst": N_("moins bon")}  # French source, translated where shown
@@ -226,7 +226,7 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
         fig.add_trace(go.Scatter(
             x=data["year"], y=data["value"], mode="lines+markers", name=names.get((level, code), code),
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5}, text=text, connectgaps=False,
-            hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
+            hovertemplate=label_value("%{x}", "%{text}") + "<extra>%{fullData.name}</extra>",
         ))
     style_figure(fig, title=f"{meta['label_fr']}", source=f"{meta['source']}, {meta['vintage']}")
     fig.update_layout(showlegend=True)  # a single curve is named too

@@ -153,7 +153,7 @@ def widest_gaps_list(frame, payload: MapPayload, year: int, unit: str) -> html.D
     for row in frame.itertuples():
         gap = format_value(row.gap, "", 2) if ratio else format_value(row.gap, payload.unit, decimals, signed=True)
         items.append(html.Li([
-            dcc.Link(f"{row.name} ({row.code})", href=profile_href(payload.level, row.code)), " : ",
+            dcc.Link(f"{row.name} ({row.code})", href=profile_href(payload.level, row.code)), _(" : "),
             format_value(row.value, unit, decimals), _(" contre "), format_value(row.reference, unit, decimals),
             f" ({row.reference_year})" if row.reference_year != year else "", _(" — écart {gap}").format(gap=gap),
         ]))

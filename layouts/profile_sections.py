@@ -14,7 +14,7 @@ from atlas.schema import level_label, ministry_label
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, WellbeingPanel
 from atlas.wellbeing import DECIMALS, GOALPOSTS
 from layouts import compare as cmp
-from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.charts import PALETTE, download_button, graph, label_value, style_figure
 
 STATUS_LEGEND = (
     (N_("secret statistique"), N_("valeur non diffusée parce qu'elle porterait sur trop peu d'habitants ;")),
@@ -172,7 +172,8 @@ def credits_figure(by_year: pd.DataFrame, source: str) -> go.Figure:
         fig.add_trace(go.Bar(
             x=by_year.index, y=by_year[scope], name=_(SHORT_SCOPE_LABELS[scope]),
             marker_color=SCOPE_COLOURS.get(scope), text=[format_euros(v) for v in by_year[scope]],
-            textposition="none", hovertemplate="%{x} : %{text}<extra>%{fullData.name}</extra>",
+            textposition="none",
+            hovertemplate=label_value("%{x}", "%{text}") + "<extra>%{fullData.name}</extra>",
         ))
     style_figure(fig, title=_("Crédits par année et par destinataire"), source=source)
     fig.update_layout(barmode="stack", showlegend=True)  # even one scope is named

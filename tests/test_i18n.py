@@ -235,3 +235,26 @@ def test_numbers_dates_and_periods_in_each_language():
         assert format_date("2024-03-01") == "1 March 2024"
         assert format_euros(1.25e9) == "€1.25bn"
         assert format_euros(540.3e6) == "€540.3m"
+
+
+def test_the_router_renders_a_page_and_its_header_in_the_language_of_the_request(dash_app):
+    from callbacks.router import page_for
+    from layouts.shell import header as site_header
+
+    def render(pathname, _history, search):  # what the router callback returns (its ctx needs a browser)
+        return page_for(pathname, search), site_header("/barometre", pathname, search)
+
+    with dash_app.server.test_request_context("/_dash-update-component", method="POST",
+                                              headers={"Referer": "http://x/barometre?ministere=culture&lang=en"}):
+        dash_app.server.preprocess_request()  # the app's hooks: the language comes from the page's address
+        assert i18n.current_language() == "en"
+        page, header = render("/barometre", None, "?ministere=culture&lang=en")
+    text = str(page) + str(header)
+    assert "Barometer of public action" in text and "Baromètre de l'action publique" not in text
+    switch = next(c for c in header.children if getattr(c, "id", None) == "language-switch")
+    assert switch.children == "Français" and switch.href == "/barometre?ministere=culture"
+    with dash_app.server.test_request_context("/_dash-update-component", method="POST"):
+        dash_app.server.preprocess_request()
+        assert i18n.current_language() == "fr"  # no Referer: the source language, never the last request's
+        page, header = render("/barometre", None, "")
+    assert "Baromètre de l'action publique" in str(page)

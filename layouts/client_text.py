@@ -1,4 +1,5 @@
-"""Text written by the atlas's own scripts (assets/*.js), in the catalogue like every other UI string.
+"""Text written in the browser — by the atlas's own scripts (assets/*.js) and by Dash's components — in the
+catalogue like every other UI string.
 
 The scripts call ``window.atlasI18n.t(french, values)`` with the French source below; the page frame carries
 the current language's translations (``client_text_holder``), so a script never holds a translation itself.
@@ -35,3 +36,16 @@ def client_text_holder() -> html.Div:
     """The scripts' translations for this request's language (nothing to carry in French, the source)."""
     texts = {} if current_language() == SOURCE_LANGUAGE else {text: _(text) for text in CLIENT_TEXTS}
     return html.Div(id="atlas-client-text", hidden=True, **{"data-text": json.dumps(texts, ensure_ascii=False)})
+
+
+DROPDOWN_LABELS_FR = {
+    "select_all": N_("Tout sélectionner"), "deselect_all": N_("Tout désélectionner"), "search": N_("Rechercher"),
+    "clear_search": N_("Effacer la recherche"), "clear_selection": N_("Effacer la sélection"),
+    "no_options_found": N_("Aucun résultat"), "selected_count": N_("{num_selected} choisis"),
+}
+
+
+def dropdown_labels(no_options: str | None = None) -> dict:
+    """The texts of Dash's dropdown (its own English otherwise), in the visitor's language."""
+    labels = {key: _(text) for key, text in DROPDOWN_LABELS_FR.items()}
+    return {**labels, "no_options_found": no_options} if no_options else labels

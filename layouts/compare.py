@@ -13,22 +13,16 @@ from atlas.schema import THEMES, UNAVAILABLE_STATUS_LABELS_FR, level_label, them
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, label_value, lines, style_figure
+from layouts.client_text import dropdown_labels as widget_dropdown_labels
 from layouts.embeds import embed_dialog
 
 MARK_TEXT = {"best": N_("meilleur"), "worst": N_("moins bon")}  # French source, translated where shown
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
 STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 MAX_TRENDS = 6
-DROPDOWN_LABELS_FR = {
-    "select_all": N_("Tout sélectionner"), "deselect_all": N_("Tout désélectionner"), "search": N_("Rechercher"),
-    "clear_search": N_("Effacer la recherche"), "clear_selection": N_("Effacer la sélection"),
-    "no_options_found": N_("Aucun indicateur trouvé"), "selected_count": N_("{num_selected} choisis"),
-}
-
-
 def dropdown_labels() -> dict:
-    """The texts of Dash's dropdown (its own English by default), in the visitor's language."""
-    return {key: _(text) for key, text in DROPDOWN_LABELS_FR.items()}
+    """The indicator dropdowns' texts (see ``layouts.widgets.dropdown_labels``)."""
+    return widget_dropdown_labels(_("Aucun indicateur trouvé"))
 PLOT_HEIGHT = 230  # pixels of plotting area in small multiples
 
 

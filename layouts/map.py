@@ -13,6 +13,7 @@ from atlas.i18n import N_, _
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.schema import MINISTRIES, THEMES, level_label, ministry_label, theme_label
+from layouts.client_text import dropdown_labels
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -98,13 +99,13 @@ def map_controls(content: MapPageContent) -> html.Section:
         ]),
         html.Label(_("Thème"), htmlFor="map-theme"),
         dcc.Dropdown(id="map-theme", options=[{"label": theme_label(k), "value": k} for k in THEMES],
-                     placeholder=_("Tous les thèmes"), clearable=True),
+                     placeholder=_("Tous les thèmes"), clearable=True, labels=dropdown_labels()),
         html.Label(_("Ministère"), htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": ministry_label(k), "value": k} for k in MINISTRIES],
-                     placeholder=_("Tous les ministères"), clearable=True),
+                     placeholder=_("Tous les ministères"), clearable=True, labels=dropdown_labels()),
         html.Label(_("Indicateur"), htmlFor="map-indicator"),
         dcc.Dropdown(id="map-indicator", options=content.indicator_options, value=request.indicator,
-                     clearable=False),
+                     clearable=False, labels=dropdown_labels(_("Aucun indicateur trouvé"))),
         html.Fieldset([
             html.Legend(_("Échelle")),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
@@ -117,7 +118,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label(_("Écart à"), htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
-                             options=reference_options(content.references)),
+                             options=reference_options(content.references), labels=dropdown_labels()),
                 dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
                                options=[{"label": _("en {operation}").format(operation=_(v)), "value": k}
                                         for k, v in OPERATIONS.items()]),

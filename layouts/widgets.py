@@ -12,6 +12,7 @@ from atlas.formatting import format_value, separators
 from atlas.i18n import N_, _
 from atlas.schema import level_label
 from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
+from layouts.client_text import dropdown_labels
 from layouts.map import geometry_url
 
 
@@ -53,7 +54,8 @@ def labelled(label: str, control, control_id: str, hint: str | None = None) -> h
 
 def dropdown(component_id, options, value, *, clearable=True, placeholder=None, multi=False, searchable=True):
     return dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable, multi=multi,
-                        placeholder=placeholder or _("Tous"), searchable=searchable, className="filter-dropdown")
+                        placeholder=placeholder or _("Tous"), searchable=searchable, className="filter-dropdown",
+                        labels=dropdown_labels())
 
 
 def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description: str, download_id: str,

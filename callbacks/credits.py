@@ -27,6 +27,7 @@ from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import credits as ui
+from layouts import credits_leverage as leverage_ui
 from layouts.charts import slug
 from layouts.widgets import empty_figure, level_name, level_plural, note_outputs
 
@@ -263,7 +264,7 @@ def summary_view(token: str, key: dict) -> SummaryView:
 def render_leverage(filters: st.CreditsFilters, choice: st.LeverageChoice) -> tuple:
     """(quadrant summary, figure, table, note): cached rendered, the figure as a plain dict."""
     if not choice.level or not choice.indicator:
-        return None, empty_figure(_(ui.LEVERAGE_NONE), credits_source()), None, _(ui.LEVERAGE_NONE)
+        return None, empty_figure(_(leverage_ui.LEVERAGE_NONE), credits_source()), None, _(leverage_ui.LEVERAGE_NONE)
     return leverage_render(package_token(), filters.key(), choice.level, choice.indicator)
 
 
@@ -273,14 +274,14 @@ def leverage_render(token: str, key: dict, level: str, indicator: str) -> tuple:
     meta = service().indicator(indicator)
     years = tuple(key["years"])
     source = f"{credits_source()} ; {sources_text([meta['source']], [meta['vintage']])}"
-    fig = ui.leverage_figure(table, meta, level, years, source).to_dict()
+    fig = leverage_ui.leverage_figure(table, meta, level, years, source).to_dict()
     note = None if len(table) else _(
         "Pas assez de territoires ({territories}) avec des crédits, des habitants de QPV connus et deux valeurs "
         "annuelles de « {indicator} » entre {start} et {end} : choisissez un autre indicateur, une autre échelle ou "
         "une période plus longue.").format(territories=level_plural(level), indicator=meta["label_fr"],
                                           start=years[0], end=years[1])
-    return (ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
-            ui.leverage_table(table, meta), note)
+    return (leverage_ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
+            leverage_ui.leverage_table(table, meta), note)
 
 
 # ------------------------------------------------------------------ builder
@@ -309,7 +310,7 @@ def build(svc, params: dict, search: str):
     rows, count = lines_page(token, filters.key(), None, 0)
     lines_block = ui.lines_section(rows, count, PAGE_SIZE, view.lines_caption)
     summary_block, lev_fig, lev_table, lev_note = render_leverage(filters, choice)
-    leverage = ui.leverage_section(level_options=options["levels"], level=choice.level,
+    leverage = leverage_ui.leverage_section(level_options=options["levels"], level=choice.level,
                                    indicator_options=options["indicators"], indicator=choice.indicator,
                                    summary=summary_block, fig=lev_fig, table=lev_table, note=lev_note)
     territory = f"{filters.territory[0]}:{filters.territory[1]}" if filters.territory else next(

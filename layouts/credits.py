@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Symbol
 
-from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number, format_value
 from atlas.i18n import N_, _, ngettext
 from atlas.schema import ministry_label, theme_label
@@ -17,7 +16,6 @@ from layouts.widgets import (
     MAP_CENTER,
     TABLE_STYLE,
     chart_block,
-    chart_or_note,
     dropdown,
     empty_figure,
     html_table,
@@ -39,8 +37,7 @@ def integer_format():
 FUNDER_COLOURS = {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(
     ["transition_ecologique", "travail", "education", "culture", "interieur", "justice", "sante"])}
 FUNDER_COLOURS.update({"collectivites": "#8C8C8C", "autres": "#BDBDBD"})
-QUADRANT_COLOURS = {"more_better": "#009E73", "more_worse": "#D55E00", "less_better": "#0072B2",
-                    "less_worse": "#CC79A7"}
+
 
 
 # ------------------------------------------------------------------- filters
@@ -339,111 +336,6 @@ def lines_section(rows, page_count: int, page_size: int, caption: str) -> html.S
             download_button("cred-lines-download-button", _("Télécharger toutes les lignes filtrées (CSV)")),
             dcc.Download(id="cred-lines-download"),
         ]),
-    ])
-
-
-# ------------------------------------------------------------------ leverage
-
-
-def leverage_figure(table: pd.DataFrame, meta: dict, level: str, years: tuple[int, int], source: str) -> go.Figure:
-    if table.empty:
-        return empty_figure(_("Pas assez de données pour ce niveau, cet indicateur et cette période."), source)
-    polarity = meta.get("polarity", "neutral")
-    labels = lv.quadrant_labels(polarity)
-    unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
-    change_unit = "pt" if unit == "%" else unit
-    x_median, y_median = lv.medians(table)
-    fig = go.Figure()
-    for quadrant in lv.QUADRANTS:
-        part = table[table["quadrant"] == quadrant]
-        if part.empty:
-            continue
-        fig.add_scatter(
-            x=part["per_inhabitant"], y=part["change"], mode="markers", name=labels[quadrant],
-            marker={"color": QUADRANT_COLOURS[quadrant], "size": 9, "opacity": 0.85,
-                    "line": {"color": "#ffffff", "width": 0.5},
-                    "symbol": {"more_better": "circle", "more_worse": "diamond", "less_better": "square",
-                               "less_worse": "triangle-up"}[quadrant]},
-            text=[_("{name} : {amount} par habitant des QPV ; {start} ({start_year}) → {end} ({end_year}), soit "
-                    "{change}").format(name=n, amount=format_value(x, "€", 0), start=format_value(s, unit, decimals),
-                                       start_year=sy, end=format_value(e, unit, decimals), end_year=ey,
-                                       change=format_value(c, change_unit, decimals, signed=True))
-                  for n, x, s, sy, e, ey, c in zip(part["name"], part["per_inhabitant"], part["start_value"],
-                                                   part["start_year"], part["end_value"], part["end_year"],
-                                                   part["change"], strict=True)],
-            hovertemplate="%{text}<extra></extra>")
-    fig.add_vline(x=x_median, line={"color": "#595959", "dash": "dash", "width": 1})
-    fig.add_hline(y=y_median, line={"color": "#595959", "dash": "dash", "width": 1})
-    fig.add_annotation(x=x_median, y=1, yref="paper",
-                       text=_("médiane : {value}").format(value=format_value(x_median, "€", 0)),
-                       showarrow=False, yanchor="bottom", font={"size": 11, "color": "#595959"})
-    fig.add_annotation(x=1, xref="paper", y=y_median, xanchor="right", yanchor="bottom", showarrow=False,
-                       text=_("médiane : {value}").format(
-                           value=format_value(y_median, change_unit, decimals, signed=True)),
-                       font={"size": 11, "color": "#595959"})
-    better_up = polarity != "higher_is_worse"
-    fig.update_xaxes(title=_("Crédits par habitant des QPV sur la période (€)"))
-    direction = "" if polarity == "neutral" else (_(" ↑ mieux") if better_up else _(" ↓ mieux"))
-    fig.update_yaxes(title=_("Évolution {start}–{end} ({unit}){direction}").format(
-        start=years[0], end=years[1], unit=change_unit or _("valeur"), direction=direction))
-    title = _("Crédits et évolution de « {indicator} » par {level}").format(indicator=meta.get("label_fr", ""),
-                                                                            level=level_name(level).lower())
-    fig = style_figure(fig, title=title, source=source, height=460)
-    return source_below(legend_on_top(fig, len(fig.data), per_row=2))
-
-
-def leverage_table(table: pd.DataFrame, meta: dict) -> html.Table:
-    labels = lv.quadrant_labels(meta.get("polarity", "neutral"))
-    unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
-    change_unit = "pt" if unit == "%" else unit
-    rows = [{"territoire": f"{r.name} ({r.code})", "par_hab": format_value(r.per_inhabitant, "€", 0),
-             "debut": f"{format_value(r.start_value, unit, decimals)} ({r.start_year})",
-             "fin": f"{format_value(r.end_value, unit, decimals)} ({r.end_year})",
-             "evolution": format_value(r.change, change_unit, decimals, signed=True),
-             "quadrant": labels[r.quadrant]}
-            for r in table.itertuples(index=False)]
-    return html_table([("territoire", _("Territoire")), ("par_hab", _("Crédits par habitant des QPV")),
-                       ("debut", _("Début")), ("fin", _("Fin")), ("evolution", _("Évolution")),
-                       ("quadrant", _("Quadrant"))],
-                      rows, _("Crédits par habitant et évolution de l'indicateur, par territoire"),
-                      numeric={"par_hab", "debut", "fin", "evolution"})
-
-
-def quadrant_summary(counts: dict[str, int], polarity: str) -> html.Ul:
-    labels = lv.quadrant_labels(polarity)
-    return html.Ul(className="baro-legend", children=[
-        html.Li([html.Span(className="swatch", style={"background": QUADRANT_COLOURS[q]}),
-                 _("{label} : {count}").format(label=labels[q], count=format_number(counts.get(q, 0), 0))])
-        for q in lv.QUADRANTS
-    ])
-
-
-LEVERAGE_NONE = N_("Aucun indicateur de résultat de ce jeu de données n'a deux valeurs annuelles sur la période "
-                    "des crédits dans des territoires qui en reçoivent et dont les quartiers sont connus : le "
-                    "rapprochement n'est pas possible.")
-
-
-def leverage_section(*, level_options, level, indicator_options, indicator, summary, fig, table,
-                     note: str | None = None) -> html.Section:
-    return html.Section(className="section", **{"aria-labelledby": "cred-leverage-title"}, children=[
-        html.H2(_("Crédits et résultats : où dépenses et résultats divergent"), id="cred-leverage-title"),
-        html.P([_("Chaque point est un territoire : en abscisse, les crédits reçus sur la période par habitant des "
-                  "QPV ; en ordonnée, l'évolution d'un indicateur de résultat entre le début et la fin de la période. "
-                  "Les pointillés marquent les médianes des territoires affichés (nationales quand le territoire "
-                  "choisi est la France).")], className="muted"),
-        html.P([html.Strong(_("Attention : ")), _(lv.CAVEAT_FR)], className="caveat", role="note",
-               id="cred-leverage-caveat"),
-        html.Div(className="filters filters-inline", children=[
-            labelled(_("Territoires comparés"),
-                     dropdown("cred-leverage-level", level_options, level, clearable=False), "cred-leverage-level"),
-            labelled(_("Indicateur de résultat"), dropdown("cred-leverage-indicator", indicator_options, indicator,
-                                                           clearable=False), "cred-leverage-indicator"),
-        ]),
-        html.Div(id="cred-leverage-summary", children=summary),
-        chart_or_note("cred-leverage-slot", chart(
-            "cred-leverage-graph", fig, table, filename="credits-et-resultats",
-            description=_("Nuage de points : crédits par habitant des QPV et évolution de l'indicateur par "
-                          "territoire ; le tableau qui suit donne les mêmes valeurs.")), note),
     ])
 
 

@@ -134,6 +134,9 @@ def indicator_item(meta: dict) -> dict:
         if item[field] == "":
             item[field] = None
     item["theme_label_fr"] = schema.THEMES.get(item["theme"])
+    # How quarters' values add up into the exact aggregates offered as references (atlas/aggregates.py).
+    aggregation = meta.get("aggregation")
+    item["aggregation"] = aggregation if aggregation in schema.AGGREGATIONS else "none"
     return item
 
 

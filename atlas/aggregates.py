@@ -236,3 +236,37 @@ def map_reference_matrix(service, indicator: str, scope: str, codes: list[str],
             values = np.array([a.value if a is not None else np.nan for a in column], dtype=float)
             frame[year] = np.where(mine, values, frame[year].to_numpy())
     return frame
+
+
+# ------------------------------------------------------------------ on the comparison page
+
+
+def comparison_aggregates(service, territories, years: dict[str, int | None]) -> tuple[tuple[Place, ...], pd.DataFrame]:
+    """The aggregates of the quarters compared (their départements', France's) and one row per (indicator, place):
+    the value of the indicator's comparison year (``years``), else of the nearest year with an aggregate."""
+    places: dict[tuple[str, str], tuple[Place, str]] = {}
+    for level, code in territories:
+        territory = service.territory(level, code) if level == "qpv" else None
+        if territory is None:
+            continue
+        for place in aggregate_places(service, territory).values():
+            places.setdefault((place.role, place.code), (place, str(territory.get("vintage") or "")))
+    ordered = sorted(places.values(), key=lambda pv: (pv[0].role == "qpv_france", pv[0].name))
+    rows = []
+    for indicator in service.indicators["id"]:
+        if recipe(service, indicator) is None:
+            continue
+        meta = service.indicator(indicator)
+        for place, vintage in ordered:
+            by_year = aggregate_series(service, place, indicator, vintage)
+            if not by_year:
+                continue
+            wanted = years.get(indicator) or max(by_year)
+            found = min(by_year, key=lambda y: (abs(y - wanted), y))
+            aggregate = by_year[found]
+            rows.append({"indicator": indicator, "label": meta["label_fr"], "unit": meta["unit"],
+                         "decimals": int(meta["decimals"]), "year": wanted, "value_year": found,
+                         "role": place.role, "code": place.code, "value": aggregate.value,
+                         "status": aggregate.status, "note": aggregate.note})
+    shown = {(r["role"], r["code"]) for r in rows}
+    return tuple(p for p, _ in ordered if (p.role, p.code) in shown), pd.DataFrame(rows)

@@ -86,13 +86,31 @@ class Place:
         return f"{_(ROLE_LABELS[self.role])} — {self.name}"
 
 
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "05", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, …, Mayotte
+
+
+def is_overseas(territory: dict) -> bool:
+    """Whether a territory lies outside metropolitan France (its département, or itself, is 97x / 98x)."""
+    level, code = territory.get("level"), str(territory.get("code") or "")
+    departement = str(territory.get("departement_code") or (code if level in ("departement", "commune") else ""))
+    region = str(territory.get("region_code") or (code if level == "region" else ""))
+    return departement.startswith(("97", "98")) or region in OVERSEAS_REGIONS
+
+
+def france_codes_of(service, territory: dict) -> list[str]:
+    """The national territories containing a territory: France, and France métropolitaine unless it is overseas."""
+    overseas = is_overseas(territory)
+    return [c for c in sorted(service.codes("france"))
+            if not (overseas and "metropolitaine" in _fold(service.territory_name("france", c) or ""))]
+
+
 def france_for(service, territory: dict) -> Place | None:
     """The national reference: France métropolitaine for a metropolitan quarter when the package has it."""
     codes = service.codes("france")
     if not codes:
         return None
     names = {code: service.territory_name("france", code) or code for code in codes}
-    overseas = str(territory.get("departement_code") or "").startswith("97")
+    overseas = is_overseas(territory)
     metro = [c for c in sorted(codes) if "metropolitaine" in _fold(names[c])]
     whole = [c for c in sorted(codes) if c not in metro]
     chosen = (whole or metro) if overseas else (metro or whole)

@@ -26,7 +26,7 @@ COUNTS_2018 = {"QP093001": (100, 40), "QP093002": (50, 10), "QP093003": (None, N
 
 def plain(text: str) -> str:
     """French typography uses no-break spaces; compare words."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
 def _indicator(ident, label, unit, polarity="neutral", **extra):
@@ -181,6 +181,27 @@ def test_callbacks_offer_the_aggregates(svc, dash_app):
         with dash_app.server.test_request_context():
             page = text_of(page_for("/qpv/QP093001", ""))
         assert "dans l'ensemble des QPV du département (Seine-Saint-Denis) (somme de 2 QPV sur 3)" in plain(page)
+    finally:
+        state.set_service(previous)
+
+
+def test_the_comparison_page_offers_the_aggregates_of_the_quarters_compared(svc, dash_app):
+    from callbacks.compare import compare_view
+
+    view = compare_view(svc, "?codes=qpv:QP093001,qpv:QP094001,departement:93")
+    assert [p.role for p in view.aggregates] == ["qpv_departement", "qpv_france"]  # 94 has a single quarter
+    rows = view.aggregate_rows.set_index(["indicator", "role"])
+    assert rows.loc[("population", "qpv_departement"), "value"] == 150.0
+    assert rows.loc[("taux_pauvrete", "qpv_france"), "value"] == pytest.approx(100 * 65 / 180)
+    assert "revenu_median" not in set(view.aggregate_rows["indicator"])
+    previous = state.service()
+    state.set_service(svc)
+    try:
+        with dash_app.server.test_request_context():
+            page = plain(text_of(page_for("/comparer", "?codes=qpv:QP093001,departement:93")))
+        assert "Ensemble des QPV du département — Seine-Saint-Denis" in page
+        assert "150 habitants (somme de 2 QPV sur 3)" in page
+        assert compare_view(svc, "?codes=departement:93").aggregates == ()  # no quarter compared: none
     finally:
         state.set_service(previous)
 

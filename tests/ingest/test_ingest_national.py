@@ -77,7 +77,7 @@ def test_every_territory_has_a_name_and_france_metropolitaine_is_named(national)
     # INSEE's national reference values are those of France métropolitaine, never shown as « France ».
     assert terr.loc[("france", "FRM"), "name"] == "France métropolitaine"
     france = package.observations[package.observations["level"] == "france"]
-    filosofi = france["indicator"].isin(["revenu-disponible-median", "taux-pauvrete", "indice-gini"])
+    filosofi = france["indicator"].isin(["revenu-disponible-median", "taux-pauvrete", "indice-gini", "rapport-s80-s20"])
     assert set(france.loc[filosofi, "code"]) == {"FRM"} and "FRM" not in set(france.loc[~filosofi, "code"])
     sums = package.indicators.set_index("id")["aggregation"]
     assert sums["population"] == "sum" and sums["logements-sociaux"] == "sum"

@@ -10,6 +10,12 @@ A reference without a value for the quarter's year falls back to its nearest pub
 a reference level that publishes the indicator but not for this territory is said so (« pas de valeur
 de référence publiée pour 2021 dans le département (…) »). Secret values read « secret statistique »,
 estimates are flagged. Which indicators are featured comes from ``service.presentation``.
+
+Where the package can compute them exactly, the sum (or ratio of sums) over all QPV of the quarter's département
+and of France is added as a further reference, labelled with its coverage (atlas/aggregates.py):
+
+    « Logements sociaux, 2022 : 1 794 logements dans le quartier, contre 144 277 logements dans l'ensemble des QPV
+    du département (Seine-Saint-Denis) (somme de 62 QPV sur 63) et … »
 """
 
 from __future__ import annotations

@@ -119,7 +119,9 @@ def key_figure_short(figure: KeyFigure) -> str:
         reference = others[-1] if others else None
     if reference is None:
         return f"{quarter}{year} ; pas de valeur de référence publiée"
-    ref_year = f" ({reference.year})" if reference.year != figure.year else ""
+    said = [str(reference.year)] if reference.year != figure.year else []
+    said += [reference.note] if reference.note else []  # an aggregate over quarters says how it was computed
+    ref_year = f" ({' ; '.join(said)})" if said else ""
     return f"{quarter}{year} — {reference.place.label} : {figure.text(reference.place.role)}{ref_year}"
 
 

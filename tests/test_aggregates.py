@@ -221,3 +221,26 @@ def test_territories_named_by_their_code_are_found():
     territories.loc[territories["code"] == "QP094001", "name"] = "QP094001"
     territories.loc[territories["code"] == "93066", "name"] = "Commune (code 93066)"
     assert sorted(territories_named_by_code(territories)["code"]) == ["93066", "QP094001"]
+
+
+def test_france_metropolitaine_contains_no_overseas_territory(tmp_path):
+    from atlas.api.territories import territory_detail
+    from atlas.barometer import ancestors
+    from atlas.places import france_for
+
+    package = aggregates_package()
+    package.territories = pd.concat([package.territories, pd.DataFrame([
+        {"level": "departement", "code": "974", "name": "La Réunion", "vintage": "COG"},
+        {"level": "qpv", "code": "QP974001", "name": "Le Gol", "vintage": "QPV 2015", "departement_code": "974"}])],
+        ignore_index=True)
+    write_package(package, tmp_path)
+    svc = AtlasService(load_package(tmp_path))
+
+    def parents(level, code):
+        return [p["code"] for p in territory_detail(svc, level, code)["parents"] if p["level"] == "france"]
+
+    assert parents("qpv", "QP974001") == ["FR"] and parents("qpv", "QP093001") == ["FR", "FRM"]
+    assert ("france", "FRM") not in ancestors(svc, "qpv", "QP974001")
+    assert ("france", "FRM") in ancestors(svc, "qpv", "QP093001")
+    assert france_for(svc, svc.territory("qpv", "QP974001")).name == "France"
+    assert france_for(svc, svc.territory("qpv", "QP093001")).name == "France métropolitaine"

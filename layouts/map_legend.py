@@ -77,6 +77,9 @@ def legend(payload: MapPayload, year: int) -> html.Div:
     fallback = reference_sentence(payload, year)
     if fallback and payload.has_colours(year):
         notes.append(fallback)
+    coverage = payload.reference.coverage_note(payload.reference_years.get(year)) if payload.reference else None
+    if coverage:  # an aggregate over quarters, some of which are not published
+        notes.append(coverage)
     rows.append(html.Li([html.Span(className="swatch swatch-secret", style={"background": SECRET_COLOR}),
                          "Secret statistique (population trop faible pour publier)"]))
     rows.append(html.Li([html.Span(className="swatch swatch-missing", style={"background": MISSING_COLOR}),

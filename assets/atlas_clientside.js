@@ -15,6 +15,15 @@
         mapOpenFeature: function (click, level) { return window.dash_clientside.atlasMap.openFeature(click, level); },
         mapQueryToSearch: function (query, center, zoom) { return window.dash_clientside.atlasMap.queryToSearch(query, center, zoom); },
         mapViewToUrl: function (center, zoom) { return window.dash_clientside.atlasMap.viewToUrl(center, zoom); },
+        // The PNG and SVG downloads follow the map's parameters (the basemap and the view are not part of them).
+        mapExportLinks: function (query) {
+            if (!query) { return [noUpdate(), noUpdate()]; }
+            var params = new URLSearchParams(query);
+            params.delete("fond");
+            params.delete("vue");
+            var search = "?" + params.toString();
+            return ["/download/carte.png" + search, "/download/carte.svg" + search];
+        },
 
         // Printing: the button opens the browser's dialog.
         print: function (n) {

@@ -227,8 +227,11 @@ def _insets(projected: ProjectedLevel, row: str, payload: MapPayload, x: float, 
     insets = projected.frames[1:]
     if not insets:
         return [], y
-    items: list = [Text(x, y + 16, _("Outre-mer et autres territoires (échelles différentes)"), 12, bold=True)]
-    y += 28
+    items: list = []
+    for line in wrap(_("Outre-mer et autres territoires (échelles différentes)"), 12, width, bold=True):
+        y += 16
+        items.append(Text(x, y, line, 12, bold=True))
+    y += 12
     columns, gap = 3, 18.0
     cell = (width - gap * (columns - 1)) / columns
     for start in range(0, len(insets), columns):

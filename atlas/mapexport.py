@@ -191,7 +191,7 @@ def _frame_item(projected: ProjectedLevel, geometry: FrameGeometry, x: float, y:
     chars = [row[i] if i < len(row) else "-" for i in geometry.features]
     fills = tuple(colour_of(payload, ch) for ch in chars)
     if projected.level == "qpv":  # quarters are tiny at this scale: a border in their own colour shows them
-        strokes = tuple("#8c8c8c" if ch == "-" else fill for ch, fill in zip(chars, fills, strict=True))
+        strokes = fills  # missing ones too: white on the light grey départements, as the legend says
         width = 2.0
     elif len(projected.codes) > BORDERLESS_FEATURES:
         strokes, width = tuple(None for _ch in chars), 0.0

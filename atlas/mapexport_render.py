@@ -99,10 +99,15 @@ def _png_frame(draw: ImageDraw.ImageDraw, item: MapFrame) -> None:
             continue
         row = row_of[position]
         stroke = item.strokes[row]
+        flat = _flat(ring, item.x, item.y)
+        draw.polygon(flat, fill=item.fills[row])
         if stroke and item.stroke_width > 0:
-            draw.polygon(_flat(ring, item.x, item.y), fill=item.fills[row], outline=stroke, width=width)
-        else:
-            draw.polygon(_flat(ring, item.x, item.y), fill=item.fills[row])
+            # Pillow skips the outline of a polygon smaller than its width (a quarter at national scale is
+            # one pixel): the border is drawn as a round-joined line, and a dot of its width, as an SVG stroke is.
+            draw.line(flat, fill=stroke, width=width, joint="curve")
+            if width > 1:
+                cx, cy = (ring.mean(axis=0) + np.array([item.x, item.y])) * PNG_SCALE
+                draw.ellipse([cx - width / 2, cy - width / 2, cx + width / 2, cy + width / 2], fill=stroke)
     for ring in geometry.outline_rings:
         if len(ring) >= 2:
             draw.line(_flat(ring, item.x, item.y), fill=OUTLINE_ON_WHITE, width=1)

@@ -191,7 +191,10 @@ def _frame_item(projected: ProjectedLevel, geometry: FrameGeometry, x: float, y:
     chars = [row[i] if i < len(row) else "-" for i in geometry.features]
     fills = tuple(colour_of(payload, ch) for ch in chars)
     if projected.level == "qpv":  # quarters are tiny at this scale: a border in their own colour shows them
-        strokes = fills  # missing ones too: white on the light grey départements, as the legend says
+        # Missing ones are white on the light grey départements; where no département is drawn (Polynésie,
+        # Saint-Martin), a grey border keeps them visible, as the legend's white swatch has one.
+        strokes = fills if geometry.outline_paths else tuple(
+            "#8c8c8c" if fill == MISSING_COLOR else fill for fill in fills)
         width = 2.0
     elif len(projected.codes) > BORDERLESS_FEATURES:
         strokes, width = tuple(None for _ch in chars), 0.0

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,7 +26,7 @@ from atlas.formatting import format_date, format_number
 from atlas.i18n import _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload
 from atlas.mapdata import OPERATIONS, SCHEMES, MapRequest
-from atlas.mapexport_geometry import FrameGeometry, ProjectedLevel, projected_level
+from atlas.mapexport_geometry import FrameGeometry, ProjectedLevel, projected_level, viewed_level
 from atlas.maplegend import MapLegend, map_legend, territory_noun
 from atlas.schema import LEVEL_LABELS_FR
 from atlas.service import AtlasService
@@ -273,6 +273,8 @@ def export_scene(projected: ProjectedLevel, payload: MapPayload, text: ExportTex
     main_width = main.width if main else 0.0
     map_bottom = top
     if main is not None:
+        if main.key == "vue":  # a view is cut at its edges: a frame says where
+            items.append(Rect(MARGIN, top, main.width, main.height, "#ffffff", "#c8c8c8"))
         items.append(_frame_item(projected, main, MARGIN, top, row, payload, border=False))
         map_bottom = top + main.height
         items.extend(scale_bar(MARGIN, map_bottom + 24, main.metres_per_px))
@@ -294,19 +296,47 @@ def export_scene(projected: ProjectedLevel, payload: MapPayload, text: ExportTex
     return Scene(PAGE_WIDTH, math.ceil(y + MARGIN), f"{text.title} — {text.subtitle}", description, tuple(items))
 
 
-def build_scene(service: AtlasService, request: MapRequest, payload: MapPayload, today: dt.date) -> Scene:
-    """The exported page of a validated request, coloured by the screen's payload for that request."""
+def parse_view(text: str | None) -> tuple[float, float, float, float] | None:
+    """``emprise=west,south,east,north`` (degrees, four decimals, as assets/atlas_clientside.js writes it), or
+    None when the text is not exactly that: a visible part of the world, at least 100 m wide."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    view = (west, south, east, north)
+    canonical = ",".join(f"{v:.4f}" for v in view)
+    if text != canonical or not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        return None
+    return view if east - west >= 0.001 and north - south >= 0.001 else None
+
+
+def view_text(view: tuple[float, float, float, float]) -> str:
+    return ",".join(f"{v:.4f}" for v in view)
+
+
+def build_scene(service: AtlasService, request: MapRequest, payload: MapPayload, today: dt.date,
+                view: tuple[float, float, float, float] | None = None) -> Scene:
+    """The exported page of a validated request, coloured by the screen's payload for that request: France and
+    its overseas insets, or the part of the map in ``view`` (a validated ``parse_view``)."""
     text = export_text(request, payload, service.indicator(request.indicator), service.manifest,
                        service.illustrative, today)
-    return export_scene(projected_level(service, request.level), payload, text, request.year)
+    if view is None:
+        return export_scene(projected_level(service, request.level), payload, text, request.year)
+    text = replace(text, subtitle=f"{text.subtitle} — {_('vue affichée à l’écran')}")
+    return export_scene(viewed_level(service, request.level, view), payload, text, request.year)
 
 
-def export_href(request: MapRequest, fmt: str) -> str:
-    """The download address of a map: exactly the validated parameters the colour files use."""
-    return f"{EXPORT_PATH}.{fmt}?{urlencode(request.query())}"
+def export_href(request: MapRequest, fmt: str, view: tuple[float, float, float, float] | None = None) -> str:
+    """The download address of a map: exactly the validated parameters the colour files use (and the view)."""
+    params = request.query()
+    if view is not None:
+        params["emprise"] = view_text(view)
+    return f"{EXPORT_PATH}.{fmt}?{urlencode(params)}"
 
 
-def export_filename(request: MapRequest, fmt: str) -> str:
+def export_filename(request: MapRequest, fmt: str, view: tuple | None = None) -> str:
     """« carte_taux-pauvrete_qpv_2021_ecart-departement-difference.png »: ASCII, no character from the data
     that a file system or a header could misread."""
     def safe(text: str) -> str:
@@ -315,4 +345,6 @@ def export_filename(request: MapRequest, fmt: str) -> str:
     parts = ["carte", safe(request.indicator), request.level, str(request.year)]
     if request.mode == "gap":
         parts.append(f"ecart-{request.reference}-{request.operation}")
+    if view is not None:
+        parts.append("vue")
     return "_".join(parts) + f".{fmt}"

@@ -23,6 +23,7 @@ from atlas.i18n import N_
 from atlas.service import AtlasService, per_package
 
 EARTH_RADIUS = 6_371_008.8
+WEB_MERCATOR_RADIUS = 6_378_137.0
 # (key, name, lon/lat box of its representative points). The first zone found in a package is the main map.
 ZONES = (
     ("metro", N_("France métropolitaine"), (-5.8, 41.0, 10.0, 51.6)),
@@ -38,6 +39,7 @@ ZONES = (
     ("986", N_("Wallis-et-Futuna"), (-178.3, -14.4, -176.0, -13.1)),
 )
 OTHER_ZONE = N_("Autres territoires")
+VIEW_NAME = N_("Vue de la carte")
 MAIN_SIZE = (680.0, 700.0)  # the main map's box, in page pixels (width, maximum height)
 INSET_SIZE = (104.0, 104.0)
 SIMPLIFY_PX = 0.33
@@ -138,19 +140,48 @@ def _zone_order(key: str) -> int:
     return keys.index(key) if key in keys else len(keys)
 
 
+def _frame(key: str, name: str, own: np.ndarray, outlines: np.ndarray, members: np.ndarray, bounds,
+           box: tuple[float, float], true_scale: float = 1.0, clip: bool = False) -> FrameGeometry:
+    """A frame of territories and outlines already in metres, fitted to ``bounds`` inside ``box``.
+
+    ``true_scale`` converts projected metres to ground metres (Web Mercator: the cosine of the latitude).
+    ``clip`` cuts what lies outside the frame (a view of the map rather than whole territories).
+    """
+    scale, width, height = _fit(bounds, box)
+
+    def pixels_of(geoms: np.ndarray) -> np.ndarray:
+        pixels = _to_pixels(geoms, bounds, scale)
+        if clip:
+            pixels = shapely.clip_by_rect(pixels, -2.0, -2.0, width + 2.0, height + 2.0)
+        return shapely.simplify(pixels, SIMPLIFY_PX, preserve_topology=True)
+
+    pixels, outline_pixels = pixels_of(own), pixels_of(outlines)
+    order = np.argsort(-shapely.area(pixels), kind="stable")
+    inner = shapely.clip_by_rect(pixels, 0.0, 0.0, width, height) if clip else pixels
+    return FrameGeometry(
+        key=key, name=name, width=width, height=height, metres_per_px=scale * true_scale, features=members,
+        paths=path_data(pixels), rings=tuple((int(members[i]), ring) for i, ring in exterior_rings(pixels, order)),
+        points=shapely.get_coordinates(shapely.point_on_surface(inner)), outline_paths=path_data(outline_pixels),
+        outline_rings=tuple(ring for _i, ring in exterior_rings(outline_pixels, np.arange(len(outline_pixels)))))
+
+
+def _sorted_geometry(service: AtlasService, level: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Codes (in the static layer's order) and lon/lat geometries of a level, and the départements'."""
+    frame = service.package.geometry[level].sort_values("code").reset_index(drop=True)
+    outlines = np.empty(0, dtype=object)
+    if "departement" in service.package.geometry:
+        outlines = np.asarray(service.package.geometry["departement"].geometry.values)
+    return tuple(frame["code"]), np.asarray(frame.geometry.values), outlines
+
+
 @per_package(maxsize=8)
 def projected_level(service: AtlasService, level: str) -> ProjectedLevel:
     """The level's territories (aligned with its static layer) and the départements, in the export's frames."""
-    frame = service.package.geometry[level].sort_values("code").reset_index(drop=True)
-    codes = tuple(frame["code"])
-    geoms = np.asarray(frame.geometry.values)
+    codes, geoms, outlines = _sorted_geometry(service, level)
     points = shapely.get_coordinates(shapely.point_on_surface(geoms))
     zones = zone_of(points)
-    outlines = np.empty(0, dtype=object)
-    outline_zones = np.empty(0, dtype=object)
-    if "departement" in service.package.geometry:
-        outlines = np.asarray(service.package.geometry["departement"].geometry.values)
-        outline_zones = zone_of(shapely.get_coordinates(shapely.point_on_surface(outlines)))
+    outline_zones = zone_of(shapely.get_coordinates(shapely.point_on_surface(outlines))) if len(outlines) else \
+        np.empty(0, dtype=object)
     counts = {key: int((zones == key).sum()) for key in set(zones)}
     main = "metro" if "metro" in counts else max(counts, key=lambda k: (counts[k], k)) if counts else "metro"
     keys = sorted(counts, key=lambda k: (k != main, _zone_order(k), k))
@@ -161,16 +192,31 @@ def projected_level(service: AtlasService, level: str) -> ProjectedLevel:
         own = _metres(geoms[members], key, (lon, lat))
         drawn_outlines = _metres(outlines[outline_zones == key], key, (lon, lat))
         bounds = tuple(shapely.total_bounds(np.concatenate([own, drawn_outlines])))
-        scale, width, height = _fit(bounds, MAIN_SIZE if key == main else INSET_SIZE)
-        pixels = shapely.simplify(_to_pixels(own, bounds, scale), SIMPLIFY_PX, preserve_topology=True)
-        outline_pixels = shapely.simplify(_to_pixels(drawn_outlines, bounds, scale), SIMPLIFY_PX,
-                                          preserve_topology=True)
-        order = np.argsort(-shapely.area(pixels), kind="stable")
-        frames.append(FrameGeometry(
-            key=key, name=_zone_name(key), width=width, height=height, metres_per_px=scale, features=members,
-            paths=path_data(pixels), rings=tuple((int(members[i]), ring) for i, ring in exterior_rings(pixels, order)),
-            points=shapely.get_coordinates(shapely.point_on_surface(pixels)),
-            outline_paths=path_data(outline_pixels),
-            outline_rings=tuple(ring for _i, ring in exterior_rings(outline_pixels,
-                                                                     np.arange(len(outline_pixels))))))
+        frames.append(_frame(key, _zone_name(key), own, drawn_outlines, members, bounds,
+                             MAIN_SIZE if key == main else INSET_SIZE))
     return ProjectedLevel(level, codes, tuple(frames))
+
+
+def _mercator(geoms: np.ndarray) -> np.ndarray:
+    """Web Mercator, the screen's projection (EPSG:3857), in projected metres."""
+    def project(xy: np.ndarray) -> np.ndarray:
+        lat = np.radians(np.clip(xy[:, 1], -85.0, 85.0))
+        return np.column_stack((np.radians(xy[:, 0]) * WEB_MERCATOR_RADIUS,
+                                np.log(np.tan(np.pi / 4 + lat / 2)) * WEB_MERCATOR_RADIUS))
+
+    return shapely.transform(geoms, project)
+
+
+@per_package(maxsize=4)
+def viewed_level(service: AtlasService, level: str, view: tuple[float, float, float, float]) -> ProjectedLevel:
+    """The territories of a level seen in ``view`` (west, south, east, north), as on screen (Web Mercator),
+    cut at the frame's edges: one frame, no inset."""
+    codes, geoms, outlines = _sorted_geometry(service, level)
+    area = shapely.box(*view)
+    members = np.flatnonzero(shapely.intersects(geoms, area))
+    seen_outlines = outlines[shapely.intersects(outlines, area)] if len(outlines) else outlines
+    bounds = tuple(shapely.total_bounds(_mercator(np.array([area]))))
+    true_scale = math.cos(math.radians((view[1] + view[3]) / 2))
+    frame = _frame("vue", VIEW_NAME, _mercator(geoms[members]), _mercator(seen_outlines), members, bounds, MAIN_SIZE,
+                   true_scale=true_scale, clip=True)
+    return ProjectedLevel(level, codes, (frame,))

@@ -20,13 +20,14 @@ from flask import Response, request
 
 from atlas.i18n import _
 from atlas.mapdata import MapRequest
-from atlas.mapexport import EXPORT_PATH, FORMATS, build_scene, export_filename
+from atlas.mapexport import EXPORT_PATH, FORMATS, build_scene, export_filename, parse_view, view_text
 from atlas.mapexport_render import render_png, render_svg
 from callbacks.cache import cached
 from callbacks.map_files import MAX_QUERY_LENGTH, classes_of
 from callbacks.state import service
 
 PARAMETERS = frozenset({"indicateur", "niveau", "annee", "mode", "classes", "fixes", "reference", "operation"})
+VIEW_PARAMETER = "emprise"
 CONCURRENT_EXPORTS = 2
 WAIT_SECONDS = 30
 _drawing = threading.BoundedSemaphore(CONCURRENT_EXPORTS)
@@ -40,14 +41,20 @@ def _refusal(status: int, message: str) -> Response:
     return Response(message, status=status, mimetype="text/plain", headers={"X-Content-Type-Options": "nosniff"})
 
 
-def requested_export() -> MapRequest | Response:
-    """The map named by the address, or the refusal to send (400 or 404) when it is not a canonical one."""
+def requested_export() -> tuple[MapRequest, tuple | None] | Response:
+    """The map (and view) named by the address, or the refusal to send (400 or 404) when it is not canonical."""
     if len(request.query_string) > MAX_QUERY_LENGTH:
         return _refusal(400, _("Adresse de carte trop longue."))
-    if any(len(request.args.getlist(k)) > 1 for k in request.args) or not set(request.args) <= PARAMETERS:
+    if any(len(request.args.getlist(k)) > 1 for k in request.args) or \
+            not set(request.args) <= PARAMETERS | {VIEW_PARAMETER}:
         return _refusal(400, _("Paramètres de carte invalides."))
     svc = service()
     params = dict(request.args.items())
+    view = None
+    if VIEW_PARAMETER in params:
+        view = parse_view(params.pop(VIEW_PARAMETER))
+        if view is None:
+            return _refusal(400, _("Étendue de carte invalide."))
     if "indicateur" in params and not svc.has_indicator(params["indicateur"]):
         return _refusal(404, _("Indicateur inconnu."))
     if "niveau" in params and params["niveau"] not in svc.map_levels():
@@ -55,18 +62,18 @@ def requested_export() -> MapRequest | Response:
     req = MapRequest.from_query(svc, params)
     if req.query() != params:
         return _refusal(400, _("Paramètres de carte invalides : utilisez les liens de téléchargement de la carte."))
-    return req
+    return req, view
 
 
 @cached("map-export")
-def export_bytes(query: dict, fmt: str, day: str) -> bytes:
+def export_bytes(query: dict, fmt: str, day: str, view: str | None = None) -> bytes:
     """The file (an SVG is kept gzipped) of a canonical map query, drawn at most ``CONCURRENT_EXPORTS`` at once."""
     svc = service()
     req = MapRequest.from_query(svc, query)
     if not _drawing.acquire(timeout=WAIT_SECONDS):
         raise TimeoutError("too many map exports at once")
     try:
-        scene = build_scene(svc, req, classes_of(req), dt.date.fromisoformat(day))
+        scene = build_scene(svc, req, classes_of(req), dt.date.fromisoformat(day), parse_view(view))
         if fmt == "svg":
             return gzip.compress(render_svg(scene), compresslevel=6, mtime=0)
         return render_png(scene)
@@ -75,14 +82,15 @@ def export_bytes(query: dict, fmt: str, day: str) -> bytes:
 
 
 def export_file(fmt: str):
-    req = requested_export()
-    if isinstance(req, Response):
-        return req
+    requested = requested_export()
+    if isinstance(requested, Response):
+        return requested
+    req, view = requested
     try:
-        body = export_bytes(req.query(), fmt, today().isoformat())
+        body = export_bytes(req.query(), fmt, today().isoformat(), view_text(view) if view else None)
     except TimeoutError:
         return _refusal(503, _("Trop d'exports de carte en cours : réessayez dans un instant."))
-    headers = {"Content-Disposition": f'attachment; filename="{export_filename(req, fmt)}"',
+    headers = {"Content-Disposition": f'attachment; filename="{export_filename(req, fmt, view)}"',
                "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
     if fmt == "png":
         return Response(body, mimetype="image/png", headers=headers)
@@ -103,13 +111,14 @@ def svg_file():
 RULES = {f"{EXPORT_PATH}.{fmt}": view for fmt, view in zip(FORMATS, (png_file, svg_file), strict=True)}
 
 
-# The download links follow the map's parameters, as the address does.
+# The download links follow the map's parameters, as the address does, and its view once zoomed in.
 clientside_callback(
     ClientsideFunction("atlas", "mapExportLinks"),
     Output("map-export-png", "href"),
     Output("map-export-svg", "href"),
     Input("map-query", "data"),
-    prevent_initial_call=True,
+    Input("atlas-map", "center"),
+    Input("atlas-map", "zoom"),
 )
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
+from shapely import box
 
 from atlas.mapclasses import DIVERGING, MISSING_COLOR, SECRET_COLOR, map_payload
 from atlas.mapdata import MapRequest
@@ -19,6 +20,7 @@ from atlas.mapexport import (
     MARGIN,
     PAGE_WIDTH,
     Text,
+    build_scene,
     class_row,
     colour_of,
     export_filename,
@@ -26,6 +28,7 @@ from atlas.mapexport import (
     export_scene,
     export_text,
     font,
+    parse_view,
 )
 from atlas.mapexport_geometry import projected_level
 from atlas.mapexport_render import PNG_SCALE, render_png, render_svg
@@ -232,3 +235,37 @@ def test_map_page_links_follow_the_request(service):
     req = MapRequest.from_query(service, {"niveau": "departement", "mode": "gap", "reference": "region"})
     assert found == {"map-export-png": (export_href(req, "png"), "Télécharger la carte (PNG)"),
                      "map-export-svg": (export_href(req, "svg"), "Télécharger la carte (SVG)")}
+
+
+def test_a_view_exports_only_the_territories_on_screen(service):
+    req = MapRequest.build(service, level="qpv")
+    view = parse_view("2.2000,48.7500,2.5000,48.9500")  # Paris and its inner suburbs
+    payload = payload_of(service, req)
+    root = svg_tree(build_scene(service, req, payload, TODAY, view))
+    fills = territory_fills(root)
+    codes = service.static_layer("qpv").codes
+    row = class_row(payload, req.year)
+    geometry = service.package.geometry["qpv"].set_index("code").geometry
+    inside = {c for c in codes if geometry[c].intersects(box(*view))}
+    assert len(inside) >= 10 and set(fills) == inside
+    assert all(fills[c] == colour_of(payload, row[codes.index(c)]) for c in fills)
+    assert "vue affichée à l’écran" in svg_words(root)
+    assert export_filename(req, "png", view).endswith("_vue.png")
+
+
+@pytest.mark.parametrize("text", [None, "", "1,2,3", "2.2,48.75,2.5,48.95", "2.5000,48.7500,2.2000,48.9500",
+                                  "2.2000,48.7500,2.2000,48.9500", "-181.0000,0.0000,1.0000,1.0000",
+                                  "0.0000,-90.0000,1.0000,1.0000", "nan,nan,nan,nan", "inf,0.0000,1.0000,1.0000",
+                                  "2.2000,48.7500,2.5000,48.9500,1.0000", " 2.2000,48.7500,2.5000,48.9500"])
+def test_views_must_be_canonical(text):
+    assert parse_view(text) is None
+
+
+def test_route_exports_a_view_and_refuses_a_bad_one(client, service):
+    req = MapRequest.build(service, level="commune")
+    view = (2.2, 48.75, 2.5, 48.95)
+    response = client.get(export_href(req, "svg", view))
+    assert response.status_code == 200 and "_vue.svg" in response.headers["Content-Disposition"]
+    assert 0 < len(territory_fills(ET.fromstring(response.data))) < len(service.static_layer("commune").codes)
+    for bad in ("2.2,48.75,2.5,48.95", "x", "0.0000,0.0000,0.0000,0.0000"):
+        assert client.get(f"/download/carte.png?{urlencode({**req.query(), 'emprise': bad})}").status_code == 400

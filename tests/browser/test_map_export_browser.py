@@ -13,7 +13,7 @@ from PIL import Image
 
 from atlas.mapclasses import map_payload
 from atlas.mapdata import MapRequest
-from atlas.mapexport import MapFrame, build_scene
+from atlas.mapexport import MapFrame, build_scene, parse_view
 from atlas.mapexport_render import PNG_SCALE
 from tests.browser.test_map_browser import choose, painted, wait_for_polygons
 from tests.conftest import ARTIFACTS, screenshot
@@ -37,9 +37,11 @@ def rgb(colour: str) -> tuple[int, int, int]:
 
 def png_positions(service, href: str, codes: list[str]) -> dict[str, tuple[int, int]]:
     """Where each territory's inner point falls in the PNG of ``href`` (the same page, laid out in-process)."""
-    req = MapRequest.from_query(service, dict(parse_qsl(urlsplit(href).query)))
+    params = dict(parse_qsl(urlsplit(href).query))
+    view = parse_view(params.pop("emprise", None))
+    req = MapRequest.from_query(service, params)
     payload = map_payload(service, req, service.static_layer(req.level).codes)
-    scene = build_scene(service, req, payload, dt.date.today())
+    scene = build_scene(service, req, payload, dt.date.today(), view)
     positions = {}
     for item in scene.items:
         if isinstance(item, MapFrame):
@@ -98,7 +100,7 @@ def test_downloads_match_the_screen_after_a_change_of_mode_and_reference(page, l
 
 
 def test_quarter_downloads_match_the_screen_after_a_change_of_indicator(page, live_server, service):
-    page.goto(live_server + "/?fond=aucun&vue=48.86,2.40,11", wait_until="networkidle")
+    page.goto(live_server + "/?fond=aucun", wait_until="networkidle")
     wait_for_polygons(page)
     key = painted(page)
     choose(page, "map-indicator", "Revenu disponible")
@@ -123,3 +125,33 @@ def test_the_map_embed_offers_the_downloads(page, live_server):
     link = page.get_by_role("link", name="Télécharger la carte (PNG)")
     assert link.is_visible() and link.get_attribute("href").startswith("/download/carte.png?")
     assert page.get_by_role("link", name="Télécharger la carte (SVG)").is_visible()
+
+
+def test_zoomed_in_the_downloads_show_the_view_on_screen(page, live_server, service):
+    page.goto(live_server + "/?fond=aucun&vue=48.86,2.40,11", wait_until="networkidle")
+    wait_for_polygons(page)
+    painted(page)
+    page.wait_for_function("() => document.querySelector('#map-export-svg').href.includes('emprise=')")
+    screen = page.evaluate(SCREEN_FILLS)
+    on_screen = page.evaluate("""() => { const map = document.getElementById('atlas-map').getBoundingClientRect();
+        return window.atlasMap.layers('map-choropleth').filter(l => { const e = l.getElement && l.getElement();
+            if (!e) return false; const r = e.getBoundingClientRect();
+            return r.right > map.left && r.left < map.right && r.bottom > map.top && r.top < map.bottom; })
+        .map(l => l.feature.properties.code); }""")
+    name, body = download(page, "map-export-svg")
+    assert name.endswith("_vue.svg")
+    exported = {p.get("data-code"): p.get("fill") for p in ET.fromstring(body).iter(f"{SVG}path")
+                if p.get("data-code")}
+    assert len(on_screen) >= 10 and set(on_screen) <= set(exported) and len(exported) < len(screen)
+    assert {c: exported[c] for c in exported} == {c: screen[c] for c in exported}
+    # Panning changes the view the links export.
+    before = page.get_attribute("#map-export-png", "href")
+    page.locator("#atlas-map").scroll_into_view_if_needed()  # the download link scrolled the page
+    box = page.locator("#atlas-map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 200, y - 100, steps=8)
+    page.mouse.up()
+    page.wait_for_function("(before) => document.querySelector('#map-export-png').getAttribute('href') !== before",
+                           arg=before)

@@ -80,7 +80,7 @@ class MapFrame:
     codes: tuple[str, ...]
     fills: tuple[str, ...]
     strokes: tuple[str | None, ...]
-    stroke_width: float
+    stroke_widths: tuple[float, ...]
     background: bool  # départements filled in light grey under the territories (quarters leave gaps)
     border: bool  # a thin frame around insets
 
@@ -191,16 +191,17 @@ def _frame_item(projected: ProjectedLevel, geometry: FrameGeometry, x: float, y:
     chars = [row[i] if i < len(row) else "-" for i in geometry.features]
     fills = tuple(colour_of(payload, ch) for ch in chars)
     if projected.level == "qpv":  # quarters are tiny at this scale: a border in their own colour shows them
-        # Missing ones are white on the light grey départements; where no département is drawn (Polynésie,
-        # Saint-Martin), a grey border keeps them visible, as the legend's white swatch has one.
-        strokes = fills if geometry.outline_paths else tuple(
-            "#8c8c8c" if fill == MISSING_COLOR else fill for fill in fills)
-        width = 2.0
+        strokes, widths = fills, tuple(2.0 for _ch in chars)
+        if not geometry.outline_paths:
+            # Missing ones are white on the light grey départements; where no département is drawn (Polynésie,
+            # Saint-Martin), a thin grey border keeps them visible, as the legend's white swatch has one.
+            strokes = tuple("#8c8c8c" if ch == "-" else fill for ch, fill in zip(chars, fills, strict=True))
+            widths = tuple(0.5 if ch == "-" else 2.0 for ch in chars)
     elif len(projected.codes) > BORDERLESS_FEATURES:
-        strokes, width = tuple(None for _ch in chars), 0.0
+        strokes, widths = tuple(None for _ch in chars), tuple(0.0 for _ch in chars)
     else:
-        strokes, width = tuple("#3d3d3d" for _ch in chars), 0.4
-    return MapFrame(x, y, geometry, tuple(projected.codes[i] for i in geometry.features), fills, strokes, width,
+        strokes, widths = tuple("#3d3d3d" for _ch in chars), tuple(0.4 for _ch in chars)
+    return MapFrame(x, y, geometry, tuple(projected.codes[i] for i in geometry.features), fills, strokes, widths,
                     background=projected.level == "qpv", border=border)
 
 

@@ -57,11 +57,12 @@ def _svg_frame(parent: ET.Element, item: MapFrame) -> None:
         for d in geometry.outline_paths:
             ET.SubElement(back, "path", {"d": d})
     territories = ET.SubElement(group, "g", {"class": "territories", "fill-rule": "evenodd",
-                                             "stroke-linejoin": "round", "stroke-width": _num(item.stroke_width)})
-    for code, d, fill, stroke in zip(item.codes, geometry.paths, item.fills, item.strokes, strict=True):
+                                             "stroke-linejoin": "round"})
+    for code, d, fill, stroke, width in zip(item.codes, geometry.paths, item.fills, item.strokes,
+                                            item.stroke_widths, strict=True):
         attrs = {"data-code": code, "d": d, "fill": fill}
-        if stroke:
-            attrs["stroke"] = stroke
+        if stroke and width > 0:
+            attrs.update({"stroke": stroke, "stroke-width": _num(width)})
         ET.SubElement(territories, "path", attrs)
     if geometry.outline_paths:
         outlines = ET.SubElement(group, "g", {"class": "outlines", "fill": "none", "stroke": OUTLINE_COLOR,
@@ -93,15 +94,14 @@ def _png_frame(draw: ImageDraw.ImageDraw, item: MapFrame) -> None:
             if len(ring) >= 3:
                 draw.polygon(_flat(ring, item.x, item.y), fill=BACKGROUND_FILL)
     row_of = {int(position): row for row, position in enumerate(geometry.features)}
-    width = max(1, round(item.stroke_width * PNG_SCALE))
     for position, ring in geometry.rings:  # largest first: enclaves are drawn over their container
         if len(ring) < 3:
             continue
         row = row_of[position]
-        stroke = item.strokes[row]
+        stroke, width = item.strokes[row], max(1, round(item.stroke_widths[row] * PNG_SCALE))
         flat = _flat(ring, item.x, item.y)
         draw.polygon(flat, fill=item.fills[row])
-        if stroke and item.stroke_width > 0:
+        if stroke and item.stroke_widths[row] > 0:
             # Pillow skips the outline of a polygon smaller than its width (a quarter at national scale is
             # one pixel): the border is drawn as a round-joined line, and a dot of its width, as an SVG stroke is.
             draw.line(flat, fill=stroke, width=width, joint="curve")

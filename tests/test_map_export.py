@@ -269,3 +269,23 @@ def test_route_exports_a_view_and_refuses_a_bad_one(client, service):
     assert 0 < len(territory_fills(ET.fromstring(response.data))) < len(service.static_layer("commune").codes)
     for bad in ("2.2,48.75,2.5,48.95", "x", "0.0000,0.0000,0.0000,0.0000"):
         assert client.get(f"/download/carte.png?{urlencode({**req.query(), 'emprise': bad})}").status_code == 400
+
+
+def test_every_level_exports_on_a_minimal_package(tmp_path):
+    from atlas.package import load_package
+    from atlas.service import AtlasService
+    from tests.tiny import write_tiny
+
+    write_tiny(tmp_path)
+    tiny = AtlasService(load_package(tmp_path))
+    assert tiny.map_levels()
+    for level in tiny.map_levels():
+        for mode in ("value", "gap"):
+            req = MapRequest.build(tiny, level=level, mode=mode)
+            payload = payload_of(tiny, req)
+            scene = build_scene(tiny, req, payload, TODAY)
+            root = ET.fromstring(render_svg(scene))
+            assert sorted(territory_fills(root)) == sorted(tiny.static_layer(level).codes)
+            words = svg_words(root)
+            assert "Non disponible" in words and "Source" in words and "None" not in words and "nan" not in words
+            Image.open(io.BytesIO(render_png(scene))).verify()

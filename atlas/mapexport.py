@@ -157,7 +157,7 @@ def export_text(request: MapRequest, payload: MapPayload, meta: dict, manifest: 
     else:
         mode = _("valeurs")
         over = _("toutes les années") if request.fixed else _("l'année {year}").format(year=year)
-        classes = _("Classes : {scheme}, seuils calculés sur {over}. Nombre de {noun} sur la carte : {count}.").format(
+        classes = _("Classes : {scheme}, seuils calculés sur {over} et sur l’ensemble des {noun} ({count}).").format(
             scheme=SCHEMES[request.scheme].lower(), over=over, count=format_number(payload.count, 0),
             noun=territory_noun(request.level))
     footer = (

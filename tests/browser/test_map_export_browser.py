@@ -96,6 +96,12 @@ def test_downloads_match_the_screen_after_a_change_of_mode_and_reference(page, l
     href = page.get_attribute("#map-export-svg", "href")
     assert href.startswith("/download/carte.svg?") and "reference=" in href and "fond" not in href
     screenshot(page, "map-export-links")
+    # The year slider re-colours in the browser; the links follow it.
+    page.focus("#map-year [role=slider]")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('#map-export-png').href.includes('annee=2023')")
+    page.wait_for_function("() => window.__atlasPainted && window.__atlasPainted.year === 2023 "
+                           "&& window.__atlasPainted.drawn")
     check_downloads(page, service, "map-export-departement-gap")
 
 

@@ -68,14 +68,6 @@ class ProjectedLevel:
     codes: tuple[str, ...]
     frames: tuple[FrameGeometry, ...]  # main first, then insets
 
-    def position_of(self, code: str) -> tuple[FrameGeometry, int] | None:
-        """The frame holding a territory and its row in that frame."""
-        for frame in self.frames:
-            for row, feature in enumerate(frame.features):
-                if self.codes[feature] == code:
-                    return frame, row
-        return None
-
 
 def zone_of(points: np.ndarray) -> np.ndarray:
     """The zone key of each lon/lat point; points outside every zone are grouped by 10° cells."""

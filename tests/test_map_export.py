@@ -11,6 +11,8 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from shapely import box
 
@@ -289,3 +291,12 @@ def test_every_level_exports_on_a_minimal_package(tmp_path):
             words = svg_words(root)
             assert "Non disponible" in words and "Source" in words and "None" not in words and "nan" not in words
             Image.open(io.BytesIO(render_png(scene))).verify()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["indicateur", "niveau", "annee", "mode", "classes", "fixes", "reference",
+                                        "operation", "emprise", "x"]),
+                       st.text(max_size=30), max_size=9))
+def test_route_never_fails_on_any_parameters(client, params):
+    response = client.get("/download/carte.svg?" + urlencode(params))
+    assert response.status_code in (200, 400, 404)

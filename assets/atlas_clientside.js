@@ -27,10 +27,13 @@
             params.delete("vue");
             params.delete("emprise");
             var element = document.getElementById("atlas-map");
+            var rect = null;
             if (center && zoom !== undefined && zoom !== null && zoom >= EXPORT_VIEW_ZOOM && element) {
                 var lat = Array.isArray(center) ? center[0] : center.lat;
                 var lng = Array.isArray(center) ? center[1] : center.lng;
-                var rect = element.getBoundingClientRect();
+                rect = element.getBoundingClientRect();
+            }
+            if (rect && rect.width >= 50 && rect.height >= 50) {  // a map not laid out yet has no view to export
                 var world = 256 * Math.pow(2, zoom);
                 var x = (lng + 180) / 360 * world;
                 var s = Math.sin(lat * Math.PI / 180);

@@ -20,8 +20,9 @@ DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
 
 # Options that say how to read one input file (see atlas.ingest.readers).
 READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
-             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode"}
-JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode"} | {"on", "right_on", "columns", "zero_pad"}
+             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode",
+             "pivot"}
+JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode", "pivot"} | {"on", "right_on", "columns", "zero_pad"}
 STEP_KEYS = {
     "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",
                                 "geometry", "simplify", "keep", "lookup", "combine", "inside_parent",
@@ -48,6 +49,7 @@ SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
 FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "lower", "replace", "map",
               "extract", "default", "frequency", "same_as"}
+PIVOT_KEYS = {"key", "column", "value", "columns"}
 LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
 FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")
@@ -177,6 +179,8 @@ def check_config(data: dict, name: str) -> list[Problem]:
             unknown(where, step, allowed)
             if "file" not in step and "rows" not in step:
                 problems.append(Problem(name, f"{where}: needs 'file' (input file) or 'rows' (inline rows)"))
+            if "pivot" in step:
+                problems += check_pivot(step["pivot"], where, name)
             for j, join in enumerate(step.get("join", [])):
                 unknown(f"{where}.join[{j}]", join, JOIN_KEYS)
                 if "file" not in join or "on" not in join:
@@ -214,6 +218,16 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                                                            "drop"):
                 problems.append(Problem(name, f"{where}: missing_status must be 'missing', 'secret' or 'drop'"))
     return problems
+
+
+def check_pivot(rule, where: str, config_name: str) -> list[Problem]:
+    if not isinstance(rule, dict):
+        return [Problem(config_name, f"{where}.pivot: must be a table with {', '.join(sorted(PIVOT_KEYS))}")]
+    problems = [Problem(config_name, f"{where}.pivot: unknown key '{k}' (expected one of "
+                                     f"{', '.join(sorted(PIVOT_KEYS))})") for k in sorted(set(rule) - PIVOT_KEYS)]
+    return problems + [Problem(config_name, f"{where}.pivot: '{k}' is required (the key columns, the column of "
+                                            "the classes, the value column(s) and the classes to make columns of)")
+                       for k in sorted(PIVOT_KEYS - set(rule))]
 
 
 def check_lookup(rule: dict, where: str, config_name: str) -> list[Problem]:

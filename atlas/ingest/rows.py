@@ -76,7 +76,10 @@ def step_name(section: str, step: dict, index: int) -> str:
 def read_step(config: Config, section: str, step: dict, index: int,
               report: BuildReport) -> tuple[StepRows, StepSummary]:
     name = step_name(section, step, index)
-    frame = read_step_input(config, step)
+    left_out: list = []
+    frame = read_step_input(config, step, left_out)
+    for issue in left_out:  # rows a pivot could not place
+        report.add(name, REJECTED, issue.kind, issue.message, file=issue.file, row=issue.row, column=issue.column)
     summary = StepSummary(step=name, target=section, files=sorted(frame[FILE_COLUMN].unique().tolist()),
                           rows_read=len(frame))
     if "query" in step:

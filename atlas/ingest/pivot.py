@@ -23,6 +23,7 @@ from atlas.ingest.config import IngestError
 from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN, file_of
 from atlas.package import Problem
 
+
 @dataclass(frozen=True)
 class PivotIssue:
     """An input row the pivot leaves out, reported by the step once it has its rows (``rows.read_step``)."""

@@ -60,7 +60,7 @@ def test_pivot_puts_baseline_and_target_on_one_row_whatever_their_order(tmp_path
 def test_pivot_mistakes_name_the_step_and_the_column(tmp_path, make_config):
     (tmp_path / "long.csv").write_text(LONG, encoding="utf-8")
     make_config(tmp_path, CATALOGUE + COMMITMENTS.replace('column = "type"', 'column = "nature"'))
-    with pytest.raises(IngestError, match="long.csv, column 'nature': column named in 'pivot' not found"):
+    with pytest.raises(IngestError, match=r"long\.csv, column 'nature': column named in 'pivot' not found"):
         build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
     make_config(tmp_path, CATALOGUE + COMMITMENTS.replace('value = ["valeur", "date"], ', ''))
     with pytest.raises(IngestError, match=r"commitments\[0\] \(engagements\).pivot: 'value' is required"):

@@ -141,7 +141,10 @@ def france_code(service: AtlasService, indicator: str) -> str | None:
 
 def references_for(service: AtlasService, indicator: str, level: str) -> tuple[Reference, ...]:
     """The coarser levels a territory at ``level`` can be compared with: only those with values."""
-    if level not in REFERENCE_LEVELS and level != "qpv":
+    declared = {d.id: d for d in service.declared_levels}
+    if level in declared:  # a zone d'emploi is compared with the parents it names, and France
+        parents_known = set(declared[level].parents) | {"france"}
+    elif level not in REFERENCE_LEVELS and level != "qpv":
         parents_known = set()
     else:
         parents_known = set(REFERENCE_LEVELS[REFERENCE_LEVELS.index(level) + 1:] if level in REFERENCE_LEVELS

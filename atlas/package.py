@@ -23,10 +23,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from atlas import levels as territory_levels
 from atlas import schema
 from atlas.presentation import presentation_problems
 from atlas.schema import Table
-from atlas.validation import (  # noqa: F401 - re-exported: the package API
+from atlas.validation import (
     MAX_PROBLEMS_SHOWN,
     PackageError,
     Problem,
@@ -148,6 +149,9 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PackageError([Problem(schema.MANIFEST, f"not valid JSON ({exc})")]) from exc
     problems += validate_manifest(manifest, root, verify_checksums=verify_checksums)
+    declaration = territory_levels.declaration_problems(manifest.get(territory_levels.MANIFEST_KEY))
+    problems += [Problem(schema.MANIFEST, message) for message in declaration]
+    known_levels = schema.LEVELS if declaration else territory_levels.level_ids(manifest)
 
     tables: dict[str, pd.DataFrame] = {}
     for table in schema.TABLES:
@@ -161,7 +165,7 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(table.filename, f"unreadable Parquet file ({exc})"))
             frame = pd.DataFrame(columns=[c.name for c in table.columns])
-        table_problems = validate_table(frame, table)
+        table_problems = validate_table(frame, schema.with_levels(table, known_levels))
         problems += table_problems
         tables[table.name] = frame
 
@@ -170,8 +174,8 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
     for path in sorted(geometry_dir.glob("*.parquet")) if geometry_dir.is_dir() else []:
         name = f"{schema.GEOMETRY_DIR}/{path.name}"
         level = path.stem
-        if level not in schema.LEVELS:
-            problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(schema.LEVELS)})"))
+        if level not in known_levels:
+            problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(known_levels)})"))
             continue
         try:
             frame = gpd.read_parquet(path)
@@ -185,6 +189,10 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         raise PackageError(problems)
     package = DataPackage(manifest=manifest, geometry=geometry, root=root, **_typed(tables))
     problems += validate_references(package)
+    terr = package.territories
+    for row, message in territory_levels.code_problems(territory_levels.declared_levels(manifest), terr["level"],
+                                                       terr["code"])[:MAX_PROBLEMS_SHOWN]:
+        problems.append(Problem(schema.TERRITORIES.filename, message, row=row + 1, column="code"))
     problems += [Problem(schema.MANIFEST, message)
                  for message in presentation_problems(manifest, package.indicators["id"])]
     if problems:

@@ -8,7 +8,7 @@ lives in a single place (documented in docs/data-package.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 LEVELS: tuple[str, ...] = (
     "qpv",
@@ -240,3 +240,13 @@ CREDITS = Table(
 TABLES: tuple[Table, ...] = (TERRITORIES, INDICATORS, OBSERVATIONS, COMMITMENTS, CREDITS)
 GEOMETRY_DIR = "geometry"
 MANIFEST = "manifest.json"
+
+
+def with_levels(table: Table, levels: tuple[str, ...]) -> Table:
+    """``table`` whose level columns accept ``levels`` (the built-in ones plus those a package declares)."""
+    if tuple(levels) == LEVELS:
+        return table
+    def widen(col: Column) -> Column:
+        return replace(col, choices=tuple(levels)) if col.choices == LEVELS else col
+    return replace(table, columns=tuple(map(widen, table.columns)),
+                   optional_columns=tuple(map(widen, table.optional_columns)))

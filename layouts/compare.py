@@ -8,7 +8,8 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
-from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
+from atlas.levels import name as level_name
+from atlas.schema import THEMES, UNAVAILABLE_STATUS_LABELS_FR
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, lines, style_figure
@@ -86,7 +87,7 @@ def territory_label(level: str, code: str, name: str) -> str:
     """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
         return name or "France"
-    return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
+    return f"{name} ({level_name(level).lower()} {code})"
 
 
 def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:

@@ -9,9 +9,10 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
+from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from atlas.schema import MINISTRIES, THEMES
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -106,7 +107,7 @@ def map_controls(content: MapPageContent) -> html.Section:
         html.Fieldset([
             html.Legend("Échelle"),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
-                           options=[{"label": LEVEL_LABELS_FR[lvl], "value": lvl} for lvl in content.levels]),
+                           options=[{"label": level_label(lvl), "value": lvl} for lvl in content.levels]),
         ]),
         html.Fieldset([
             html.Legend("Mode"),

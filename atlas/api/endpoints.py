@@ -152,7 +152,8 @@ def no_query(_service) -> dict[str, Param]:
 
 
 CODE_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
-LEVEL_PATH = Param(p.choice("level", schema.LEVELS))
+# Built-in or declared by the package: the endpoint checks it against the package's levels.
+LEVEL_PATH = Param(p.documented({"type": "string", "pattern": p.LEVEL.pattern})(lambda raw: raw))
 INDICATOR_PATH = Param(p.documented({"type": "string", "pattern": p.IDENTIFIER.pattern})(lambda raw: raw))
 ID_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
 

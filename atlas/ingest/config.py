@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas import levels as territory_levels
 from atlas import schema, settings
 from atlas.package import Problem
 
@@ -42,8 +43,8 @@ TARGET_TABLES = {
 # Pipeline-only indicator keys: how to read the values, not written to the package.
 INDICATOR_EXTRA_KEYS = {"frequency", "range"}
 TOP_KEYS = {"title", "description", "illustrative", "data_root", "geography", "sources", "simplify", "manifest",
-            "downloads", "include"} | set(STEP_KEYS)
-LIST_KEYS = ("sources", "downloads", *STEP_KEYS)  # arrays of tables that an included file adds to
+            "downloads", "include", "levels"} | set(STEP_KEYS)
+LIST_KEYS = ("sources", "downloads", "levels", *STEP_KEYS)  # arrays of tables that an included file adds to
 TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
@@ -79,6 +80,15 @@ class Config:
 
     def steps(self, section: str) -> list[dict]:
         return self.data.get(section, [])
+
+    @property
+    def declared_levels(self) -> tuple[territory_levels.DeclaredLevel, ...]:
+        """The ``[[levels]]`` the configuration adds to the built-in ones (zones d'emploi…)."""
+        return territory_levels.declared_levels({territory_levels.MANIFEST_KEY: self.data.get("levels", [])})
+
+    def table(self, section: str) -> schema.Table:
+        """The package table a section's steps fill, its level columns accepting the declared levels."""
+        return schema.with_levels(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels))
 
     def resolve(self, pattern: str) -> list[Path]:
         """Files matching ``pattern`` (a path or glob relative to the data root), sorted."""
@@ -166,6 +176,10 @@ def check_config(data: dict, name: str) -> list[Problem]:
         for key in ("url", "file"):
             if not download.get(key):
                 problems.append(Problem(name, f"downloads[{i}]: '{key}' is required"))
+    declaration = territory_levels.declaration_problems(data.get("levels"), "levels")
+    problems += [Problem(name, message) for message in declaration]
+    known_levels = schema.LEVELS if declaration else \
+        territory_levels.level_ids({territory_levels.MANIFEST_KEY: data.get("levels", [])})
     if not isinstance(data.get("simplify", {}), dict):
         problems.append(Problem(name, "simplify: must be a table with 'tolerance' and 'grid'"))
 
@@ -200,8 +214,9 @@ def check_config(data: dict, name: str) -> list[Problem]:
             if step.get("duplicates", "reject") not in DUPLICATE_POLICIES:
                 problems.append(Problem(name, f"{where}: duplicates must be one of {', '.join(DUPLICATE_POLICIES)}"))
             level = step.get("level")
-            if level is not None and level not in schema.LEVELS:
-                problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(schema.LEVELS)}"))
+            if level is not None and level not in known_levels:
+                problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(known_levels)} "
+                                              "(declare other levels in [[levels]])"))
             for j, rule in enumerate(step.get("lookup", [])):
                 problems += check_lookup(rule, f"{where}.lookup[{j}]", name)
             if section == "territories" and step.get("mode", "add") == "add" and "vintage" not in step \

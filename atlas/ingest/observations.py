@@ -39,7 +39,7 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
         period_spec = MELTED_PERIOD
     if period_spec is None:
         raise IngestError(Problem(config.name, f"{rows.name}: fields.period is required"))
-    mapped = map_fields(rows, {"fields": fields}, schema.OBSERVATIONS, constants)
+    mapped = map_fields(rows, {"fields": fields}, config.table("observations"), constants)
     for name in ("level", "code", "indicator"):
         if name not in mapped:
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from atlas import levels as territory_levels
 from atlas import schema
 from atlas.ingest.commitments import commitment_step
 from atlas.ingest.config import Config, IngestError
@@ -157,5 +158,7 @@ def _manifest(config: Config, report: BuildReport) -> dict:
             **report.tally(),
         },
     }
+    if config.declared_levels:  # only then: a package without declared levels keeps the manifest it always had
+        manifest[territory_levels.MANIFEST_KEY] = [level.to_manifest() for level in config.declared_levels]
     manifest.update(data.get("manifest", {}))
     return manifest

@@ -21,7 +21,15 @@ from atlas.ingest.fields import file_of
 from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN
 from atlas.ingest.lookup import apply_lookup
 from atlas.ingest.report import REJECTED, REPAIRED, BuildReport
-from atlas.ingest.rows import StepRows, drop_duplicates, duplicates_in_step, map_fields, read_step, require
+from atlas.ingest.rows import (
+    StepRows,
+    drop_duplicates,
+    duplicates_in_step,
+    map_fields,
+    read_step,
+    require,
+    source_column,
+)
 from atlas.package import Problem
 
 # Large membership tests use object dtype: pandas' Arrow strings rebuild the looked-up set on every ``isin``.
@@ -87,7 +95,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
     constants = {"level": {"value": level}}
     if "vintage" in step and mode == "add":
         constants["vintage"] = {"value": step["vintage"]}
-    mapped = map_fields(rows, step, schema.TERRITORIES, constants)
+    mapped = map_fields(rows, step, config.table("territories"), constants)
     if "code" not in mapped:
         raise IngestError(Problem(config.name, f"{rows.name}: fields.code is required"))
     shapes = None
@@ -102,6 +110,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         mapped = _check_inside_parent(config, rows, mapped, step["inside_parent"], earlier)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     require(rows, mapped, required)
+    _check_declared_code(rows, mapped, step, config)
     if "combine" in step:
         mapped = _combine(rows, mapped, step["combine"])
     mapped = duplicates_in_step(rows, mapped, ["level", "code"], step.get("duplicates", "reject"))
@@ -111,6 +120,18 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         shapes = shapes.loc[~rows.rejected]
         shapes = shapes[~(shapes.geometry.is_empty | shapes.geometry.isna())]
     return TerritoryStep(kept, level, mode, step.get("keep", "all"), shapes)
+
+
+def _check_declared_code(rows: StepRows, mapped: pd.DataFrame, step: dict, config: Config) -> None:
+    """A declared level's codes must follow its ``code_pattern`` (a zone d'emploi is 4 digits…)."""
+    level = step["level"]
+    declared = next((d for d in config.declared_levels if d.id == level and d.code_pattern), None)
+    if declared is None:
+        return
+    matches = mapped["code"].astype("string").str.fullmatch(declared.code_pattern).fillna(True).to_numpy(dtype=bool)
+    pattern = declared.code_pattern.replace("{", "{{").replace("}", "}}")  # the message is str.format-ted
+    rows.reject(~matches, "bad_code", "code '{code}' does not follow the pattern " + pattern + " of level '"
+                + level + "'", source_column(step.get("fields", {}).get("code", "code"), "code"), code=mapped["code"])
 
 
 def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:

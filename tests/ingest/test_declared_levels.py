@@ -1,0 +1,161 @@
+# ruff: noqa: E501 — inline TOML tables must stay on one line, so some configuration lines below are long.
+"""Declared levels: a configuration adds a zoning (zones d'emploi) with its labels, code pattern and parents;
+the package carries it and the pages and the API name it by its own label (docs/ingestion.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atlas import levels
+from atlas.ingest.config import IngestError, load_config
+from atlas.ingest.pipeline import build
+from atlas.package import PackageError, load_package
+from atlas.service import AtlasService
+from callbacks import state
+from callbacks.router import page_for
+from tests.test_routes import text_of
+
+ZONES = """
+[[levels]]
+id = "zone_emploi"
+label = "Zone d'emploi"
+plural = "zones d'emploi"
+code_pattern = "^\\\\d{4}$"
+parents = ["region"]
+
+[[territories]]
+name = "zones d'emploi"
+level = "zone_emploi"
+vintage = "ZE 2020"
+file = "ze.geojson"
+fields = { code = "ze", name = "libze", region_code = "reg" }
+
+[[territories]]
+name = "communes"
+level = "commune"
+vintage = "COG 2018"
+rows = [{ code = "09122", name = "Foix", dep = "09" }]
+fields = { code = "code", name = "name", departement_code = "dep" }
+
+[[indicators]]
+name = "catalogue"
+defaults = { source = "INSEE", licence = "Licence Ouverte 2.0", vintage = "2020", definition = "Part des actifs au chômage.", decimals = 1, kind = "context", theme = "emploi", polarity = "higher_is_worse", unit = "%" }
+rows = [{ id = "taux-chomage", label_fr = "Taux de chômage", label_en = "Unemployment rate" }]
+
+[[observations]]
+name = "chômage"
+level = "zone_emploi"
+rows = [{ ze = "7601", v = "9.5" }, { ze = "7602", v = "12.25" }]
+fields = { code = "ze", indicator = { value = "taux-chomage" }, period = { value = "2020" }, value = "v" }
+
+[[observations]]
+name = "chômage France"
+level = "france"
+rows = [{ c = "FR", v = "8" }]
+fields = { code = "c", indicator = { value = "taux-chomage" }, period = { value = "2020" }, value = "v" }
+"""
+
+
+def find(component, ident):
+    """The component of a layout with this id (None when absent)."""
+    if getattr(component, "id", None) == ident:
+        return component
+    children = getattr(component, "children", None) if not isinstance(component, list | tuple) else component
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = find(child, ident)
+            if found is not None:
+                return found
+    return None
+
+
+def square(x, y):
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + 0.5, y], [x + 0.5, y + 0.5], [x, y + 0.5], [x, y]]]}
+
+
+def write_zones(folder):
+    features = [({"ze": "7601", "libze": "Foix-Pamiers", "reg": "76"}, square(1.4, 42.8)),
+                ({"ze": "7602", "libze": "Toulouse", "reg": "76"}, square(1.2, 43.4)),
+                ({"ze": "76X", "libze": "Code mal formé", "reg": "76"}, square(2.0, 43.0))]
+    (folder / "ze.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": g} for p, g in features]}), encoding="utf-8")
+
+
+@pytest.fixture
+def zones_package(tmp_path, make_config):
+    write_zones(tmp_path)
+    make_config(tmp_path, ZONES)
+    _, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    return tmp_path / "out", report
+
+
+def test_declared_level_is_built_checked_and_carried_by_the_manifest(zones_package):
+    out, report = zones_package
+    package = load_package(out)
+    assert package.manifest["levels"] == [{"id": "zone_emploi", "label": "Zone d'emploi", "plural": "zones d'emploi",
+                                           "parents": ["region"], "code_pattern": "^\\d{4}$"}]
+    zones = package.territories.query("level == 'zone_emploi'").set_index("code")
+    assert sorted(zones.index) == ["7601", "7602"] and set(zones["region_code"]) == {"76"}
+    assert sorted(package.geometry["zone_emploi"]["code"]) == ["7601", "7602"]
+    bad = [i for i in report.issues if i.kind == "bad_code"]
+    assert [(i.row, i.column) for i in bad] == [(3, "ze")] and "^\\d{4}$" in bad[0].message
+    # Finest first: a zone d'emploi sits just before its finest parent, the région.
+    assert levels.level_ids(package.manifest).index("zone_emploi") == levels.level_ids(package.manifest).index("region") - 1
+
+
+def test_declared_level_shows_its_own_name_on_pages_and_in_the_api(zones_package, dash_app):
+    out, _ = zones_package
+    previous = state.service()
+    service = AtlasService(load_package(out))
+    state.set_service(service)
+    try:
+        assert service.map_levels() == ["zone_emploi"]  # the only level drawn by this package
+        assert service.levels() == ["commune", "departement", "zone_emploi", "region", "france"]
+        with dash_app.server.test_request_context():
+            carte_page = page_for("/", "?niveau=zone_emploi&indicateur=taux-chomage")
+            carte = text_of(carte_page)
+            about = text_of(page_for("/a-propos", ""))
+            data = text_of(page_for("/donnees", ""))
+            for path in ("/barometre", "/credits", "/comparer"):
+                assert text_of(page_for(path, ""))
+        level_choice = find(carte_page, "map-level")
+        assert level_choice.options == [{"label": "Zone d'emploi", "value": "zone_emploi"}]
+        assert level_choice.value == "zone_emploi" and "Intercommunalité" not in carte
+        assert "Zone d'emploi : 2" in about
+        assert "Contours — Zone d'emploi" in data
+        client = dash_app.server.test_client()
+        index = json.loads(client.get("/api/v1/").data)
+        assert {"id": "zone_emploi", "label_fr": "Zone d'emploi", "plural_fr": "zones d'emploi",
+                "territories": 2} in index["levels"]
+        detail = json.loads(client.get("/api/v1/territories/zone_emploi/7601").data)
+        assert detail["name"] == "Foix-Pamiers" and [p["code"] for p in detail["parents"]] == ["76", "FR"]
+        listed = json.loads(client.get("/api/v1/territories?level=zone_emploi").data)
+        assert [t["code"] for t in listed["items"]] == ["7601", "7602"]
+        values = json.loads(client.get("/api/v1/observations?indicator=taux-chomage&level=zone_emploi").data)
+        assert [v["value"] for v in values["items"]] == [9.5, 12.25]
+        assert client.get("/api/v1/territories?level=zone_inconnue").status_code == 400
+    finally:
+        state.set_service(previous)
+
+
+def test_level_declarations_are_checked(tmp_path, make_config):
+    make_config(tmp_path, '[[levels]]\nid = "epci"\nlabel = "EPCI"\nplural = "epci"\nparents = ["pays"]\n')
+    with pytest.raises(IngestError) as caught:
+        load_config(tmp_path / "sources.toml")
+    text = str(caught.value)
+    assert "levels[0]: level 'epci' is already defined" in text
+    assert "levels[0]: 'parents' must list levels among" in text
+    make_config(tmp_path, '[[territories]]\nname = "x"\nlevel = "bassin_vie"\nvintage = "v"\nrows = [{ code = "1", name = "a" }]\nfields = { code = "code", name = "name" }\n')
+    with pytest.raises(IngestError, match=r"level 'bassin_vie' is not one of .* \(declare other levels in \[\[levels\]\]\)"):
+        load_config(tmp_path / "sources.toml")
+
+
+def test_a_package_whose_codes_break_their_declared_pattern_is_refused(zones_package):
+    out, _ = zones_package
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["levels"][0]["code_pattern"] = "^\\d{5}$"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PackageError, match=r"territories.parquet, row \d+, column 'code': code '7601' does not follow"):
+        load_package(out)

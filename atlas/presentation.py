@@ -40,7 +40,7 @@ FIGURES_PER_SECTION = 3
 OVERVIEW_SIZE = 5
 TRENDS_SIZE = 4
 # Result indicators tell most about a quarter; then the means put in place; context last.
-KIND_ORDER = {"result": 0, "means": 1, "context": 2}
+KIND_ORDER = {"result": 0, "means": 1, "context": 2, "category": 3}
 # Role -> (pattern the folded French label must match from its start, what the unit must contain). Only
 # roles whose meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
 ROLE_PATTERNS: dict[str, dict[str, tuple[str, str]]] = {

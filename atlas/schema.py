@@ -71,7 +71,7 @@ FUNDERS: dict[str, str] = {
 }
 
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
-KINDS = ("means", "result", "context")
+KINDS = ("means", "result", "context", "category")  # category: a typology (atlas/categories.py)
 STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
 OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": "secret statistique", "missing": "non disponible",
@@ -178,6 +178,8 @@ INDICATORS = Table(
         Column("comparability", "str", required=False),
         Column("decimals", "int", minimum=0),
     ),
+    # The classes of a categorical indicator, as JSON text (atlas/categories.py); absent when there is none.
+    optional_columns=(Column("classes", "str", required=False),),
     key=("id",),
     description="The indicator catalogue.",
 )

@@ -205,7 +205,8 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                   f"{table.filename} (columns: {', '.join(sorted(columns))})"))
                 if isinstance(spec, dict):
                     unknown(f"{where}.fields.{field_name}", spec, FIELD_KEYS)
-                    if not {"column", "value", "template", "expression"} & set(spec):
+                    melted = section == "observations" and "wide" in step and field_name == "value"
+                    if not melted and not {"column", "value", "template", "expression"} & set(spec):
                         problems.append(Problem(name, f"{where}.fields.{field_name}: needs 'column', 'value', "
                                                       f"'template' or 'expression'"))
                     if spec.get("frequency", "monthly") not in FREQUENCIES:

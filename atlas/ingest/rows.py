@@ -110,8 +110,14 @@ def _drop_exact_repeats(rows: StepRows) -> None:
                 file=first[FILE_COLUMN], row=first[ROW_COLUMN])
 
 
-def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None) -> pd.DataFrame:
-    """The step's fields computed for every row, typed as the target table wants; bad cells reject their row."""
+def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None,
+               recode: dict | None = None) -> pd.DataFrame:
+    """The step's fields computed for every row, typed as the target table wants; bad cells reject their row.
+
+    ``recode`` maps a column to ``f(text, mapped so far, source column) -> text``, applied before typing and
+    after every other column (the class of a categorical indicator becomes its number, knowing the indicator).
+    """
+    recode = recode or {}
     frame = rows.frame
     decimal, thousands = frame.attrs.get("decimal", "."), frame.attrs.get("thousands")
     out = pd.DataFrame(index=frame.index)
@@ -119,6 +125,8 @@ def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None 
     out[ROW_COLUMN] = frame[ROW_COLUMN]
     specs = dict(constants or {})
     specs.update(step.get("fields", {}))
+    for name in [n for n in specs if n in recode]:
+        specs[name] = specs.pop(name)  # last: a recoding reads the other columns
     for name, spec in specs.items():
         text, several = evaluate(frame, spec)
         sources = source_columns(spec)
@@ -135,6 +143,8 @@ def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None 
                         column, original=before)
         if column == MELTED_VALUE:
             column = frame[MELTED_COLUMN]  # report a melted value against the wide column it came from
+        if name in recode:
+            text = recode[name](text, out, column)
         out[name] = typed(rows, text, table.column(name), column, decimal, thousands)
     return out
 

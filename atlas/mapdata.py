@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from atlas import categories
 from atlas.service import AtlasService
 
 SCHEMES = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal": "Intervalles égaux"}
@@ -140,7 +141,10 @@ def france_code(service: AtlasService, indicator: str) -> str | None:
 
 
 def references_for(service: AtlasService, indicator: str, level: str) -> tuple[Reference, ...]:
-    """The coarser levels a territory at ``level`` can be compared with: only those with values."""
+    """The coarser levels a territory at ``level`` can be compared with: only those with values (none for a
+    typology: a class is not a quantity to subtract)."""
+    if service.has_indicator(indicator) and categories.of(service.indicator(indicator)):
+        return ()
     declared = {d.id: d for d in service.declared_levels}
     if level in declared:  # a zone d'emploi is compared with the parents it names, and France
         parents_known = set(declared[level].parents) | {"france"}

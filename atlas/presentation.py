@@ -157,7 +157,9 @@ def build_presentation(manifest: Mapping, indicators: pd.DataFrame, observations
     sections = tuple(_declared_sections(declared)) or tuple(_derived_sections(catalogue, quarter_ids, ranked))
     overview = tuple(_as_list(declared.get("overview"))) or tuple(_one_per_theme(catalogue, quarter_ids, ranked))
     trends = tuple(_as_list(declared.get("trends"))) or overview[:TRENDS_SIZE]
-    evolution = declared.get("evolution") or (map_indicator if map_indicator in quarter_ids else
+    # Curves need quantities: a typology (kind « category ») is never the evolution chart's default.
+    curves = quarter_ids - set(catalogue.loc[catalogue["kind"] == "category", "id"])
+    evolution = declared.get("evolution") or (map_indicator if map_indicator in curves else
                                               (overview[0] if overview else None))
     return Presentation(
         map_indicator=map_indicator,

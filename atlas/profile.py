@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from atlas import categories
 from atlas.formatting import format_number, format_value
 from atlas.places import (
     BENCHMARK_ORDER,
@@ -89,11 +90,18 @@ class KeyFigure:
     gap: str  # e.g. « 27,6 points de plus qu'en France métropolitaine »
     verdict: str | None  # "favourable", "unfavourable" or None (neutral or not computable)
     comparability: str = ""  # the catalogue's note on breaks and coverage, shown with the figure
+    classes: tuple[categories.Category, ...] = ()  # a typology's classes: its values are class numbers
+
+    @property
+    def categorical(self) -> bool:
+        return bool(self.classes)
 
     def text(self, role: str, *, flag_estimate: bool = True) -> str:
         value = self.values.get(role)
         if value is None:
             return STATUS_TEXT["missing"]
+        if self.classes and value.usable:
+            return categories.label_of(self.classes, value.value) or STATUS_TEXT["missing"]
         return value_text(value.value, value.status, self.unit, self.decimals, flag_estimate=flag_estimate)
 
     @property
@@ -249,24 +257,25 @@ def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
             values[role] = found
         elif indicator in service.indicators_at(place.level):
             unpublished.append(place)  # the level publishes it, this territory has no value
+    classes = categories.of(meta)
     benchmark = next((values[r] for r in BENCHMARK_ORDER
                       if r in values and values[r].usable and values[r].year == year), None)
     gap, judged = "", None
     # A gap says something of oriented rates and averages only; of a count such as a population, nothing.
-    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral"
+    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral" and not classes
             and comparable_across_territories(meta["unit"])):
         decimals = int(meta["decimals"])
         gap = gap_phrase(quarter.value, benchmark.value, meta["unit"], decimals, benchmark.place.than)
         judged = verdict(quarter.value, benchmark.value, meta["polarity"], decimals)
-    line_role = next((r for r in BENCHMARK_ORDER if r in places
-                      and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
+    line_role = None if classes else next((r for r in BENCHMARK_ORDER if r in places
+                                           and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
     draft = KeyFigure(
         indicator=indicator, label=meta["label_fr"], unit=meta["unit"], decimals=int(meta["decimals"]),
         polarity=meta["polarity"], source=meta["source"], vintage=meta["vintage"], year=year, values=values,
         unpublished=tuple(unpublished), series=series, reference=series_of[line_role] if line_role else (),
         reference_place=places[line_role] if line_role else None,
         benchmark=benchmark.place if benchmark else None, sentence="", gap=gap, verdict=judged,
-        comparability=_text(meta.get("comparability")),
+        comparability=_text(meta.get("comparability")), classes=classes,
     )
     return _with_sentence(draft)
 
@@ -335,6 +344,8 @@ def profile_frame(service, profile: Profile) -> pd.DataFrame:
             for role, place in profile.places.items():
                 vals, stats = indicator_row(service, place.level, place.code, figure.indicator)
                 for year, value, status in _series(vals, stats):
+                    if figure.classes:  # a typology's CSV says the class, not its number
+                        value = categories.label_of(figure.classes, value)
                     rows.append({
                         "section": section.title, "indicator": figure.indicator, "label": figure.label,
                         "unit": figure.unit, "role": ROLE_LABELS[role], "level": place.level, "code": place.code,

@@ -150,6 +150,7 @@ def filter_indicators(theme, ministry, level, current):
     Output("map-mode", "value"),
     Output("map-reference", "options"),
     Output("map-reference", "value"),
+    Output("map-class-options", "hidden"),
     Input("map-indicator", "value"),
     Input("map-level", "value"),
     Input("map-mode", "value"),
@@ -192,10 +193,11 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None, want
         gaps_block(request, payload),
         urlencode(query),
         request.mode != "gap",
-        layout.mode_options(references),
+        layout.mode_options(references, payload.categorical),
         no_update if wanted_mode == request.mode else request.mode,
         layout.reference_options(references),
         no_update if wanted_reference == request.reference or request.reference is None else request.reference,
+        payload.categorical,
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
+from atlas.i18n import _
 from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
@@ -79,9 +80,10 @@ def reference_options(references: tuple[Reference, ...]) -> list[dict]:
     return [{"label": r.phrase[0].upper() + r.phrase[1:], "value": r.level} for r in references]
 
 
-def mode_options(references: tuple[Reference, ...]) -> list[dict]:
-    """Gap mode only where a reference has values for the indicator."""
-    return [{"label": label if key != "gap" or references else f"{label} (aucune référence publiée)",
+def mode_options(references: tuple[Reference, ...], categorical: bool = False) -> list[dict]:
+    """Gap mode only where a reference has values for the indicator (never for a typology)."""
+    why = _("sans objet pour une typologie") if categorical else "aucune référence publiée"
+    return [{"label": label if key != "gap" or references else f"{label} ({why})",
              "value": key, "disabled": key == "gap" and not references} for key, label in MODES.items()]
 
 
@@ -112,7 +114,7 @@ def map_controls(content: MapPageContent) -> html.Section:
         html.Fieldset([
             html.Legend("Mode"),
             dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
-                           options=mode_options(content.references)),
+                           options=mode_options(content.references, content.payload.categorical)),
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label("Écart à", htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
@@ -121,7 +123,8 @@ def map_controls(content: MapPageContent) -> html.Section:
                                options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
             ]),
         ]),
-        html.Fieldset([
+        # A typology is coloured by its own classes: no class scheme to choose.
+        html.Fieldset(id="map-class-options", hidden=content.payload.categorical, children=[
             html.Legend("Classes"),
             dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
                            options=[{"label": v, "value": k} for k, v in SCHEMES.items()]),

@@ -6,7 +6,9 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
+from atlas import levels
 from atlas.formatting import format_number, format_value
+from atlas.i18n import _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
 from atlas.mapdata import OPERATIONS
 from layouts.feedback import feedback_link
@@ -29,7 +31,10 @@ POLARITY_NOTES = {
 
 
 def territory_noun(level: str) -> str:
-    return TERRITORY_NOUNS.get(level, "territoires")
+    if level in TERRITORY_NOUNS:
+        return TERRITORY_NOUNS[level]
+    plural = levels.plural(level)  # a level the package declares (« zones d'emploi »)
+    return plural if plural != level else "territoires"
 
 
 def reference_sentence(payload: MapPayload, year: int) -> str | None:
@@ -52,8 +57,29 @@ def legend_title(payload: MapPayload, year: int) -> str:
     return f"{payload.label} — {year}"
 
 
+def category_legend(payload: MapPayload, year: int) -> html.Div:
+    """A typology: one colour per class (all of them, so that colours keep their meaning across years)."""
+    rows = [html.Li([html.Span(className="swatch", style={"background": color}), label])
+            for color, label in zip(payload.colors, payload.categories, strict=True)]
+    notes = [_("Une couleur par classe de la typologie : les classes ne sont pas ordonnées comme des valeurs.")
+             if payload.has_colours(year) else
+             _("Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : les {noun} sont dessinés "
+               "en blanc.").format(year=year, noun=territory_noun(payload.level))]
+    rows.append(html.Li([html.Span(className="swatch swatch-secret", style={"background": SECRET_COLOR}),
+                         "Secret statistique (population trop faible pour publier)"]))
+    rows.append(html.Li([html.Span(className="swatch swatch-missing", style={"background": MISSING_COLOR}),
+                         _("Sans valeur")]))
+    return html.Div([
+        html.H2(legend_title(payload, year), className="legend-title"),
+        html.Ul(rows, className="legend-classes legend-categories"),
+        *[html.P(note, className="legend-note") for note in notes],
+    ])
+
+
 def legend(payload: MapPayload, year: int) -> html.Div:
     """Classes with their colours; when the year has nothing to colour, one sentence says why."""
+    if payload.categorical:
+        return category_legend(payload, year)
     signed = payload.reference is not None and payload.operation == "difference"
     labels = class_labels(payload.breaks_for(year), payload.unit, payload.decimals, signed=signed)
     rows = []
@@ -92,7 +118,11 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
     """What each coloured figure is compared to, in one sentence under the map."""
     noun = territory_noun(payload.level)
     count = format_number(payload.count, 0)
-    if payload.reference is not None:
+    if payload.categorical:
+        text = _("Chaque territoire est coloré selon sa classe en {year} ({count} {noun} sur la carte) : une "
+                 "typologie n'a ni seuils, ni rang, ni écart à une référence.").format(year=year, count=count,
+                                                                                     noun=noun)
+    elif payload.reference is not None:
         used = payload.reference_years.get(year)
         figure = "le rapport" if payload.operation == "ratio" else "la différence"
         when = (f"valeur de {used}" if used is not None and used != year else

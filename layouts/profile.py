@@ -30,7 +30,8 @@ def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Articl
     quarter = figure.values.get("qpv")
     usable = bool(quarter and quarter.usable)
     status = quarter.status if quarter else "missing"
-    number = (format_value(quarter.value, figure.unit, figure.decimals) if usable
+    number = (figure.text("qpv", flag_estimate=False) if usable and figure.categorical
+              else format_value(quarter.value, figure.unit, figure.decimals) if usable
               else value_text(None, status, figure.unit, figure.decimals))
     verdict = None
     if figure.verdict and figure.benchmark is not None:

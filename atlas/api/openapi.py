@@ -59,7 +59,12 @@ SCHEMAS = {
                       "polarity": {"type": "string", "enum": list(schema.POLARITIES)},
                       "kind": {"type": "string", "enum": list(schema.KINDS)}, "source": {"type": "string"},
                       "licence": {"type": "string"}, "vintage": {"type": "string"}, "definition": {"type": "string"},
-                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0}}),
+                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0},
+                      # A typology's classes: an observation's value is the number of one (1 for the first).
+                      "classes": {"type": ["array", "null"], "items": obj({"value": {"type": "integer"},
+                                                                          "code": {"type": "string"},
+                                                                          "label": {"type": "string"},
+                                                                          "colour": {"type": "string"}})}}),
     "Observation": obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "indicator": {"type": "string"},
                         "period": {"type": "string"}, "value": NUMBER, "status": STATUS,
                         "beneficiaries": INTEGER, "eligible": INTEGER}),

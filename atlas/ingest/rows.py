@@ -162,6 +162,11 @@ def typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal: 
             dates, bad = parse_dates(text)
             rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", source, value=text)
             return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None)
+        if col.name == "code" or col.name.endswith("_code"):
+            # A cell holding `CV368\r\nCV368` is two codes glued by a line break, never one code.
+            broken = text.astype("string").str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False)
+            rows.reject(broken.to_numpy(dtype=bool), "bad_code", "{value!r} holds a line break or a control "
+                        "character: not a code (use 'extract' or 'replace' to keep one)", source, value=text)
         if col.choices is not None:
             wrong = text.notna() & ~text.isin(col.choices)
             rows.reject(wrong, "bad_choice", "'{value}' is not one of " + ", ".join(col.choices), source, value=text)

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from atlas import levels as territory_levels
-from atlas import schema
+from atlas import schema, themes
 from atlas.presentation import presentation_problems
 from atlas.schema import Table
 from atlas.validation import (
@@ -152,6 +152,9 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
     declaration = territory_levels.declaration_problems(manifest.get(territory_levels.MANIFEST_KEY))
     problems += [Problem(schema.MANIFEST, message) for message in declaration]
     known_levels = schema.LEVELS if declaration else territory_levels.level_ids(manifest)
+    theme_declaration = themes.declaration_problems(manifest.get(themes.MANIFEST_KEY))
+    problems += [Problem(schema.MANIFEST, message) for message in theme_declaration]
+    known_themes = tuple(schema.THEMES) if theme_declaration else tuple(themes.themes_of(manifest))
 
     tables: dict[str, pd.DataFrame] = {}
     for table in schema.TABLES:
@@ -165,7 +168,7 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(table.filename, f"unreadable Parquet file ({exc})"))
             frame = pd.DataFrame(columns=[c.name for c in table.columns])
-        table_problems = validate_table(frame, schema.with_levels(table, known_levels))
+        table_problems = validate_table(frame, schema.with_levels(table, known_levels, known_themes))
         problems += table_problems
         tables[table.name] = frame
 

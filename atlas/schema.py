@@ -244,11 +244,15 @@ GEOMETRY_DIR = "geometry"
 MANIFEST = "manifest.json"
 
 
-def with_levels(table: Table, levels: tuple[str, ...]) -> Table:
-    """``table`` whose level columns accept ``levels`` (the built-in ones plus those a package declares)."""
-    if tuple(levels) == LEVELS:
+def with_levels(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] = tuple(THEMES)) -> Table:
+    """``table`` whose level and theme columns accept ``levels`` and ``themes`` (the built-in ones plus those a
+    package declares)."""
+    if tuple(levels) == LEVELS and tuple(themes) == tuple(THEMES):
         return table
+
     def widen(col: Column) -> Column:
-        return replace(col, choices=tuple(levels)) if col.choices == LEVELS else col
+        if col.choices == LEVELS:
+            return replace(col, choices=tuple(levels))
+        return replace(col, choices=tuple(themes)) if col.choices == tuple(THEMES) else col
     return replace(table, columns=tuple(map(widen, table.columns)),
                    optional_columns=tuple(map(widen, table.optional_columns)))

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from atlas import levels as territory_levels
 from atlas import schema
+from atlas import themes as theme_vocabulary
 from atlas.package import DataPackage
 from atlas.presentation import Presentation, build_presentation
 
@@ -136,6 +137,8 @@ class AtlasService:
         self.declared_levels = territory_levels.declared_levels(package.manifest)
         self.level_order = territory_levels.ordered_levels(self.declared_levels)
         territory_levels.register(package.manifest)
+        self.theme_labels = theme_vocabulary.themes_of(package.manifest)  # built-in and declared themes
+        theme_vocabulary.register(package.manifest)
         self.derived_values = DerivedValues()
         self.indicators = package.indicators.set_index("id", drop=False)
         terr = package.territories.copy()

@@ -13,7 +13,9 @@ from atlas.i18n import _
 from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
-from atlas.schema import MINISTRIES, THEMES
+from atlas.schema import MINISTRIES
+from atlas.themes import label as theme_label
+from atlas.themes import labels as theme_labels
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -72,7 +74,7 @@ def indicator_options(indicators: pd.DataFrame, theme: str | None = None, minist
         frame = frame[frame["theme"] == theme]
     if ministry:
         frame = frame[frame["ministry"] == ministry]
-    return [{"label": f"{row.label_fr} ({THEMES.get(row.theme, row.theme)})", "value": row.id}
+    return [{"label": f"{row.label_fr} ({theme_label(row.theme)})", "value": row.id}
             for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
 
 
@@ -98,7 +100,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Ul(id="map-search-results", className="search-results"),
         ]),
         html.Label("Thème", htmlFor="map-theme"),
-        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
+        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in theme_labels().items()],
                      placeholder="Tous les thèmes", clearable=True),
         html.Label("Ministère", htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],

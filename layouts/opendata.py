@@ -8,7 +8,8 @@ from dash import dash_table, html
 
 from atlas.formatting import format_number
 from atlas.levels import label as level_label
-from atlas.schema import MINISTRIES, THEMES
+from atlas.schema import MINISTRIES
+from atlas.themes import label as theme_label_of
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
                                href=f"/download/geometry/{level}.geojson", download=""))
                 for level in map_levels]
     catalogue = indicators.assign(
-        theme_label=indicators["theme"].map(THEMES),
+        theme_label=indicators["theme"].map(theme_label_of),
         ministry_label=indicators["ministry"].map(MINISTRIES).fillna("—"),
         csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
             + indicators["id"] + ")",

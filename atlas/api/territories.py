@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atlas import categories, schema
+from atlas import categories, themes
 from atlas.api.observations import observation_groups, territory_names
 from atlas.api.output import plain, records
 from atlas.service import fold, per_package
@@ -137,7 +137,7 @@ def indicator_item(meta: dict) -> dict:
     for field in ("ministry", "comparability"):
         if item[field] == "":
             item[field] = None
-    item["theme_label_fr"] = schema.THEMES.get(item["theme"])
+    item["theme_label_fr"] = themes.labels().get(item["theme"])
     classes = categories.of(meta)
     item["classes"] = [{"value": i, "code": c.code, "label": c.label, "colour": c.colour}
                        for i, c in enumerate(classes, start=1)] or None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atlas import levels as territory_levels
-from atlas import schema, settings
+from atlas import schema, settings, themes
 from atlas.package import Problem
 
 DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
@@ -43,8 +43,8 @@ TARGET_TABLES = {
 # Pipeline-only indicator keys: how to read the values, not written to the package.
 INDICATOR_EXTRA_KEYS = {"frequency", "range"}
 TOP_KEYS = {"title", "description", "illustrative", "data_root", "geography", "sources", "simplify", "manifest",
-            "downloads", "include", "levels"} | set(STEP_KEYS)
-LIST_KEYS = ("sources", "downloads", "levels", *STEP_KEYS)  # arrays of tables that an included file adds to
+            "downloads", "include", "levels", "themes"} | set(STEP_KEYS)
+LIST_KEYS = ("sources", "downloads", "levels", "themes", *STEP_KEYS)  # arrays of tables that an included file adds to
 TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
@@ -88,7 +88,13 @@ class Config:
 
     def table(self, section: str) -> schema.Table:
         """The package table a section's steps fill, its level columns accepting the declared levels."""
-        return schema.with_levels(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels))
+        return schema.with_levels(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels),
+                                  tuple(self.themes))
+
+    @property
+    def themes(self) -> dict[str, str]:
+        """Every theme indicators and credits may use: the built-in ones and the ``[[themes]]`` declared."""
+        return themes.themes_of({themes.MANIFEST_KEY: self.data.get("themes", [])})
 
     def resolve(self, pattern: str) -> list[Path]:
         """Files matching ``pattern`` (a path or glob relative to the data root), sorted."""
@@ -178,6 +184,7 @@ def check_config(data: dict, name: str) -> list[Problem]:
                 problems.append(Problem(name, f"downloads[{i}]: '{key}' is required"))
     declaration = territory_levels.declaration_problems(data.get("levels"), "levels")
     problems += [Problem(name, message) for message in declaration]
+    problems += [Problem(name, message) for message in themes.declaration_problems(data.get("themes"), "themes")]
     known_levels = schema.LEVELS if declaration else \
         territory_levels.level_ids({territory_levels.MANIFEST_KEY: data.get("levels", [])})
     if not isinstance(data.get("simplify", {}), dict):

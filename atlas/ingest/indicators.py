@@ -83,7 +83,7 @@ def indicator_step(config: Config, step: dict, index: int, report: BuildReport) 
                 "decimals")
     mapped["decimals"] = decimals
     for name in ("theme", "ministry", "polarity", "kind"):
-        choices = schema.INDICATORS.column(name).choices
+        choices = config.table("indicators").column(name).choices
         wrong = mapped[name].notna() & ~mapped[name].isin(choices)
         rows.reject(wrong, "bad_choice", "'{value}' is not one of " + ", ".join(choices), name, value=mapped[name])
     wrong = mapped["frequency"].notna() & ~mapped["frequency"].isin(FREQUENCIES[:-1])

@@ -21,7 +21,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from atlas import levels as territory_levels
-from atlas import schema
+from atlas import schema, themes
 from atlas.ingest.commitments import commitment_step
 from atlas.ingest.config import Config, IngestError
 from atlas.ingest.credits import credit_step
@@ -160,5 +160,7 @@ def _manifest(config: Config, report: BuildReport) -> dict:
     }
     if config.declared_levels:  # only then: a package without declared levels keeps the manifest it always had
         manifest[territory_levels.MANIFEST_KEY] = [level.to_manifest() for level in config.declared_levels]
+    if config.data.get("themes"):
+        manifest[themes.MANIFEST_KEY] = [{"id": t["id"], "label": t["label"].strip()} for t in config.data["themes"]]
     manifest.update(data.get("manifest", {}))
     return manifest

@@ -159,3 +159,59 @@ def test_a_package_whose_codes_break_their_declared_pattern_is_refused(zones_pac
     (out / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(PackageError, match=r"territories.parquet, row \d+, column 'code': code '7601' does not follow"):
         load_package(out)
+
+
+THEMES = """
+[[themes]]
+id = "mobilite"
+label = "Mobilité et transports"
+
+[[territories]]
+name = "quartiers"
+level = "qpv"
+vintage = "QPV 2015"
+file = "qpv.geojson"
+fields = { code = "code", name = "name", departement_code = "dep" }
+
+[[indicators]]
+name = "catalogue"
+defaults = { source = "Enquête mobilité", licence = "Licence Ouverte 2.0", vintage = "2021", definition = "Part des actifs allant travailler en transports en commun.", decimals = 1, kind = "context", polarity = "higher_is_better", unit = "%" }
+rows = [{ id = "part-transports", label_fr = "Part des trajets en transports en commun", label_en = "Public transport share", theme = "mobilite" }, { id = "part-velo", label_fr = "Part du vélo", label_en = "Cycling share", theme = "velo" }]
+
+[[observations]]
+name = "transports"
+level = "qpv"
+rows = [{ code = "QP009001", v = "21.5" }]
+fields = { code = "code", indicator = { value = "part-transports" }, period = { value = "2021" }, value = "v" }
+"""
+
+
+def test_declared_theme_files_indicators_under_its_own_title(tmp_path, make_config, dash_app):
+    from atlas.profile import build_profile
+    from atlas.themes import labels
+
+    (tmp_path / "qpv.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "QP009001", "name": "Centre ancien", "dep": "09"},
+         "geometry": square(1.6, 42.9)}]}), encoding="utf-8")
+    make_config(tmp_path, THEMES)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    assert package.manifest["themes"] == [{"id": "mobilite", "label": "Mobilité et transports"}]
+    assert list(package.indicators["id"]) == ["part-transports"]
+    undeclared = next(i for i in report.issues if i.kind == "bad_choice")
+    assert undeclared.column == "theme" and undeclared.message.startswith("'velo' is not one of")
+    previous = state.service()
+    service = AtlasService(load_package(tmp_path / "out"))
+    state.set_service(service)
+    try:
+        profile = build_profile(service, "QP009001")
+        assert [(s.id, s.title) for s in profile.sections] == [("mobilite", "Mobilité et transports")]
+        assert labels()["mobilite"] == "Mobilité et transports"
+        with dash_app.server.test_request_context():
+            theme_choice = find(page_for("/", ""), "map-theme")
+        assert {"label": "Mobilité et transports", "value": "mobilite"} in theme_choice.options
+        client = dash_app.server.test_client()
+        listed = json.loads(client.get("/api/v1/indicators?theme=mobilite").data)
+        assert [(i["id"], i["theme_label_fr"]) for i in listed["items"]] == [("part-transports",
+                                                                               "Mobilité et transports")]
+    finally:
+        state.set_service(previous)

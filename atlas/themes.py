@@ -1,0 +1,68 @@
+"""Indicator themes: the built-in ones (:data:`atlas.schema.THEMES`) and those a package declares.
+
+A configuration's ``[[themes]]`` (``{ id = "mobilite", label = "Mobilité et transports" }``) are written to the
+manifest (``"themes": [...]``); the package may then file indicators and credits under them, and pages list
+them after the built-in themes, under their own labels. As for levels (:mod:`atlas.levels`), labels are
+looked up by id from code that has no package at hand, so a served package registers its themes here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from atlas import schema
+
+MANIFEST_KEY = "themes"
+THEME_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+
+
+def declaration_problems(entries, where: str = MANIFEST_KEY) -> list[str]:
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        return [f"'{where}' must be a list of {{ id, label }}"]
+    problems, seen = [], set()
+    for i, entry in enumerate(entries):
+        place = f"{where}[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{place}: must be a table {{ id, label }}")
+            continue
+        problems += [f"{place}: unknown key '{k}' (expected id, label)" for k in sorted(set(entry) - {"id", "label"})]
+        ident = entry.get("id")
+        if not isinstance(ident, str) or not THEME_ID.match(ident):
+            problems.append(f"{place}: 'id' must be a short lower-case identifier (a-z, 0-9, _), e.g. 'mobilite'")
+        elif ident in schema.THEMES or ident in seen:
+            problems.append(f"{place}: theme '{ident}' is already defined")
+        seen.add(ident)
+        if not isinstance(entry.get("label"), str) or not entry["label"].strip():
+            problems.append(f"{place}: 'label' is required (the French title, e.g. « Mobilité et transports »)")
+    return problems
+
+
+def declared_themes(manifest: dict | None) -> dict[str, str]:
+    """id -> label of the themes a manifest declares (assumed checked by :func:`declaration_problems`)."""
+    entries = (manifest or {}).get(MANIFEST_KEY) or []
+    return {e["id"]: e["label"].strip() for e in entries if isinstance(e, dict)}
+
+
+def themes_of(manifest: dict | None) -> dict[str, str]:
+    """Every theme of a package, id -> label: the built-in ones first."""
+    return {**schema.THEMES, **declared_themes(manifest)}
+
+
+_registered: dict[str, str] = {}
+
+
+def register(manifest: dict | None) -> None:
+    """Make a served package's declared themes known to :func:`label` and :func:`labels`."""
+    _registered.update(declared_themes(manifest))
+
+
+def labels() -> dict[str, str]:
+    """The built-in themes, then those of the packages served."""
+    return {**schema.THEMES, **_registered}
+
+
+def label(theme) -> str:
+    """« Revenus et pauvreté », « Mobilité et transports »…; an unknown id is shown as it is."""
+    return labels().get(theme, str(theme))

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 
 from atlas import schema
+from atlas.declarations import checked_entries, require_text
 
 MANIFEST_KEY = "levels"
-LEVEL_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 DECLARATION_KEYS = {"id", "label", "plural", "label_en", "code_pattern", "parents"}
 # Levels a declared one may name as parents: those the territories table has a column for.
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
@@ -45,28 +45,11 @@ class DeclaredLevel:
 
 def declaration_problems(entries, where: str = MANIFEST_KEY) -> list[str]:
     """What is wrong with a list of level declarations (from a configuration or a manifest)."""
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        return [f"'{where}' must be a list of level declarations"]
-    problems, seen = [], set()
-    for i, entry in enumerate(entries):
-        place = f"{where}[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{place}: must be a table (id, label, plural, parents, code_pattern)")
-            continue
-        problems += [f"{place}: unknown key '{k}' (expected one of {', '.join(sorted(DECLARATION_KEYS))})"
-                     for k in sorted(set(entry) - DECLARATION_KEYS)]
-        ident = entry.get("id")
-        if not isinstance(ident, str) or not LEVEL_ID.match(ident):
-            problems.append(f"{place}: 'id' must be a short lower-case identifier (a-z, 0-9, _), e.g. 'zone_emploi'")
-        elif ident in schema.LEVELS or ident in seen:
-            problems.append(f"{place}: level '{ident}' is already defined")
-        seen.add(ident)
+    problems: list[str] = []
+    for place, entry in checked_entries(entries, where, DECLARATION_KEYS, schema.LEVELS, "level", "zone_emploi",
+                                        problems):
         for key in ("label", "plural"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                problems.append(f"{place}: '{key}' is required (the French name, e.g. « Zone d'emploi », "
-                                "« zones d'emploi »)")
+            require_text(entry, place, key, "the French name, e.g. « Zone d'emploi », « zones d'emploi »", problems)
         parents = entry.get("parents", [])
         if not isinstance(parents, list) or any(p not in PARENT_LEVELS for p in parents):
             problems.append(f"{place}: 'parents' must list levels among {', '.join(PARENT_LEVELS)}")

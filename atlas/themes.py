@@ -8,34 +8,17 @@ looked up by id from code that has no package at hand, so a served package regis
 
 from __future__ import annotations
 
-import re
-
 from atlas import schema
+from atlas.declarations import checked_entries, require_text
 
 MANIFEST_KEY = "themes"
-THEME_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
 
 def declaration_problems(entries, where: str = MANIFEST_KEY) -> list[str]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        return [f"'{where}' must be a list of {{ id, label }}"]
-    problems, seen = [], set()
-    for i, entry in enumerate(entries):
-        place = f"{where}[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{place}: must be a table {{ id, label }}")
-            continue
-        problems += [f"{place}: unknown key '{k}' (expected id, label)" for k in sorted(set(entry) - {"id", "label"})]
-        ident = entry.get("id")
-        if not isinstance(ident, str) or not THEME_ID.match(ident):
-            problems.append(f"{place}: 'id' must be a short lower-case identifier (a-z, 0-9, _), e.g. 'mobilite'")
-        elif ident in schema.THEMES or ident in seen:
-            problems.append(f"{place}: theme '{ident}' is already defined")
-        seen.add(ident)
-        if not isinstance(entry.get("label"), str) or not entry["label"].strip():
-            problems.append(f"{place}: 'label' is required (the French title, e.g. « Mobilité et transports »)")
+    problems: list[str] = []
+    for place, entry in checked_entries(entries, where, ("id", "label"), schema.THEMES, "theme", "mobilite",
+                                        problems):
+        require_text(entry, place, "label", "the French title, e.g. « Mobilité et transports »", problems)
     return problems
 
 

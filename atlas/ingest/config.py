@@ -221,6 +221,9 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                       f"{', '.join(FREQUENCIES)}"))
             if step.get("duplicates", "reject") not in DUPLICATE_POLICIES:
                 problems.append(Problem(name, f"{where}: duplicates must be one of {', '.join(DUPLICATE_POLICIES)}"))
+            elif step.get("duplicates") == "suffix" and section not in ("commitments", "credits"):
+                problems.append(Problem(name, f"{where}: duplicates = 'suffix' renames repeated ids, which only "
+                                              "commitments and credits have (use 'reject' or 'collapse')"))
             level = step.get("level")
             if level is not None and level not in known_levels:
                 problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(known_levels)} "

@@ -113,3 +113,18 @@ def test_a_code_holding_a_line_break_is_not_a_code(tmp_path, make_config):
     issue = next(i for i in report.issues if i.kind == "bad_code")
     assert (issue.file, issue.row, issue.column) == ("cv.csv", 2, "code")
     assert issue.message.startswith("'CV368\\r\\nCV368' holds a line break")
+
+
+def test_suffix_is_refused_where_there_is_no_id_to_rename(tmp_path, make_config):
+    make_config(tmp_path, """
+    [[territories]]
+    name = "communes"
+    level = "commune"
+    vintage = "COG 2018"
+    rows = [{ code = "09122", name = "Foix" }]
+    fields = { code = "code", name = "name" }
+    duplicates = "suffix"
+    """)
+    with pytest.raises(IngestError, match=r"territories\[3\] \(communes\): duplicates = 'suffix' renames repeated "
+                                          r"ids, which only commitments and credits have"):
+        load_config(tmp_path / "sources.toml")

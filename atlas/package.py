@@ -78,8 +78,10 @@ def write_package(package: DataPackage, dest: Path) -> Path:
     """Write every table and the manifest (with checksums) into ``dest``."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    levels = territory_levels.level_ids(package.manifest)
     for table in schema.TABLES:
-        frame = _normalise_for_writing(package.table(table.name), table)
+        widened = schema.with_levels(table, levels, tuple(themes.themes_of(package.manifest)))
+        frame = _normalise_for_writing(package.table(table.name), widened)
         frame.to_parquet(dest / table.filename, index=False, compression="zstd")
     (dest / schema.GEOMETRY_DIR).mkdir(exist_ok=True)
     for level, frame in sorted(package.geometry.items()):

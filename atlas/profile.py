@@ -32,6 +32,7 @@ from atlas.places import (
     places_of,
     quarters_sharing_communes,
     vintage_year,
+    zonings_of,
 )
 from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import comparable_across_territories, indicator_row, is_number, nearest_value
@@ -132,6 +133,7 @@ class Profile:
     other_geography: tuple[OtherQuarter, ...]  # quarters of the other QPV geography in the same communes
     has_indicators: bool  # the package holds values for this quarter
     year: int | None = None  # the latest year of the package
+    zonings: tuple[Place, ...] = ()  # the quarter's territories at the levels the package declares (unité urbaine…)
 
     @property
     def figures(self) -> list[KeyFigure]:
@@ -311,6 +313,7 @@ def build_profile(service, code: str) -> Profile | None:
         commune_population=_int_or_none(commune_row.get("population")) if commune_row else None,
         sections=tuple(sections), other_geography=tuple(quarters_sharing_communes(service, territory)),
         has_indicators=has_indicators, year=service.years[-1] if service.years else None,
+        zonings=tuple(zonings_of(service, territory)),
     )
 
 

@@ -254,5 +254,8 @@ def with_levels(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] =
         if col.choices == LEVELS:
             return replace(col, choices=tuple(levels))
         return replace(col, choices=tuple(themes)) if col.choices == tuple(THEMES) else col
+    # Territories may name a territory of a declared level as their parent, in a column of its own.
+    links = tuple(Column(f"{lvl}_code", "str", required=False) for lvl in levels if lvl not in LEVELS) \
+        if table.name == TERRITORIES.name else ()
     return replace(table, columns=tuple(map(widen, table.columns)),
-                   optional_columns=tuple(map(widen, table.optional_columns)))
+                   optional_columns=tuple(map(widen, table.optional_columns)) + links)

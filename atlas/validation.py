@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import categories, schema
+from atlas import levels as territory_levels
 from atlas.schema import Table
 
 MAX_PROBLEMS_SHOWN = 20
@@ -207,7 +208,10 @@ def validate_references(package) -> list[Problem]:
     known = pd.Index(_territory_keys(terr["level"], terr["code"]))
     codes_by_level = {level: set(group) for level, group in terr.groupby("level")["code"]}
 
-    for column, level in PARENT_COLUMNS.items():
+    declared = {f"{lvl}_code": lvl for lvl in territory_levels.level_ids(package.manifest) if lvl not in schema.LEVELS}
+    for column, level in {**PARENT_COLUMNS, **declared}.items():
+        if column not in terr.columns:
+            continue
         values = terr[column]
         present = values.notna().to_numpy()
         unknown = present & ~values.isin(codes_by_level.get(level, set())).to_numpy()

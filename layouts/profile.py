@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
+from atlas.levels import name as level_name
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
@@ -192,6 +193,7 @@ def _where(profile: Profile, region_name: str) -> str:
     communes = ", ".join(p.name for p in profile.communes)
     departement = profile.places.get("departement")
     parts = [f"Commune{'s' if len(profile.communes) > 1 else ''} : {communes}" if communes else "",
+             *(f"{level_name(p.level)} : {p.name} ({p.code})" for p in profile.zonings),
              f"{departement.name} ({departement.code})" if departement else "",
              region_name if region_name and (not departement or region_name != departement.name) else ""]
     return " · ".join(p for p in parts if p)

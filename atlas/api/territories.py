@@ -114,6 +114,11 @@ def territory_detail(service, level: str, code: str) -> dict | None:
     names = territory_names(service)
     parents = [{"level": parent_level, "code": parent_code, "name": names[(parent_level, parent_code)]}
                for parent_level, parent_code in item["parents"].items() if (parent_level, parent_code) in names]
+    # Parents at the levels the package declares (a quarter's unité urbaine…), in the order of levels.
+    parents += [{"level": d.id, "code": row[f"{d.id}_code"], "name": names[(d.id, row[f"{d.id}_code"])]}
+                for d in service.declared_levels if (d.id, row.get(f"{d.id}_code")) in names]
+    ranks = level_rank(service)
+    parents.sort(key=lambda p: ranks[p["level"]])
     if level != "france":
         parents += [{"level": "france", "code": c, "name": names[("france", c)]} for c in service.codes("france")]
     item["parents"] = parents

@@ -191,7 +191,7 @@ def check_config(data: dict, name: str) -> list[Problem]:
         problems.append(Problem(name, "simplify: must be a table with 'tolerance' and 'grid'"))
 
     for section, allowed in STEP_KEYS.items():
-        table = TARGET_TABLES[section]
+        table = schema.with_levels(TARGET_TABLES[section], known_levels)  # + links to declared levels
         columns = {c.name for c in table.columns + table.optional_columns}
         if section == "indicators":
             columns |= INDICATOR_EXTRA_KEYS

@@ -130,6 +130,7 @@ def _links(territories: pd.DataFrame) -> dict:
     """Per level and geography vintage, how many territories have each parent (e.g. QPV linked to a contract)."""
     out: dict = {}
     parents = [c for c in (*HIERARCHY, "commune_codes") if c in territories.columns]
+    parents += [c for c in territories.columns if c.endswith("_code") and c not in parents]  # declared levels
     for (level, vintage), group in territories.groupby(["level", "vintage"], sort=True):
         linked = {column: int(group[column].notna().sum()) for column in parents}
         if not any(linked.values()):

@@ -55,7 +55,8 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
         results.append(territory_step(config, step, i, report, [r for r in results if r.mode == "add"]))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
-    optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
+    optional = [c.name for c in config.table("territories").optional_columns
+                if any(c.name in r.mapped for r in results)]
     frame = pd.concat([r.mapped for r in added], ignore_index=True) if added else \
         pd.DataFrame(columns=[FILE_COLUMN, ROW_COLUMN, *columns])
     frame = frame.reindex(columns=[FILE_COLUMN, ROW_COLUMN, *columns, *optional])
@@ -63,7 +64,8 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
     for result in results:
         if result.mode == "update":
             frame = _apply_update(frame, result, report)
-    frame = _check_parents(frame, report)
+    declared = {f"{d.id}_code": d.id for d in config.declared_levels}  # links to the declared levels
+    frame = _check_parents(frame, report, declared)
     frame = _inherit_parents(frame)
     referenced_only = {r.level for r in results if r.keep == "referenced"}
     frame = _keep_referenced(frame, referenced_only)
@@ -275,10 +277,10 @@ def _apply_update(frame: pd.DataFrame, result: TerritoryStep, report: BuildRepor
     return frame
 
 
-def _check_parents(frame: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
+def _check_parents(frame: pd.DataFrame, report: BuildReport, declared: dict[str, str]) -> pd.DataFrame:
     """Empty parent codes that are not territories of the package, reporting each."""
     codes = {level: set(group) for level, group in frame.groupby("level")["code"]}
-    for column, level in PARENT_LEVELS.items():
+    for column, level in {**PARENT_LEVELS, **{c: lvl for c, lvl in declared.items() if c in frame.columns}}.items():
         values = frame[column]
         unknown = values.notna() & ~values.astype(object).isin(codes.get(level, set()))
         for file, row, value in zip(frame.loc[unknown, FILE_COLUMN], frame.loc[unknown, ROW_COLUMN],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from atlas import levels
@@ -36,8 +37,15 @@ fields = { code = "ze", name = "libze", region_code = "reg" }
 name = "communes"
 level = "commune"
 vintage = "COG 2018"
-rows = [{ code = "09122", name = "Foix", dep = "09" }]
-fields = { code = "code", name = "name", departement_code = "dep" }
+rows = [{ code = "09122", name = "Foix", dep = "09", ze = "7601" }, { code = "09225", name = "Pamiers", dep = "09", ze = "7699" }]
+fields = { code = "code", name = "name", departement_code = "dep", zone_emploi_code = "ze" }
+
+[[territories]]
+name = "quartiers"
+level = "qpv"
+vintage = "QPV 2015"
+rows = [{ code = "QP009001", name = "Centre ancien", com = "09122", ze = "7601" }]
+fields = { code = "code", name = "name", commune_code = "com", zone_emploi_code = "ze" }
 
 [[indicators]]
 name = "catalogue"
@@ -101,6 +109,12 @@ def test_declared_level_is_built_checked_and_carried_by_the_manifest(zones_packa
     assert sorted(package.geometry["zone_emploi"]["code"]) == ["7601", "7602"]
     bad = [i for i in report.issues if i.kind == "bad_code"]
     assert [(i.row, i.column) for i in bad] == [(3, "ze")] and "^\\d{4}$" in bad[0].message
+    # Communes and quarters name their zone d'emploi; a code that is no zone of the package is emptied, reported.
+    links = package.territories.set_index(["level", "code"])["zone_emploi_code"]
+    assert links[("commune", "09122")] == "7601" and links[("qpv", "QP009001")] == "7601"
+    assert pd.isna(links[("commune", "09225")])
+    unknown = next(i for i in report.issues if i.kind == "unknown_parent")
+    assert unknown.column == "zone_emploi_code" and "'7699'" in unknown.message
     # Finest first: a zone d'emploi sits just before its finest parent, the région.
     assert levels.level_ids(package.manifest).index("zone_emploi") == levels.level_ids(package.manifest).index("region") - 1
 
@@ -112,18 +126,20 @@ def test_declared_level_shows_its_own_name_on_pages_and_in_the_api(zones_package
     state.set_service(service)
     try:
         assert service.map_levels() == ["zone_emploi"]  # the only level drawn by this package
-        assert service.levels() == ["commune", "departement", "zone_emploi", "region", "france"]
+        assert service.levels() == ["qpv", "commune", "departement", "zone_emploi", "region", "france"]
         with dash_app.server.test_request_context():
             carte_page = page_for("/", "?niveau=zone_emploi&indicateur=taux-chomage")
             carte = text_of(carte_page)
             about = text_of(page_for("/a-propos", ""))
             data = text_of(page_for("/donnees", ""))
+            profile = text_of(page_for("/qpv/QP009001", ""))
             for path in ("/barometre", "/credits", "/comparer"):
                 assert text_of(page_for(path, ""))
         level_choice = find(carte_page, "map-level")
         assert level_choice.options == [{"label": "Zone d'emploi", "value": "zone_emploi"}]
         assert level_choice.value == "zone_emploi" and "Intercommunalité" not in carte
         assert "Zone d'emploi : 2" in about
+        assert "Zone d'emploi : Foix-Pamiers (7601)" in profile
         assert "Contours — Zone d'emploi" in data
         client = dash_app.server.test_client()
         index = json.loads(client.get("/api/v1/").data)
@@ -131,6 +147,9 @@ def test_declared_level_shows_its_own_name_on_pages_and_in_the_api(zones_package
                 "territories": 2} in index["levels"]
         detail = json.loads(client.get("/api/v1/territories/zone_emploi/7601").data)
         assert detail["name"] == "Foix-Pamiers" and [p["code"] for p in detail["parents"]] == ["76", "FR"]
+        quarter = json.loads(client.get("/api/v1/territories/qpv/QP009001").data)
+        assert [(p["level"], p["code"]) for p in quarter["parents"]] == [
+            ("commune", "09122"), ("departement", "09"), ("zone_emploi", "7601"), ("region", "76"), ("france", "FR")]
         listed = json.loads(client.get("/api/v1/territories?level=zone_emploi").data)
         assert [t["code"] for t in listed["items"]] == ["7601", "7602"]
         values = json.loads(client.get("/api/v1/observations?indicator=taux-chomage&level=zone_emploi").data)

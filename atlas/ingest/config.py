@@ -238,6 +238,9 @@ def check_config(data: dict, name: str) -> list[Problem]:
                 problems.append(Problem(name, f"{where}: 'level' is required"))
             if section == "territories" and step.get("mode", "add") not in ("add", "update"):
                 problems.append(Problem(name, f"{where}: mode must be 'add' or 'update'"))
+            if section == "territories" and step.get("keep") == "referenced" and level in ("qpv", "france"):
+                problems.append(Problem(name, f"{where}: keep = 'referenced' needs a level other territories name "
+                                              "as parent"))
             if section == "territories" and step.get("keep", "all") not in ("all", "referenced"):
                 problems.append(Problem(name, f"{where}: keep must be 'all' or 'referenced'"))
             if section == "observations" and step.get("missing_status", "missing") not in ("missing", "secret",

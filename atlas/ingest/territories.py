@@ -313,7 +313,7 @@ def _inherit_parents(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _keep_referenced(frame: pd.DataFrame, levels: set[str]) -> pd.DataFrame:
     for level in levels:
-        column = next(c for c, lvl in PARENT_LEVELS.items() if lvl == level)
-        used = set(frame[column].dropna())
+        column = f"{level}_code"  # a built-in parent column, or a declared level's link column
+        used = set(frame[column].dropna()) if column in frame.columns else set()
         frame = frame.loc[(frame["level"] != level) | frame["code"].astype(object).isin(used)]
     return frame

@@ -234,3 +234,12 @@ def test_declared_theme_files_indicators_under_its_own_title(tmp_path, make_conf
                                                                                "Mobilité et transports")]
     finally:
         state.set_service(previous)
+
+
+def test_keep_referenced_works_for_a_declared_level(tmp_path, make_config):
+    write_zones(tmp_path)
+    make_config(tmp_path, ZONES.replace('fields = { code = "ze", name = "libze", region_code = "reg" }',
+                                        'fields = { code = "ze", name = "libze", region_code = "reg" }\nkeep = "referenced"'))
+    package, _ = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    # Only 7601 is named by a commune or a quarter (7602 is observed but named by no territory).
+    assert package.territories.query("level == 'zone_emploi'")["code"].tolist() == ["7601"]

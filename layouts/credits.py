@@ -282,10 +282,9 @@ LINE_COLUMNS = [
 
 
 def lines_rows(page: pd.DataFrame, names: dict) -> list[dict]:
-    return [{"id": r.id, "year": int(r.year), "programme": r.programme, "ministry_fr": FUNDERS.get(r.ministry,
-                                                                                                   r.ministry),
-             "theme_fr": theme_label(r.theme), "label": r.label if isinstance(r.label, str) else "",
-             "carrier": r.carrier,
+    return [{"id": r.id, "year": int(r.year), "programme": r.programme,
+             "ministry_fr": FUNDERS.get(r.ministry, r.ministry), "theme_fr": theme_label(r.theme),
+             "label": r.label if isinstance(r.label, str) else "", "carrier": r.carrier,
              "territory": f"{names.get((r.level, r.code), r.code)} ({level_name(r.level).lower()})",
              "amount_eur": int(r.cents) / 100,
              "beneficiaries": None if pd.isna(r.beneficiaries) else int(r.beneficiaries)}

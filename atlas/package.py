@@ -80,7 +80,7 @@ def write_package(package: DataPackage, dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     levels = territory_levels.level_ids(package.manifest)
     for table in schema.TABLES:
-        widened = schema.with_levels(table, levels, tuple(themes.themes_of(package.manifest)))
+        widened = schema.with_declared(table, levels, tuple(themes.themes_of(package.manifest)))
         frame = _normalise_for_writing(package.table(table.name), widened)
         frame.to_parquet(dest / table.filename, index=False, compression="zstd")
     (dest / schema.GEOMETRY_DIR).mkdir(exist_ok=True)
@@ -170,7 +170,7 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(table.filename, f"unreadable Parquet file ({exc})"))
             frame = pd.DataFrame(columns=[c.name for c in table.columns])
-        table_problems = validate_table(frame, schema.with_levels(table, known_levels, known_themes))
+        table_problems = validate_table(frame, schema.with_declared(table, known_levels, known_themes))
         problems += table_problems
         tables[table.name] = frame
 

@@ -244,7 +244,7 @@ GEOMETRY_DIR = "geometry"
 MANIFEST = "manifest.json"
 
 
-def with_levels(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] = tuple(THEMES)) -> Table:
+def with_declared(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] = tuple(THEMES)) -> Table:
     """``table`` whose level and theme columns accept ``levels`` and ``themes`` (the built-in ones plus those a
     package declares)."""
     if tuple(levels) == LEVELS and tuple(themes) == tuple(THEMES):

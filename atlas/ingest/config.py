@@ -88,7 +88,7 @@ class Config:
 
     def table(self, section: str) -> schema.Table:
         """The package table a section's steps fill, its level columns accepting the declared levels."""
-        return schema.with_levels(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels),
+        return schema.with_declared(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels),
                                   tuple(self.themes))
 
     @property
@@ -191,7 +191,7 @@ def check_config(data: dict, name: str) -> list[Problem]:
         problems.append(Problem(name, "simplify: must be a table with 'tolerance' and 'grid'"))
 
     for section, allowed in STEP_KEYS.items():
-        table = schema.with_levels(TARGET_TABLES[section], known_levels)  # + links to declared levels
+        table = schema.with_declared(TARGET_TABLES[section], known_levels)  # + links to declared levels
         columns = {c.name for c in table.columns + table.optional_columns}
         if section == "indicators":
             columns |= INDICATOR_EXTRA_KEYS

@@ -19,7 +19,7 @@ from atlas import schema
 from atlas.declarations import checked_entries, require_text
 
 MANIFEST_KEY = "levels"
-DECLARATION_KEYS = {"id", "label", "plural", "label_en", "code_pattern", "parents"}
+DECLARATION_KEYS = {"id", "label", "plural", "label_en", "code_pattern", "parents", "phrase"}
 # Levels a declared one may name as parents: those the territories table has a column for.
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
 
@@ -36,10 +36,17 @@ class DeclaredLevel:
     parents: tuple[str, ...] = ()
     code_pattern: str | None = None
     label_en: str | None = None
+    phrase: str | None = None  # how a sentence names a territory's own one: « sa zone d'emploi »
+
+    @property
+    def reference_phrase(self) -> str:
+        """« Écart à sa zone d'emploi »: the declared phrase, else a neutral one (French genders vary)."""
+        return self.phrase or f"son territoire de niveau « {self.label} »"
 
     def to_manifest(self) -> dict:
         entry = {"id": self.id, "label": self.label, "plural": self.plural, "parents": list(self.parents)}
-        entry.update({k: v for k, v in (("code_pattern", self.code_pattern), ("label_en", self.label_en)) if v})
+        entry.update({k: v for k, v in (("code_pattern", self.code_pattern), ("label_en", self.label_en),
+                                        ("phrase", self.phrase)) if v})
         return entry
 
 
@@ -67,7 +74,7 @@ def declared_levels(manifest: dict | None) -> tuple[DeclaredLevel, ...]:
     entries = (manifest or {}).get(MANIFEST_KEY) or []
     return tuple(DeclaredLevel(id=e["id"], label=e["label"].strip(), plural=e["plural"].strip(),
                                parents=tuple(e.get("parents", [])), code_pattern=e.get("code_pattern"),
-                               label_en=e.get("label_en"))
+                               label_en=e.get("label_en"), phrase=e.get("phrase"))
                  for e in entries if isinstance(e, dict))
 
 

@@ -153,18 +153,23 @@ def references_for(service: AtlasService, indicator: str, level: str) -> tuple[R
     else:
         parents_known = set(REFERENCE_LEVELS[REFERENCE_LEVELS.index(level) + 1:] if level in REFERENCE_LEVELS
                             else REFERENCE_LEVELS)
+        # A declared zoning coarser than the level, when its territories name theirs (a quarter's zone d'emploi).
+        order = service.level_order
+        parents_known |= {d for d in declared if order.index(d) > order.index(level)}
     try:
-        columns = set(service.territories.loc[level].columns)
+        rows = service.territories.loc[level]
     except KeyError:
         return ()
     found = []
-    for ref in REFERENCE_LEVELS:
-        if ref not in parents_known or (ref != "france" and f"{ref}_code" not in columns):
+    for ref in (lvl for lvl in service.level_order if lvl in REFERENCE_LEVELS or lvl in declared):
+        linked = ref == "france" or (f"{ref}_code" in rows.columns
+                                     and (ref not in declared or rows[f"{ref}_code"].notna().any()))
+        if ref not in parents_known or not linked:
             continue
         years = tuple(indicator_years(service, indicator, ref))
         if not years:
             continue
-        phrase = REFERENCE_PHRASES[ref]
+        phrase = declared[ref].reference_phrase if ref in declared else REFERENCE_PHRASES[ref]
         if ref == "france":
             code = france_code(service, indicator)
             name = service.territory_name("france", code) if code else None

@@ -25,6 +25,7 @@ label = "Zone d'emploi"
 plural = "zones d'emploi"
 code_pattern = "^\\\\d{4}$"
 parents = ["region"]
+phrase = "sa zone d'emploi"
 
 [[territories]]
 name = "zones d'emploi"
@@ -57,6 +58,12 @@ name = "chômage"
 level = "zone_emploi"
 rows = [{ ze = "7601", v = "9.5" }, { ze = "7602", v = "12.25" }]
 fields = { code = "ze", indicator = { value = "taux-chomage" }, period = { value = "2020" }, value = "v" }
+
+[[observations]]
+name = "chômage des quartiers"
+level = "qpv"
+rows = [{ c = "QP009001", v = "21" }]
+fields = { code = "c", indicator = { value = "taux-chomage" }, period = { value = "2020" }, value = "v" }
 
 [[observations]]
 name = "chômage France"
@@ -103,7 +110,8 @@ def test_declared_level_is_built_checked_and_carried_by_the_manifest(zones_packa
     out, report = zones_package
     package = load_package(out)
     assert package.manifest["levels"] == [{"id": "zone_emploi", "label": "Zone d'emploi", "plural": "zones d'emploi",
-                                           "parents": ["region"], "code_pattern": "^\\d{4}$"}]
+                                           "parents": ["region"], "code_pattern": "^\\d{4}$",
+                                           "phrase": "sa zone d'emploi"}]
     zones = package.territories.query("level == 'zone_emploi'").set_index("code")
     assert sorted(zones.index) == ["7601", "7602"] and set(zones["region_code"]) == {"76"}
     assert sorted(package.geometry["zone_emploi"]["code"]) == ["7601", "7602"]
@@ -126,6 +134,15 @@ def test_declared_level_shows_its_own_name_on_pages_and_in_the_api(zones_package
     state.set_service(service)
     try:
         assert service.map_levels() == ["zone_emploi"]  # the only level drawn by this package
+        # A quarter is compared with the zone d'emploi it names, a zone with France (its région has no value).
+        from atlas.mapdata import references_for
+        assert [(r.level, r.phrase) for r in references_for(service, "taux-chomage", "qpv")] == [
+            ("zone_emploi", "sa zone d'emploi"), ("france", "la France")]
+        assert [r.level for r in references_for(service, "taux-chomage", "zone_emploi")] == ["france"]
+        from atlas.mapclasses import widest_gaps
+        from atlas.mapdata import MapRequest
+        gap = MapRequest(indicator="taux-chomage", level="qpv", year=2020, mode="gap", reference="zone_emploi")
+        assert widest_gaps(service, gap, ("QP009001",))[["reference", "gap"]].values.tolist() == [[9.5, 11.5]]
         assert service.levels() == ["qpv", "commune", "departement", "zone_emploi", "region", "france"]
         with dash_app.server.test_request_context():
             carte_page = page_for("/", "?niveau=zone_emploi&indicateur=taux-chomage")

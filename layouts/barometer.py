@@ -8,8 +8,9 @@ from dash import dash_table, dcc, html
 
 from atlas import barometer as bar
 from atlas.formatting import format_date, format_number, format_period, format_value
+from atlas.i18n import _
 from atlas.schema import FUNDERS, MINISTRIES, OBSERVATION_STATUS_LABELS_FR
-from layouts.charts import download_button, style_figure, wrap
+from layouts.charts import csv_downloads, style_figure, wrap
 from layouts.widgets import (
     FRENCH_PERCENT,
     TABLE_STYLE,
@@ -166,8 +167,7 @@ def commitments_section(*, summary, status_fig, table_rows, scope_options, scope
                className="muted"),
         commitments_table(table_rows),
         html.Div(className="chart-actions", children=[
-            download_button("baro-commitments-download-button", "Télécharger les engagements (CSV)"),
-            dcc.Download(id="baro-commitments-download"),
+            csv_downloads("baro-commitments-download", _("Télécharger les engagements")),
         ]),
         html.P(f"Source : {source}", className="source-line"),
     ])

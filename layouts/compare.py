@@ -8,10 +8,11 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
+from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, lines, style_figure
+from layouts.charts import PALETTE, csv_downloads, graph, lines, style_figure
 from layouts.embeds import embed_dialog
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
@@ -330,8 +331,7 @@ def compare_page(view: CompareView) -> html.Div:
         *header,
         dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
         html.Div(className="actions no-print", children=[
-            download_button("compare-csv-button", "Télécharger le tableau (CSV)"),
-            dcc.Download(id="compare-csv"),
+            csv_downloads("compare-csv", _("Télécharger le tableau")),
             html.Button("Imprimer", id="compare-print", className="button button-secondary", n_clicks=0),
         ]),
         html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
@@ -347,8 +347,7 @@ def compare_page(view: CompareView) -> html.Div:
                          placeholder="Choisir des indicateurs…", className="compare-indicators",
                          labels=DROPDOWN_LABELS_FR, maxHeight=320),
             html.Div(className="actions no-print", children=[
-                download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
-                dcc.Download(id="compare-trends-csv"),
+                csv_downloads("compare-trends-csv", _("Télécharger les séries")),
                 embed_dialog(list(view.embeds)) if view.embeds else None,
             ]),
             html.Div(trends(view.trend_frames, view.metas, view.names, territories), id="compare-trends",

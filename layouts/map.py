@@ -9,9 +9,11 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
+from atlas.i18n import _
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from layouts.charts import csv_downloads
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -167,8 +169,7 @@ def table_section() -> html.Section:
         html.Div(className="button-row", children=[
             html.Button("Afficher le tableau", id="map-table-toggle", n_clicks=0, className="button button-secondary",
                         **{"aria-expanded": "false", "aria-controls": "map-table-wrap"}),
-            html.Button("Télécharger en CSV", id="map-csv-button", n_clicks=0, className="button button-secondary"),
-            dcc.Download(id="map-csv"),
+            csv_downloads("map-csv", _("Télécharger le tableau")),
         ]),
         html.Div(id="map-table-wrap", hidden=True, children=[
             dash_table.DataTable(

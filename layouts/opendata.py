@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from dash import dash_table, html
 
 from atlas.formatting import format_number
+from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
 
 
@@ -37,7 +38,10 @@ def _file_row(export, access: Access) -> html.Tr:
     return html.Tr([
         html.Td([html.Strong(export.title), html.Br(), html.Span(export.description, className="muted")]),
         html.Td(format_number(export.rows, 0), className="num"),
-        html.Td([html.A("CSV", href=f"/download/{export.name}.csv", download=""), " · ",
+        html.Td([html.A(_("CSV (tableur, format français)"), href=f"/download/tableur/{export.name}.csv",
+                        download="", className="csv-french"), " · ",
+                 html.A(_("CSV (machine)"), href=f"/download/{export.name}.csv", download="",
+                        className="csv-machine"), " · ",
                  html.A("Parquet", href=f"/download/{export.name}.parquet", download="")]),
         html.Td([html.A("API (JSON, CSV)", href=api, className="api-link"), API_NOTES.get(export.name, "")]
                 if api else "—"),
@@ -54,8 +58,9 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
     catalogue = indicators.assign(
         theme_label=indicators["theme"].map(THEMES),
         ministry_label=indicators["ministry"].map(MINISTRIES).fillna("—"),
-        csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
-            + indicators["id"] + ")",
+        csv="[" + _("CSV (tableur, format français)") + "](/download/tableur/indicateur/" + indicators["id"]
+            + ".csv) · [" + _("CSV (machine)") + "](/download/indicateur/" + indicators["id"]
+            + ".csv) · [API](/api/v1/observations?indicator=" + indicators["id"] + ")",
         licence_text=indicators["licence"].fillna("non précisée") if "licence" in indicators else "non précisée",
     )
     return html.Div(className="data-page", children=[
@@ -66,6 +71,10 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
         html.P("Attention : ce jeu de données est illustratif, il ne décrit aucun territoire réel."
                if manifest.get("illustrative") else "", className="about-illustrative"),
         html.H2("Tables du jeu de données"),
+        html.P(_("Chaque fichier CSV existe sous deux formes : « tableur, format français » (séparateur « ; », "
+                 "virgule décimale, en-têtes en français avec leur unité, valeurs arrondies comme dans l'atlas) "
+                 "pour Excel ou LibreOffice, et « machine » (séparateur « , », point décimal, en-têtes stables, "
+                 "pleine précision) pour les programmes. Les CSV de l'API sont sous la forme « machine ».")),
         html.Table(className="data-table", children=[
             html.Thead(html.Tr([html.Th("Table"), html.Th("Lignes", className="num"), html.Th("Fichiers"),
                                 html.Th("Équivalent dans l'API"), html.Th("Licence")])),

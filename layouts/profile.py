@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
+from atlas.i18n import _
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
@@ -14,7 +15,7 @@ from atlas.views import ProfileView
 from layouts import compare as cmp
 from layouts import embeds as embed_layout
 from layouts import profile_sections as sections
-from layouts.charts import download_button
+from layouts.charts import csv_downloads
 from layouts.feedback import feedback_link
 from layouts.sparkline import sparkline
 
@@ -213,8 +214,7 @@ def _header(view: ProfileView) -> html.Header:
                                     year=profile.year), "Signaler une erreur sur ce profil"),
         html.Div(className="actions no-print", children=[
             html.Button("Imprimer le profil", id="profile-print", className="button", n_clicks=0),
-            download_button("profile-csv-button", "Télécharger les chiffres clés (CSV)"),
-            dcc.Download(id="profile-csv"),
+            csv_downloads("profile-csv", _("Télécharger les chiffres clés")),
             dcc.Link("Comparer avec ses territoires de référence", href=view.compare_href,
                      className="button button-secondary"),
             embed_layout.embed_dialog(list(view.embeds)) if view.embeds else None,

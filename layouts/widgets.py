@@ -9,8 +9,9 @@ from dash import dcc, html
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas.formatting import format_value
+from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR
-from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
+from layouts.charts import PALETTE, SOURCE_LINE_PX, csv_downloads, graph, lines, style_figure
 from layouts.map import geometry_url
 
 FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
@@ -53,8 +54,7 @@ def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description:
     return html.Div(className="chart-block", children=[
         graph(graph_id, figure, filename=filename, description=description),
         html.Div(className="chart-actions", children=[
-            download_button(f"{download_id}-button"),
-            dcc.Download(id=download_id),
+            csv_downloads(download_id, _("Télécharger les données du graphique")),
         ]),
         *([html.Details(className="table-alternative", children=[html.Summary(table_summary), table])]
           if table is not None else []),

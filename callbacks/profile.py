@@ -7,6 +7,7 @@ exactly, before it reaches a computation or a cache key.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
@@ -34,6 +35,8 @@ from layouts import profile as layout
 PRINT_JS = ClientsideFunction("atlas", "print")
 PRINT_CHARTS_JS = ClientsideFunction("atlas", "fitChartsForPrint")
 MAX_CODE_LENGTH = 20
+MAX_SEARCH_LENGTH = 2_000  # a profile address has one short parameter; the rest is ignored
+EVOLUTION_PARAM = "indicateur"
 
 
 def known_quarter(svc, code) -> dict | None:
@@ -132,13 +135,14 @@ def compare_keys(places: dict) -> list:
     return [(places[r].level, places[r].code) for r in order if r in places][:4]
 
 
-def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | None:
+def profile_view(svc, code: str, today: dt.date | None = None, wanted: str | None = None) -> ProfileView | None:
+    """The profile of quarter ``code``; ``wanted`` is the evolution indicator the address asks for, if any."""
     profile = model.build_profile(svc, code)
     if profile is None:
         return None
     places = profile.places
     keys = [(p.level, p.code) for p in places.values()]
-    evolution = default_evolution(svc, profile)
+    evolution = wanted if wanted in svc.indicators_at("qpv") else default_evolution(svc, profile)
     credits = credits_panel(svc, profile)
     return ProfileView(
         profile=profile,
@@ -161,13 +165,31 @@ def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | 
 
 def build_profile_page(svc, params: dict, search: str, today: dt.date | None = None):
     code = (params or {}).get("code", "")
-    view = profile_view(svc, code, today) if known_quarter(svc, code) is not None else None
+    view = profile_view(svc, code, today, evolution_from_search(search)) if known_quarter(svc, code) is not None \
+        else None
     if view is None:
         return pages.not_found({"reason": "unknown_code", "code": str(code)[:MAX_CODE_LENGTH]})
     return layout.profile_page(view)
 
 
 register_page("qpv", build_profile_page)
+
+
+def evolution_from_search(search) -> str | None:
+    """``?indicateur=…``: the evolution chart's indicator, as « Copier le lien » shares it (checked by the caller)."""
+    values = parse_qs(str(search or "")[:MAX_SEARCH_LENGTH].lstrip("?")).get(EVOLUTION_PARAM)
+    return values[0] if values else None
+
+
+@callback(Output("profile-url", "search"), Input("profile-evolution-indicator", "value"), State("profile-code", "data"),
+          prevent_initial_call=True)
+def evolution_to_url(indicator, code):
+    """The chosen evolution indicator goes into the address (shareable, restored by the back button)."""
+    svc = service()
+    indicator = known_indicator(svc, indicator)
+    if known_quarter(svc, code) is None or indicator is None:
+        return no_update
+    return "?" + urlencode({EVOLUTION_PARAM: indicator})
 
 
 @callback(Output("profile-evolution-graph", "figure"), Output("profile-evolution-table", "children"),

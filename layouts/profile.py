@@ -239,6 +239,7 @@ def profile_page(view: ProfileView) -> html.Article:
     profile = view.profile
     return html.Article(className="profile", children=[
         dcc.Store(id="profile-code", data=profile.code),
+        dcc.Location(id="profile-url", refresh=False),  # the evolution indicator, written back (shareable)
         _header(view),
         _overview(view),
         geography_note(profile),

@@ -14,16 +14,12 @@ from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, csv_downloads, graph, lines, style_figure
 from layouts.embeds import embed_dialog
+from layouts.french_ui import dropdown_labels
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
 STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 MAX_TRENDS = 6
-DROPDOWN_LABELS_FR = {
-    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner", "search": "Rechercher",
-    "clear_search": "Effacer la recherche", "clear_selection": "Effacer la sélection",
-    "no_options_found": "Aucun indicateur trouvé", "selected_count": "{num_selected} choisis",
-}
 PLOT_HEIGHT = 230  # pixels of plotting area in small multiples
 
 
@@ -345,7 +341,7 @@ def compare_page(view: CompareView) -> html.Div:
             html.Label(f"Indicateurs affichés ({MAX_TRENDS} au plus)", htmlFor="compare-indicators"),
             dcc.Dropdown(id="compare-indicators", options=list(view.options), value=list(view.chosen), multi=True,
                          placeholder="Choisir des indicateurs…", className="compare-indicators",
-                         labels=DROPDOWN_LABELS_FR, maxHeight=320),
+                         labels=dropdown_labels(_("Aucun indicateur trouvé")), maxHeight=320),
             html.Div(className="actions no-print", children=[
                 csv_downloads("compare-trends-csv", _("Télécharger les séries")),
                 embed_dialog(list(view.embeds)) if view.embeds else None,

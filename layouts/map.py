@@ -15,6 +15,7 @@ from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
 from layouts.charts import csv_downloads
 from layouts.embeds import embed_dialog
+from layouts.french_ui import dropdown_labels
 from layouts.map_legend import comparison_note, indicator_note, legend
 
 FRANCE_VIEW = {"center": [46.6, 2.4], "zoom": 6}
@@ -98,13 +99,13 @@ def map_controls(content: MapPageContent) -> html.Section:
         ]),
         html.Label("Thème", htmlFor="map-theme"),
         dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
-                     placeholder="Tous les thèmes", clearable=True),
+                     placeholder="Tous les thèmes", clearable=True, labels=dropdown_labels()),
         html.Label("Ministère", htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
-                     placeholder="Tous les ministères", clearable=True),
+                     placeholder="Tous les ministères", clearable=True, labels=dropdown_labels()),
         html.Label("Indicateur", htmlFor="map-indicator"),
         dcc.Dropdown(id="map-indicator", options=content.indicator_options, value=request.indicator,
-                     clearable=False),
+                     clearable=False, labels=dropdown_labels(_("Aucun indicateur trouvé"))),
         html.Fieldset([
             html.Legend("Échelle"),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
@@ -117,7 +118,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label("Écart à", htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
-                             options=reference_options(content.references)),
+                             options=reference_options(content.references), labels=dropdown_labels()),
                 dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
                                options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
             ]),

@@ -9,6 +9,7 @@ from dash import dash_table, html
 from atlas.formatting import format_number
 from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from layouts.french_ui import table_filter_options
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
                 {"name": "Licence", "id": "licence_text"},
                 {"name": "Télécharger", "id": "csv", "presentation": "markdown"},
             ],
-            sort_action="native", filter_action="native", page_size=60, markdown_options={"link_target": "_self"},
+            sort_action="native", filter_action="native", filter_options=table_filter_options(), page_size=60,
+            markdown_options={"link_target": "_self"},
             style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "textAlign": "left", "whiteSpace": "normal",
                         "height": "auto", "padding": "4px 8px"},
             style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0"},

@@ -15,6 +15,7 @@ from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, Well
 from atlas.wellbeing import DECIMALS, GOALPOSTS
 from layouts import compare as cmp
 from layouts.charts import PALETTE, csv_downloads, graph, style_figure
+from layouts.french_ui import dropdown_labels
 
 STATUS_LEGEND = (
     ("secret statistique", "valeur non diffusée parce qu'elle porterait sur trop peu d'habitants ;"),
@@ -304,7 +305,7 @@ def evolution_section(panel: EvolutionPanel | None) -> html.Section:
         html.Div(className="no-print field", children=[
             html.Label("Indicateur", htmlFor="profile-evolution-indicator"),
             dcc.Dropdown(id="profile-evolution-indicator", options=list(panel.options), value=panel.chosen,
-                         clearable=False, labels=cmp.DROPDOWN_LABELS_FR, maxHeight=320),
+                         clearable=False, labels=dropdown_labels(_("Aucun indicateur trouvé")), maxHeight=320),
         ]),
         graph("profile-evolution-graph", figure, filename="evolution",
               description="Évolution de l'indicateur choisi dans le quartier et les territoires de référence ; "

@@ -12,6 +12,7 @@ from atlas.formatting import format_value
 from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR
 from layouts.charts import PALETTE, SOURCE_LINE_PX, csv_downloads, graph, lines, style_figure
+from layouts.french_ui import dropdown_labels
 from layouts.map import geometry_url
 
 FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
@@ -45,7 +46,8 @@ def labelled(label: str, control, control_id: str, hint: str | None = None) -> h
 
 def dropdown(component_id, options, value, *, clearable=True, placeholder="Tous", multi=False, searchable=True):
     return dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable, multi=multi,
-                        placeholder=placeholder, searchable=searchable, className="filter-dropdown")
+                        placeholder=placeholder, searchable=searchable, className="filter-dropdown",
+                        labels=dropdown_labels())
 
 
 def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description: str, download_id: str,

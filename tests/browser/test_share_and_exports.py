@@ -7,6 +7,8 @@ The CSV buttons of /credits and the /donnees links are downloaded in both forms 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -99,8 +101,8 @@ def test_copied_link_reopens_each_page_as_it_was(sharing, live_server, service, 
     page.goto(live_server + path.format(code=codes[0], other=codes[1]), wait_until="domcontentloaded")
     wait_until_rendered(page)
     page.click(f"#{dropdown}")
-    page.keyboard.type(typed)
-    page.get_by_role("option").first.click()
+    page.get_by_placeholder("Rechercher").fill(typed)
+    page.get_by_role("option", name=re.compile(typed, re.IGNORECASE)).first.click()
     page.wait_for_function(f"() => location.search.includes('{param}')", timeout=20_000)
     wait_until_rendered(page)
     shown = page.inner_text(f"#{dropdown}")

@@ -192,12 +192,18 @@ def _value_decimals(table: CsvTable, frame: pd.DataFrame) -> int | np.ndarray:
 
 
 def _rounded(series: pd.Series, decimals: int | np.ndarray) -> pd.Series:
+    """Values rounded as the atlas shows them: numbers for one precision, French text when rows differ."""
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    factor = np.power(10.0, decimals)
+    if isinstance(decimals, np.ndarray):  # indicators of several precisions: « 74396 » beside « 12,5 »
+        out = pd.Series(None, index=series.index, dtype=object)
+        for places in np.unique(decimals):
+            rows = (decimals == places) & ~np.isnan(values)
+            digits = int(places)
+            out[rows] = [f"{round(v, digits) + 0.0:.{digits}f}".replace(".", ",") for v in values[rows]]  # no « -0,0 »
+        return out
+    factor = 10.0 ** decimals
     out = pd.Series(np.round(values * factor) / factor, index=series.index)
-    if isinstance(decimals, int) and decimals == 0:
-        return out.round().astype("Int64")
-    return out
+    return out.round().astype("Int64") if decimals == 0 else out
 
 
 def _french_dates(series: pd.Series) -> pd.Series:

@@ -21,7 +21,7 @@ from atlas import schema
 from atlas.csvexport import MACHINE, CsvTable, csv_chunks
 from atlas.service import AtlasService
 
-EXPORT_FORMAT = "2"  # bump when the CSV layout changes, so that files built by an older version are not served
+EXPORT_FORMAT = "3"  # bump when the CSV layout changes, so that files built by an older version are not served
 
 
 @dataclass(frozen=True)

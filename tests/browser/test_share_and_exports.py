@@ -137,3 +137,19 @@ def test_open_data_links_in_both_forms(page, live_server):
     spreadsheet, raw = read_french(french.value.path()), pd.read_csv(machine.value.path())
     assert "Valeur cible" in spreadsheet.columns and "target_value" in raw.columns
     same_numbers(spreadsheet["Valeur cible"], raw["target_value"], decimals=0)
+
+
+@pytest.mark.parametrize(("blocked", "expected"), [
+    ("Object.defineProperty(navigator, 'clipboard', {value: undefined});", "Lien copié"),  # older browsers
+    ("Object.defineProperty(navigator, 'clipboard', {value: undefined}); document.execCommand = () => false;",
+     "l'adresse à copier : "),  # nothing copies: the address is shown, to copy by hand
+])
+def test_copy_link_without_the_clipboard_api(page, live_server, blocked, expected):
+    page.add_init_script(blocked)
+    page.goto(live_server + "/a-propos", wait_until="domcontentloaded")
+    wait_until_rendered(page)
+    page.click("#copy-link")
+    page.wait_for_function("(text) => document.querySelector('#copy-link-status').innerText.includes(text)",
+                           arg=expected, timeout=10_000)
+    if "adresse" in expected:
+        assert page.inner_text("#copy-link-status").endswith(live_server + "/a-propos")

@@ -310,7 +310,8 @@ def compare_page(view: CompareView) -> html.Div:
                                             "indicators": list(view.chosen)}),
         html.H1("Comparer des territoires"),
         html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection et les indicateurs "
-               "affichés sont enregistrés dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
+               "affichés sont enregistrés dans l'adresse de la page : « Copier le lien », en haut de la page, "
+               "la partage.", className="lead"),
         alert,
         selection_chips(territories, view.names) if territories else None,
         _search_block(view),

@@ -50,6 +50,33 @@
             var search = "?" + params.toString();
             return ["/download/carte.png" + search, "/download/carte.svg" + search];
         },
+
+        // « Copier le lien »: the address holds the page's whole state. The status line (aria-live) confirms;
+        // when the clipboard is refused, it shows the address to copy by hand (as text, never as HTML).
+        copyLink: function (n, messages) {
+            if (!n) { return noUpdate(); }
+            var copied = messages.copied, failed = messages.failed;
+            var url = window.location.href;
+            var mark = n % 2 ? "" : "\u00a0";  // a changed text is announced again on a second click
+            var byHand = function () {
+                var area = document.createElement("textarea");
+                area.value = url;
+                area.setAttribute("readonly", "");
+                area.style.position = "fixed";
+                area.style.opacity = "0";
+                document.body.appendChild(area);
+                area.select();
+                var ok = false;
+                try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+                document.body.removeChild(area);
+                return ok ? copied + mark : failed + " " + url;
+            };
+            if (navigator.clipboard && window.isSecureContext) {
+                return navigator.clipboard.writeText(url).then(function () { return copied + mark; }, byHand);
+            }
+            return byHand();
+        },
+
         // Printing: the button opens the browser's dialog.
         print: function (n) {
             if (n) { window.print(); }

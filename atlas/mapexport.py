@@ -22,14 +22,13 @@ from urllib.parse import urlencode
 
 from PIL import ImageFont
 
-from atlas import categories
+from atlas import categories, levels
 from atlas.formatting import format_date, format_number
 from atlas.i18n import _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload
 from atlas.mapdata import OPERATIONS, SCHEMES, MapRequest
 from atlas.mapexport_geometry import FrameGeometry, ProjectedLevel, projected_level, viewed_level
 from atlas.maplegend import MapLegend, map_legend, territory_noun
-from atlas.schema import LEVEL_LABELS_FR
 from atlas.service import AtlasService
 
 EXPORT_PATH = "/download/carte"  # + ".png" or ".svg", and the map's validated parameters
@@ -150,7 +149,7 @@ def export_text(request: MapRequest, payload: MapPayload, meta: dict, manifest: 
         return absent if value is None or value != value or str(value).strip() == "" else str(value)
 
     year = request.year
-    level = LEVEL_LABELS_FR.get(request.level, request.level)
+    level = levels.label(request.level)
     if payload.reference is not None:
         mode = _("écart à {phrase} ({operation})").format(phrase=payload.reference.phrase,
                                                           operation=OPERATIONS.get(payload.operation or "", ""))

@@ -9,20 +9,21 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, html, no_update
 
 from atlas import categories
 from atlas.aggregates import comparison_aggregates
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
+from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.embeds import compare_choices
 from atlas.places import france_for
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import side_by_side, variant_for
+from callbacks import csv_download
 from callbacks.profile import PRINT_CHARTS_JS, PRINT_JS
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import compare as layout
-from layouts.charts import csv_bytes
 from layouts.embeds import choice_options
 
 INDICATORS_PARAM = "indicateurs"
@@ -206,31 +207,28 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
         return rows
     rows = rows.assign(name=[svc.territory_name(lvl, code) for lvl, code in zip(rows["level"], rows["code"],
                                                                               strict=True)])
-    mark_fr = {"best": "meilleur", "worst": "moins bon"}
-    rows["mark"] = rows["mark"].map(mark_fr)
     return rows[["indicator", "label", "unit", "year", "level", "code", "name", "value", "value_year", "status",
                  "mark", "polarity", "source", "vintage"]]
 
 
-@callback(Output("compare-csv", "data"), Input("compare-csv-button", "n_clicks"), State("url", "search"),
-          prevent_initial_call=True)
-def download_table(n_clicks, search):
-    if not n_clicks:
-        return no_update
-    frame = table_csv(service(), text(search))
-    return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison.csv")
+def comparison_csv(search) -> CsvTable:
+    """The comparison table: every indicator for every chosen territory, with its mark and source."""
+    svc = service()
+    return CsvTable(table_csv(svc, text(search)), "atlas-qpv-comparaison", decimals=indicator_decimals(svc.indicators))
 
 
-@callback(Output("compare-trends-csv", "data"), Input("compare-trends-csv-button", "n_clicks"),
-          State("compare-indicators", "value"), State("url", "search"), prevent_initial_call=True)
-def download_trends(n_clicks, indicators, search):
-    if not n_clicks:
-        return no_update
+def trends_csv(indicators, search) -> CsvTable:
+    """The series of the chosen indicators for the chosen territories."""
     svc = service()
     territories = parse_selection(text(search), svc.is_known).territories
     frames = [trend_frame(svc, territories, ind).assign(indicator=ind) for ind in valid_indicators(svc, indicators)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison-series.csv")
+    return CsvTable(frame, "atlas-qpv-comparaison-series", decimals=indicator_decimals(svc.indicators))
+
+
+csv_download.register("compare-csv", [State("url", "search")], comparison_csv)
+csv_download.register("compare-trends-csv", [State("compare-indicators", "value"), State("url", "search")],
+                      trends_csv)
 
 
 clientside_callback(PRINT_JS, Output("compare-print", "title"), Input("compare-print", "n_clicks"),

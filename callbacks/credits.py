@@ -11,18 +11,19 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx
 from dash.exceptions import MissingCallbackContextException
 
 from atlas import barometer as bar
 from atlas import credits as cr
 from atlas import credits_state as st
 from atlas import leverage as lv
+from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.formatting import format_euros, format_number
 from atlas.schema import FUNDERS
 from atlas.themes import labels as theme_labels
+from callbacks import csv_download
 from callbacks.barometer import map_geometry, package_token, sources_text
-from callbacks.barometer_downloads import send_csv
 from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
@@ -391,51 +392,45 @@ def update_leverage(level, indicator, *values):
 # ---------------------------------------------------------------- downloads
 
 
-def _download(n_clicks, values, key: str, filename: str):
-    if not n_clicks:
-        return no_update
-    data = summary(package_token(), filters_of(*values).key())
-    frame = data[key].copy()
+def summary_csv(key: str, stem: str, values) -> CsvTable:
+    """One of the page's summaries (a chart's data), with French labels beside the codes."""
+    frame = summary(package_token(), filters_of(*values).key())[key].drop(columns=["cents"], errors="ignore")
     if "ministry" in frame:
-        frame["ministry_fr"] = frame["ministry"].map(FUNDERS)
+        frame["ministry_label"] = frame["ministry"].map(FUNDERS)
     if "programme" in frame:
-        frame["programme_fr"] = frame["programme"].map(cr.programme_label)
+        frame["programme_label"] = frame["programme"].map(cr.programme_label)
     if "theme" in frame:
-        frame["theme_fr"] = frame["theme"].map(theme_labels())
-    return send_csv(frame, filename)
+        frame["theme_label"] = frame["theme"].map(theme_labels())
+    return CsvTable(frame, stem)
 
 
-for _key, _graph, _name in (("by_year_funder", "cred-trend", "credits-par-annee-et-financeur.csv"),
-                            ("by_programme", "cred-programme", "credits-par-programme.csv"),
-                            ("by_theme", "cred-theme", "credits-par-theme.csv"),
-                            ("carriers", "cred-carriers", "principaux-porteurs.csv"),
-                            ("by_territory", "cred-map", "credits-par-territoire.csv")):
-    def _make(key=_key, name=_name):
-        def download(n_clicks, *values):
-            return _download(n_clicks, values, key, name)
-        download.__name__ = f"download_{key}"
-        return download
-
-    callback(Output(f"{_graph}-download", "data"), Input(f"{_graph}-download-button", "n_clicks"), *FILTER_STATES,
-             prevent_initial_call=True)(_make())
+for _key, _graph, _stem in (("by_year_funder", "cred-trend", "credits-par-annee-et-financeur"),
+                            ("by_programme", "cred-programme", "credits-par-programme"),
+                            ("by_theme", "cred-theme", "credits-par-theme"),
+                            ("carriers", "cred-carriers", "principaux-porteurs"),
+                            ("by_territory", "cred-map", "credits-par-territoire")):
+    csv_download.register(f"{_graph}-download", list(FILTER_STATES),
+                          lambda *values, key=_key, stem=_stem: summary_csv(key, stem, values))
 
 
-@callback(Output("cred-lines-download", "data"), Input("cred-lines-download-button", "n_clicks"), *FILTER_STATES,
-          prevent_initial_call=True)
-def download_lines(n_clicks, *values):
-    if not n_clicks:
-        return no_update
-    frame = select(filters_of(*values).key()).drop(columns=["cents"])
-    return send_csv(frame, "lignes-de-credits.csv")
+def lines_csv(*values) -> CsvTable:
+    """Every credit line the filters select."""
+    return CsvTable(select(filters_of(*values).key()).drop(columns=["cents"]), "lignes-de-credits")
 
 
-@callback(Output("cred-leverage-download", "data"), Input("cred-leverage-download-button", "n_clicks"),
-          State("cred-leverage-level", "value"), State("cred-leverage-indicator", "value"), *FILTER_STATES,
-          prevent_initial_call=True)
-def download_leverage(n_clicks, level, indicator, *values):
+def leverage_csv(level, indicator, *values) -> CsvTable | None:
+    """Credits per inhabitant against the indicator's change, one row per territory."""
     choice = leverage_of(level, indicator)
-    if not n_clicks or not choice.level or not choice.indicator:
-        return no_update
+    if not choice.level or not choice.indicator:
+        return None
     frame = leverage_view(package_token(), filters_of(*values).key(), choice.level, choice.indicator)
-    return send_csv(frame.assign(indicator=choice.indicator, level=choice.level),
-                    f"credits-et-resultats-{slug(choice.indicator)}-{choice.level}.csv")
+    return CsvTable(frame.drop(columns=["cents"], errors="ignore").assign(indicator=choice.indicator,
+                                                                          level=choice.level),
+                    f"credits-et-resultats-{slug(choice.indicator)}-{choice.level}",
+                    decimals=indicator_decimals(service().indicators))
+
+
+csv_download.register("cred-lines-download", list(FILTER_STATES), lines_csv)
+csv_download.register("cred-leverage-download", [State("cred-leverage-level", "value"),
+                                                  State("cred-leverage-indicator", "value"), *FILTER_STATES],
+                      leverage_csv)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.dash_table.Format import Format, Group, Scheme
 
 from atlas import categories
+from atlas.csvexport import DEFAULT_VALUE_DECIMALS, CsvTable
 from atlas.i18n import _
 from atlas.schema import OBSERVATION_STATUS_LABELS_FR
+from callbacks import csv_download
 from callbacks.map import request_from_controls
 from callbacks.map_files import values_for
 from callbacks.state import service
-from layouts.charts import csv_bytes
 from layouts.map_legend import profile_href
 
 STATUS_LABELS = {**OBSERVATION_STATUS_LABELS_FR, "ok": "publiée"}  # the table names every status
@@ -58,6 +59,7 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
     frame["unite"] = meta["unit"]
     frame["source"] = meta["source"]
     frame["millesime"] = meta["vintage"]
+    frame["status"] = frame["statut"]
     frame["statut"] = frame["statut"].map(STATUS_LABELS).fillna(STATUS_LABELS["missing"])
     return frame, meta
 
@@ -113,14 +115,19 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
     return records.to_dict("records"), columns
 
 
-@callback(
-    Output("map-csv", "data"),
-    Input("map-csv-button", "n_clicks"),
-    *CONTROL_STATES,
-    prevent_initial_call=True,
-)
-def download_csv(n_clicks, *controls):
+MACHINE_NAMES = {"code": "code", "territoire": "name", "commune": "commune_name", "departement": "departement_code",
+                 "annee": "year", "valeur": "value", "ecart": "gap", "rang": "rank", "status": "status",
+                 "unite": "unit", "source": "source", "millesime": "vintage"}
+
+
+def map_csv(*controls) -> CsvTable:
+    """The rows the map shows (the table alternative), in the exports' column names."""
     request = request_from_controls(*controls)
-    frame, _meta = table_frame(request)
-    name = f"atlas-qpv_{request.indicator}_{request.level}_{request.year}.csv"
-    return dcc.send_bytes(csv_bytes(frame), name)
+    frame, meta = table_frame(request)
+    columns = [c for c in MACHINE_NAMES if c in frame.columns]
+    return CsvTable(frame[columns].rename(columns=MACHINE_NAMES),
+                    f"atlas-qpv_{request.indicator}_{request.level}_{request.year}",
+                    decimals=int(meta.get("decimals", DEFAULT_VALUE_DECIMALS)), unit=meta["unit"])
+
+
+csv_download.register("map-csv", list(CONTROL_STATES), map_csv)

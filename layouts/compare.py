@@ -15,18 +15,14 @@ from atlas.themes import label as theme_label
 from atlas.themes import labels as theme_labels
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, lines, style_figure
+from layouts.charts import PALETTE, csv_downloads, graph, lines, style_figure
 from layouts.embeds import embed_dialog
+from layouts.french_ui import dropdown_labels
 
 MARK_TEXT = {"best": "meilleur", "worst": "moins bon"}
 MARK_SYMBOL = {"best": "▲", "worst": "▼"}
 STATUS_TEXT = UNAVAILABLE_STATUS_LABELS_FR
 MAX_TRENDS = 6
-DROPDOWN_LABELS_FR = {
-    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner", "search": "Rechercher",
-    "clear_search": "Effacer la recherche", "clear_selection": "Effacer la sélection",
-    "no_options_found": "Aucun indicateur trouvé", "selected_count": "{num_selected} choisis",
-}
 PLOT_HEIGHT = 230  # pixels of plotting area in small multiples
 
 
@@ -349,7 +345,8 @@ def compare_page(view: CompareView) -> html.Div:
                                             "indicators": list(view.chosen)}),
         html.H1("Comparer des territoires"),
         html.P(f"Jusqu'à {MAX_TERRITORIES} territoires de tout niveau côte à côte. La sélection et les indicateurs "
-               "affichés sont enregistrés dans l'adresse de la page : copiez-la pour la partager.", className="lead"),
+               "affichés sont enregistrés dans l'adresse de la page : « Copier le lien », en haut de la page, "
+               "la partage.", className="lead"),
         alert,
         selection_chips(territories, view.names) if territories else None,
         _search_block(view),
@@ -366,8 +363,7 @@ def compare_page(view: CompareView) -> html.Div:
         *header,
         dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
         html.Div(className="actions no-print", children=[
-            download_button("compare-csv-button", "Télécharger le tableau (CSV)"),
-            dcc.Download(id="compare-csv"),
+            csv_downloads("compare-csv", _("Télécharger le tableau")),
             html.Button("Imprimer", id="compare-print", className="button button-secondary", n_clicks=0),
         ]),
         html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
@@ -381,10 +377,9 @@ def compare_page(view: CompareView) -> html.Div:
             html.Label(f"Indicateurs affichés ({MAX_TRENDS} au plus)", htmlFor="compare-indicators"),
             dcc.Dropdown(id="compare-indicators", options=list(view.options), value=list(view.chosen), multi=True,
                          placeholder="Choisir des indicateurs…", className="compare-indicators",
-                         labels=DROPDOWN_LABELS_FR, maxHeight=320),
+                         labels=dropdown_labels(_("Aucun indicateur trouvé")), maxHeight=320),
             html.Div(className="actions no-print", children=[
-                download_button("compare-trends-csv-button", "Télécharger les séries (CSV)"),
-                dcc.Download(id="compare-trends-csv"),
+                csv_downloads("compare-trends-csv", _("Télécharger les séries")),
                 embed_dialog(list(view.embeds)) if view.embeds else None,
             ]),
             html.Div(trends(view.trend_frames, view.metas, view.names, territories), id="compare-trends",

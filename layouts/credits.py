@@ -10,9 +10,10 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number, format_value
+from atlas.i18n import _
 from atlas.schema import FUNDERS
 from atlas.themes import label as theme_label
-from layouts.charts import PALETTE, download_button, style_figure
+from layouts.charts import PALETTE, csv_downloads, style_figure
 from layouts.widgets import (
     MAP_CENTER,
     TABLE_STYLE,
@@ -266,8 +267,7 @@ def map_section(*, outline, points, symbols, caption, table) -> html.Section:
             html.Div(id="cred-map-table", children=table),
         ]),
         html.Div(className="chart-actions", children=[
-            download_button("cred-map-download-button", "Télécharger les montants par territoire (CSV)"),
-            dcc.Download(id="cred-map-download"),
+            csv_downloads("cred-map-download", _("Télécharger les montants par territoire")),
         ]),
     ])
 
@@ -315,8 +315,7 @@ def lines_section(rows, page_count: int, page_size: int, caption: str) -> html.S
                className="muted"),
         lines_table(rows, page_count, page_size),
         html.Div(className="chart-actions", children=[
-            download_button("cred-lines-download-button", "Télécharger toutes les lignes filtrées (CSV)"),
-            dcc.Download(id="cred-lines-download"),
+            csv_downloads("cred-lines-download", _("Télécharger toutes les lignes filtrées")),
         ]),
     ])
 

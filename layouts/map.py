@@ -17,7 +17,9 @@ from atlas.mapexport import export_href
 from atlas.schema import MINISTRIES
 from atlas.themes import label as theme_label
 from atlas.themes import labels as theme_labels
+from layouts.charts import csv_downloads
 from layouts.embeds import embed_dialog
+from layouts.french_ui import dropdown_labels
 from layouts.map_legend import comparison_note, indicator_note, legend
 
 FRANCE_VIEW = {"center": [46.6, 2.4], "zoom": 6}
@@ -102,13 +104,13 @@ def map_controls(content: MapPageContent) -> html.Section:
         ]),
         html.Label("Thème", htmlFor="map-theme"),
         dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in theme_labels().items()],
-                     placeholder="Tous les thèmes", clearable=True),
+                     placeholder="Tous les thèmes", clearable=True, labels=dropdown_labels()),
         html.Label("Ministère", htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
-                     placeholder="Tous les ministères", clearable=True),
+                     placeholder="Tous les ministères", clearable=True, labels=dropdown_labels()),
         html.Label("Indicateur", htmlFor="map-indicator"),
         dcc.Dropdown(id="map-indicator", options=content.indicator_options, value=request.indicator,
-                     clearable=False),
+                     clearable=False, labels=dropdown_labels(_("Aucun indicateur trouvé"))),
         html.Fieldset([
             html.Legend("Échelle"),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
@@ -121,7 +123,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label("Écart à", htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
-                             options=reference_options(content.references)),
+                             options=reference_options(content.references), labels=dropdown_labels()),
                 dcc.RadioItems(id="map-operation", value=request.operation, className="radio-list",
                                options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
             ]),
@@ -174,8 +176,7 @@ def table_section() -> html.Section:
         html.Div(className="button-row", children=[
             html.Button("Afficher le tableau", id="map-table-toggle", n_clicks=0, className="button button-secondary",
                         **{"aria-expanded": "false", "aria-controls": "map-table-wrap"}),
-            html.Button("Télécharger en CSV", id="map-csv-button", n_clicks=0, className="button button-secondary"),
-            dcc.Download(id="map-csv"),
+            csv_downloads("map-csv", _("Télécharger le tableau")),
         ]),
         html.Div(id="map-table-wrap", hidden=True, children=[
             dash_table.DataTable(

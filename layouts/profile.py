@@ -16,7 +16,7 @@ from atlas.views import ProfileView
 from layouts import compare as cmp
 from layouts import embeds as embed_layout
 from layouts import profile_sections as sections
-from layouts.charts import download_button
+from layouts.charts import csv_downloads
 from layouts.feedback import feedback_link
 from layouts.sparkline import sparkline
 
@@ -225,8 +225,7 @@ def _header(view: ProfileView) -> html.Header:
                                     year=profile.year), "Signaler une erreur sur ce profil"),
         html.Div(className="actions no-print", children=[
             html.Button("Imprimer le profil", id="profile-print", className="button", n_clicks=0),
-            download_button("profile-csv-button", "Télécharger les chiffres clés (CSV)"),
-            dcc.Download(id="profile-csv"),
+            csv_downloads("profile-csv", _("Télécharger les chiffres clés")),
             dcc.Link("Comparer avec ses territoires de référence", href=view.compare_href,
                      className="button button-secondary"),
             embed_layout.embed_dialog(list(view.embeds)) if view.embeds else None,
@@ -251,6 +250,7 @@ def profile_page(view: ProfileView) -> html.Article:
     profile = view.profile
     return html.Article(className="profile", children=[
         dcc.Store(id="profile-code", data=profile.code),
+        dcc.Location(id="profile-url", refresh=False),  # the evolution indicator, written back (shareable)
         _header(view),
         _overview(view),
         geography_note(profile),

@@ -7,13 +7,15 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from atlas.formatting import format_euros, format_number, format_value
+from atlas.i18n import _
 from atlas.profile import Profile
 from atlas.profile_credits import CREDIT_SCOPES, SHORT_SCOPE_LABELS
 from atlas.schema import FUNDERS, LEVEL_LABELS_FR
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, WellbeingPanel
 from atlas.wellbeing import DECIMALS, GOALPOSTS
 from layouts import compare as cmp
-from layouts.charts import PALETTE, download_button, graph, style_figure
+from layouts.charts import PALETTE, csv_downloads, graph, style_figure
+from layouts.french_ui import dropdown_labels
 
 STATUS_LEGEND = (
     ("secret statistique", "valeur non diffusée parce qu'elle porterait sur trop peu d'habitants ;"),
@@ -246,8 +248,7 @@ def credits_section(profile: Profile, panel: CreditsPanel) -> html.Section:
         html.P(panel.absence, className="credits-absence") if panel.absence else _credits_summary(profile,
                                                                                                    panel.lines),
         html.Div(className="actions no-print", children=[
-            download_button("profile-credits-csv-button", "Télécharger les lignes de crédits (CSV)"),
-            dcc.Download(id="profile-credits-csv"),
+            csv_downloads("profile-credits-csv", _("Télécharger les lignes de crédits")),
         ]) if not panel.lines.empty else None,
         _credits_chart(profile, panel),
         _measure_table(panel.by_measure, panel.lines),
@@ -304,15 +305,14 @@ def evolution_section(panel: EvolutionPanel | None) -> html.Section:
         html.Div(className="no-print field", children=[
             html.Label("Indicateur", htmlFor="profile-evolution-indicator"),
             dcc.Dropdown(id="profile-evolution-indicator", options=list(panel.options), value=panel.chosen,
-                         clearable=False, labels=cmp.DROPDOWN_LABELS_FR, maxHeight=320),
+                         clearable=False, labels=dropdown_labels(_("Aucun indicateur trouvé")), maxHeight=320),
         ]),
         graph("profile-evolution-graph", figure, filename="evolution",
               description="Évolution de l'indicateur choisi dans le quartier et les territoires de référence ; "
                           "les valeurs figurent dans le tableau qui suit."),
         html.Div(table, id="profile-evolution-table"),
         html.Div(className="actions no-print", children=[
-            download_button("profile-evolution-csv-button", "Télécharger ces séries (CSV)"),
-            dcc.Download(id="profile-evolution-csv"),
+            csv_downloads("profile-evolution-csv", _("Télécharger ces séries")),
         ]),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from atlas.i18n import _
 from atlas.levels import label as level_label
 from atlas.routes import NAVIGATION
 
@@ -24,8 +25,23 @@ def header(active_path: str = "/") -> html.Header:
                           className="brand-tagline"),
             ]),
             html.Nav(links, className="site-nav", **{"aria-label": "Navigation principale"}),
+            copy_link(),
         ],
     )
+
+
+def copy_link() -> html.Div:
+    """« Copier le lien »: the page's address, which carries its whole state (filters, indicators, map view).
+
+    Copied in the browser (assets/atlas_clientside.js, ``copyLink``); the status line says so to screen readers.
+    """
+    return html.Div(className="copy-link", children=[
+        html.Button(_("Copier le lien"), id="copy-link", n_clicks=0, className="button button-secondary",
+                    title=_("Copier l'adresse de cette page, avec ses réglages, pour la partager")),
+        html.Span(id="copy-link-status", className="copy-link-status", role="status", **{"aria-live": "polite"}),
+        dcc.Store(id="copy-link-messages", data={"copied": _("Lien copié"),
+                                                 "failed": _("Copie impossible ; l'adresse à copier :")}),
+    ])
 
 
 def illustrative_banner(manifest: dict) -> html.Section | None:

@@ -10,7 +10,9 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas import levels
 from atlas.formatting import format_value
-from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
+from atlas.i18n import _
+from layouts.charts import PALETTE, SOURCE_LINE_PX, csv_downloads, graph, lines, style_figure
+from layouts.french_ui import dropdown_labels
 from layouts.map import geometry_url
 
 FRENCH_PERCENT = Format(decimal_delimiter=",", group_delimiter="\u202f", group=Group.yes, precision=0,
@@ -44,7 +46,8 @@ def labelled(label: str, control, control_id: str, hint: str | None = None) -> h
 
 def dropdown(component_id, options, value, *, clearable=True, placeholder="Tous", multi=False, searchable=True):
     return dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable, multi=multi,
-                        placeholder=placeholder, searchable=searchable, className="filter-dropdown")
+                        placeholder=placeholder, searchable=searchable, className="filter-dropdown",
+                        labels=dropdown_labels())
 
 
 def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description: str, download_id: str,
@@ -53,8 +56,7 @@ def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description:
     return html.Div(className="chart-block", children=[
         graph(graph_id, figure, filename=filename, description=description),
         html.Div(className="chart-actions", children=[
-            download_button(f"{download_id}-button"),
-            dcc.Download(id=download_id),
+            csv_downloads(download_id, _("Télécharger les données du graphique")),
         ]),
         *([html.Details(className="table-alternative", children=[html.Summary(table_summary), table])]
           if table is not None else []),

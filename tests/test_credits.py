@@ -147,8 +147,8 @@ def test_callbacks_as_plain_functions(service):
     assert any("Source" in (a.text or "") for a in go.Figure(fig).layout.annotations)
     assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,
                        choices.default_indicator) == "?programme=P147"
-    sent = cc.download_lines(1, years[-1], years[-1], ["P147"], None, None, "departement:93", None)
-    assert sent["filename"] == "lignes-de-credits.csv"
+    sent = cc.lines_csv(years[-1], years[-1], ["P147"], None, None, "departement:93", None)
+    assert sent.filename("machine") == "lignes-de-credits.csv" and set(sent.frame["programme"]) == {"P147"}
 
 
 def test_builder_reads_the_url(service):

@@ -117,8 +117,13 @@ def test_downloads_are_built_once_streamed_and_formula_safe(tmp_path, dash_app, 
         rows = list(csv.DictReader(io.StringIO(first.get_data(as_text=True).lstrip("\ufeff"))))
         assert rows[0]["carrier"] == '\'=HYPERLINK("http://evil","clic")'
         assert rows[0]["amount_eur"] == "22555.73"
-        built = list((tmp_path / "exports").rglob("credits.csv"))
+        built = list((tmp_path / "exports").rglob("credits.machine.csv"))
         assert len(built) == 1
+        french = client.get("/download/tableur/credits.csv").get_data(as_text=True)
+        assert french.startswith("\ufeff")  # both forms neutralise formulas
+        french_rows = list(csv.DictReader(io.StringIO(french.lstrip("\ufeff")), delimiter=";"))
+        assert french_rows[0]["Porteur"] == '\'=HYPERLINK("http://evil","clic")'
+        assert french_rows[0]["Montant (€)"] == "22555,73"
         stamp = built[0].stat().st_mtime_ns
         assert client.get("/download/credits.csv").data == first.data
         assert built[0].stat().st_mtime_ns == stamp  # not rebuilt

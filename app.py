@@ -78,7 +78,8 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     from callbacks.router import PURE_OUTPUTS
 
     init_cache(server, settings)
-    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS)
+    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS,
+                           app.callback_map)
 
     @server.before_request
     def answer_unknown_pages_with_404():

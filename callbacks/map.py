@@ -15,7 +15,7 @@ from atlas.feedback import feedback_href
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
 from atlas.schema import LEVEL_LABELS_FR
-from callbacks.cache import cached
+from callbacks.cache import cached, pure_response
 from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.state import feedback_url, service
 from layouts import map as layout
@@ -162,6 +162,7 @@ def filter_indicators(theme, ministry, level, current):
     State("map-choropleth", "url"),
     prevent_initial_call=True,
 )
+@pure_response
 def update_map(indicator, level, mode, reference, operation, scheme, fixed, basemap, year, current_url):
     request = request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed)
     return map_outputs(request, basemap_from(basemap), current_url, wanted_mode=mode, wanted_reference=reference)
@@ -230,6 +231,7 @@ clientside_callback(
     State("map-query", "data"),
     prevent_initial_call=True,
 )
+@pure_response
 def update_year(year, indicator, level, mode, reference, operation, scheme, fixed, query):
     request = request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed)
     return year_outputs(request, query)

@@ -286,7 +286,8 @@ def install_response_cache(server, endpoint: str, outputs: set[str], callback_ma
     with ``pure_response`` (the map's: a warm map change then costs a hash and a dictionary look-up).
     The key is the exact request body (canonical JSON), the package fingerprint and the interface language: two
     requests share an answer only when Dash would compute the same one. Counted in the variant budget like any
-    cached function, so hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per request).
+    cached function, so hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per
+    request).
     """
     from flask import Response, g, request
 

@@ -145,6 +145,9 @@ def main() -> None:
     parser.add_argument("--debug", action="store_true", default=settings["ATLAS_DEBUG"],
                         help="enable Dash developer tools (off by default)")
     args = parser.parse_args()
+    from callbacks.map_files import start_warming
+
+    start_warming(server)  # the first visitor of each indicator then finds its colours computed
     app.run(host=args.host, port=args.port, debug=args.debug, request_handler=hardening.QuietRequestHandler)
 
 

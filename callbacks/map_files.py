@@ -16,6 +16,9 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import logging
+import threading
+import time
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -27,6 +30,7 @@ from atlas.mapdata import MapRequest
 from callbacks.cache import cached, package_fingerprint
 from callbacks.state import service
 
+log = logging.getLogger("atlas.warm")
 PREFIX = "/geo/map"
 MAX_QUERY_LENGTH = 400
 HEADERS = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding",
@@ -59,11 +63,33 @@ def warm(levels: tuple[str, ...] | None = None) -> int:
     """
     svc = service()
     count = 0
-    for level in levels or tuple(svc.map_levels()):
+    default_level = MapRequest.build(svc).level
+    ordered = sorted(levels or tuple(svc.map_levels()), key=lambda level: level != default_level)
+    for level in ordered:  # the level a visitor lands on first
         for indicator in svc.indicators_at(level):
             classes_of(MapRequest.build(svc, indicator=indicator, level=level))
             count += 1
+            time.sleep(0)  # let a request thread take the interpreter between two colourings
     return count
+
+
+def start_warming(server, levels: tuple[str, ...] | None = None) -> threading.Thread:
+    """``warm`` in a daemon thread, inside ``server``'s app context (so the values land in its cache: Redis when
+    the workers share one). Started by gunicorn's ``post_worker_init`` (gunicorn.conf.py) and ``python app.py``."""
+
+    def run():
+        started = time.perf_counter()
+        try:
+            with server.app_context():
+                count = warm(levels)
+        except Exception:  # warming is an optimisation: a failure must not take the worker down
+            log.exception("warming the map colourings failed")
+            return
+        log.warning("map colourings warmed: %d in %.1f s", count, time.perf_counter() - started)
+
+    thread = threading.Thread(target=run, name="atlas-warm-map", daemon=True)
+    thread.start()
+    return thread
 
 
 def classes_url(req: MapRequest) -> str:

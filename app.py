@@ -78,6 +78,7 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     from callbacks.router import PURE_OUTPUTS
 
     init_cache(server, settings)
+    importlib.import_module("callbacks.map").install_geometry_preload(server)
     install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS,
                            app.callback_map)
 

@@ -97,6 +97,42 @@
     },
   });
 
+  // Projection of the canvas layers' polygons (35,000 communes, 620,000 vertices) without Leaflet's generic chain
+  // (latLngToLayerPoint → project → latLngToPoint → projection → transformation → round → subtract, per vertex).
+  // The same Web Mercator formula as L.Projection.SphericalMercator and L.CRS.EPSG3857, with their own constants,
+  // so drawing and hit-testing agree with Leaflet's; any other projection takes Leaflet's own path.
+  const leafletProject = L.Polyline.prototype._projectLatlngs;
+  function fastProject(latlngs, result, projectedBounds) {
+    const map = this._map;
+    const crs = map && map.options.crs;
+    if (!this.options.packedProjection || !crs || crs.projection !== L.Projection.SphericalMercator
+        || !crs.transformation) {
+      return leafletProject.call(this, latlngs, result, projectedBounds);
+    }
+    const t = crs.transformation;
+    const proj = crs.projection;
+    const scale = crs.scale(map._zoom);
+    const origin = map.getPixelOrigin();
+    const R = proj.R, max = proj.MAX_LATITUDE, d = Math.PI / 180;
+    const walk = (items) => {
+      if (!items.length || !(items[0] instanceof L.LatLng)) { items.forEach(walk); return; }
+      const ring = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const ll = items[i];
+        const lat = Math.max(Math.min(max, ll.lat), -max);
+        const sin = Math.sin(lat * d);
+        // Leaflet computes scale * (a * x + b); written out the same way so the rounding is identical.
+        const x = Math.round(scale * (t._a * (R * ll.lng * d) + t._b)) - origin.x;
+        const y = Math.round(scale * (t._c * (R * Math.log((1 + sin) / (1 - sin)) / 2) + t._d)) - origin.y;
+        ring[i] = new L.Point(x, y);
+        projectedBounds.extend(ring[i]);
+      }
+      result.push(ring);
+    };
+    walk(latlngs);
+  }
+  L.Polygon.prototype._projectLatlngs = fastProject;
+
   // Large layers draw on one canvas per pane instead of one SVG element per polygon.
   function canvasFor(context) {
     const pane = (context && context.pane) || "overlayPane";
@@ -116,7 +152,9 @@
     }
     const renderer = canvas ? canvasFor(context) : undefined;
     const base = { stroke: true, color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85, dashArray: null };
-    if (renderer) { base.renderer = renderer; }
+    // On the canvas: no clipping (the canvas clips for free; Leaflet's clipping allocated four arrays and a
+    // bit code per vertex) and the inline projection above.
+    if (renderer) { Object.assign(base, { renderer: renderer, noClip: true, packedProjection: true }); }
     const styles = {};
     if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
       styles.loading = Object.assign({}, base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
@@ -237,10 +275,12 @@
     requestAnimationFrame(() => { painted.drawn = performance.now(); });
   }
 
-  // One set of handlers for every polygon; the tooltip is bound on first hover (35,000 tooltips
-  // created up front would delay the first paint by seconds).
+  // One set of handlers, on the layer group (Leaflet passes each polygon's events on to it); the tooltip is bound on
+  // first hover (35,000 tooltips created up front would delay the first paint by seconds).
+  function hovered(event) { return event.propagatedFrom || event.layer || event.target; }
+
   function highlight(event) {
-    const layer = event.target;
+    const layer = hovered(event);
     if (!layer._atlasTooltip) {
       layer._atlasTooltip = true;
       layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, direction: "top", offset: [0, -8], className: "atlas-tooltip" });
@@ -250,7 +290,7 @@
   }
 
   function unhighlight(event) {
-    const layer = event.target;
+    const layer = hovered(event);
     const entry = registry[layer._atlasId];
     layer.setStyle(style(layer.feature, entry ? entry.context : null));
   }
@@ -258,6 +298,23 @@
   function unfocusable() {
     const el = this.getElement && this.getElement();
     if (el && el.setAttribute) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+  }
+
+  // Two listeners on the group instead of two on each polygon (70,000 registrations during the first paint). The
+  // group is known once it has added the polygons: just after the synchronous loop that creates them.
+  function listenOnGroup(entry) {
+    if (entry.listening) { return; }
+    entry.listening = true;
+    Promise.resolve().then(() => {
+      const first = entry.layers[0];
+      const group = first && first._eventParents ? Object.values(first._eventParents)[0] : null;
+      if (!group) {  // not in a group (never the case with dash-leaflet's GeoJSON): listen on each polygon
+        entry.layers.forEach((layer) => layer.on({ mouseover: highlight, mouseout: unhighlight }));
+      } else if (!group._atlasListening) {  // the same group is refilled when its data change: listen once
+        group._atlasListening = true;
+        group.on({ mouseover: highlight, mouseout: unhighlight });
+      }
+    });
   }
 
   function onEachFeature(feature, layer, context) {
@@ -271,7 +328,9 @@
     const s = states[id];
     if (s && s.view && s.view.url === source && registry[id].layers.length === s.view.count) { markPainted(s); }
     layer._atlasId = id;
-    layer.on({ mouseover: highlight, mouseout: unhighlight });
+    // No attribution to announce: Leaflet would otherwise register a « remove » listener on each of 35,000 polygons.
+    layer.getAttribution = null;
+    listenOnGroup(registry[id]);
     // The map is one tab stop: an SVG polygon must not be a focusable, unnamed element of its own.
     if (!(context && context.hideout && context.hideout.canvas)) { layer.on("add", unfocusable); }
   }

@@ -61,6 +61,31 @@ def map_layers(level: str) -> layout.MapLayers:
                             outlines=outlines, canvas=big)
 
 
+def geometry_preload(args) -> str | None:
+    """A ``Link`` header for the map page: the browser starts downloading the geometry files the map will ask for
+    while it is still loading Dash's scripts, instead of after the page is built (≈ 1.5 s later). The level comes
+    from the validated request (``niveau`` of the address), so the header names only files the page will use."""
+    if len(str(args)) > 2000:
+        return None
+    layers = map_layers(MapRequest.from_query(service(), {k: args.get(k) for k in ("niveau", "indicateur")}).level)
+    urls = [u for u in (layers.choropleth, layers.outlines, layers.background) if u]
+    return ", ".join(f"<{url}>; rel=preload; as=fetch; crossorigin" for url in urls) or None
+
+
+def install_geometry_preload(server) -> None:
+    """Add ``geometry_preload`` to the HTML answer of the map page (``GET /``)."""
+    from flask import request
+
+    @server.after_request
+    def preload_geometry(response):
+        if request.method == "GET" and request.path == "/" and response.status_code == 200 \
+                and response.mimetype == "text/html":
+            links = geometry_preload(request.args)
+            if links:
+                response.headers.add("Link", links)
+        return response
+
+
 def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
     """What assets/atlas_map.js applies in place; it fetches the classes and values files it names."""
     return {"view": payload.browser_view(url), "year": request.year, "classes_url": classes_url(request),

@@ -2,7 +2,9 @@
 
 Starts the app (embedded package unless ATLAS_DATA_DIR is set) on a loopback port and measures, in
 headless Chromium, for each map level asked (default: qpv and commune):
-- first paint: from navigation start to every polygon drawn and coloured (one frame after);
+- first paint: from navigation start to every polygon drawn and coloured (one frame after), with the CPU time
+  the page's main thread and renderer process used until then (hardly affected by the machine's load, unlike
+  the wall clock) and when the geometry had arrived;
 - bytes of the first load (as transferred) and of the geometry, and whether any geometry file was
   fetched twice;
 - indicator, mode and reference changes, twice (server caches cold, then warm): time from the change to
@@ -100,12 +102,21 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
     default = MapRequest.build(svc, level=level)
     count = len(svc.static_layer(level).codes)
     mark = traffic.mark()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     page.goto(f"{base}/?niveau={level}&vue=46.6,2.4,6", wait_until="commit")
     first_paint = page.evaluate(FIRST_PAINT, count)
+    # CPU the page's renderer used until then: unlike the wall clock, it hardly depends on the machine's load.
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    geometry_end = page.evaluate(f"() => Math.max(0, ...performance.getEntriesByType('resource')"
+                                 f".filter(e => e.name.includes('/geo/{level}.')).map(e => e.responseEnd))")
     page.wait_for_load_state("networkidle")
     loaded = traffic.entries[mark:]
     geometry = [e["url"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]]
     result = {"polygons": count, "first_paint_ms": round(first_paint),
+              "first_paint_main_thread_cpu_ms": round(metrics.get("ThreadTime", 0) * 1000),
+              "first_paint_renderer_cpu_ms": round(metrics.get("ProcessTime", 0) * 1000),
+              "geometry_received_ms": round(geometry_end),
               "first_load_bytes": sum(e["bytes"] for e in loaded),
               "geometry_bytes": sum(e["bytes"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]),
               "renderer": page.evaluate("() => document.querySelector('.leaflet-choropleth-pane canvas') ? "

@@ -138,8 +138,9 @@ class Scenario:
         return "GET", "/healthz", None, {}
 
 
-async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, results: list, budget: list) -> None:
-    kinds, weights = list(MIX), list(MIX.values())
+async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, results: list, budget: list,
+               mix: dict[str, int]) -> None:
+    kinds, weights = list(mix), list(mix.values())
     while time.perf_counter() < deadline and budget[0] > 0:
         budget[0] -= 1
         kind = random.choices(kinds, weights)[0]
@@ -159,13 +160,14 @@ async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, r
         results.append((kind, status, time.perf_counter() - start))
 
 
-async def drive(base: str, scenario: Scenario, users: int, seconds: float, max_requests: int) -> tuple[list, float]:
+async def drive(base: str, scenario: Scenario, users: int, seconds: float, max_requests: int,
+                mix: dict[str, int] = MIX) -> tuple[list, float]:
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         results: list = []
         budget = [max_requests]
         start = time.perf_counter()
-        await asyncio.gather(*(user(client, scenario, start + seconds, results, budget) for _ in range(users)))
+        await asyncio.gather(*(user(client, scenario, start + seconds, results, budget, mix) for _ in range(users)))
         return results, time.perf_counter() - start
 
 
@@ -265,6 +267,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quarters", type=int, default=None,
                         help="profiles visited among the first N quarters only (default: every quarter)")
+    parser.add_argument("--only", choices=list(MIX), help="one kind of request instead of the mix (e.g. "
+                        "'map indicator': the main map callback alone)")
     parser.add_argument("--wait-warm", type=float, default=0, help="wait up to this many seconds for the map "
                         "colourings to be warmed at start-up (gunicorn.conf.py) before the load starts")
     args = parser.parse_args()
@@ -298,16 +302,22 @@ def main() -> None:
         dependencies = httpx.get(base + "/_dash-dependencies", timeout=30).json()
         geo = [f"/geo/{service.static_layer(level).filename}" for level in service.map_levels()]
         scenario = Scenario(service, dependencies, geo, args.quarters)
+        mix = {args.only: 1} if args.only else MIX
         if args.warmup > 0:
-            asyncio.run(drive(base, scenario, args.users, args.warmup, args.max_requests))
+            asyncio.run(drive(base, scenario, args.users, args.warmup, args.max_requests, mix))
         server_cpu, client_cpu = process_tree_cpu(server.pid), time.process_time()
-        results, elapsed = asyncio.run(drive(base, scenario, args.users, args.duration, args.max_requests))
+        results, elapsed = asyncio.run(drive(base, scenario, args.users, args.duration, args.max_requests, mix))
         server_cpu, client_cpu = process_tree_cpu(server.pid) - server_cpu, time.process_time() - client_cpu
         report = summarise(results, elapsed)
         report.update(server_cpu_ms_per_request=round(server_cpu / max(len(results), 1) * 1000, 2),
                       load_generator_cpu_ms_per_request=round(client_cpu / max(len(results), 1) * 1000, 2),
                       machine_load_average=os.getloadavg()[0])
-        report.update(worker_memory=worker_memory_mb(server.pid), startup_s=startup_s, warmed_after_s=warmed_s)
+        report.update(worker_memory=worker_memory_mb(server.pid), startup_s=startup_s, warmed_after_s=warmed_s,
+                      mix=args.only or "realistic")
+        # What two free cores would serve at this CPU cost per request (server and load generator together): the
+        # machine is shared, so requests/s above is what was left to this run, not what the server can do.
+        cpu_ms = report["server_cpu_ms_per_request"] + report["load_generator_cpu_ms_per_request"]
+        report["requests_per_s_two_free_cores"] = round(2000 / cpu_ms, 1) if cpu_ms else None
         report.update(users=args.users, workers=args.workers, package=str(args.data_dir), redis=True,
                       quarters=len(scenario.qpv),
                       health=httpx.get(base + "/healthz", timeout=10).json().get("cache"))

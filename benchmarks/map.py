@@ -76,6 +76,15 @@ def serve():
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
+def warm_like_production(server) -> float:
+    """The colourings warmed as a served app does at start-up (gunicorn.conf.py, app.py); seconds it took."""
+    from callbacks.map_files import start_warming
+
+    started = time.perf_counter()
+    start_warming(server).join()
+    return round(time.perf_counter() - started, 1)
+
+
 class Traffic:
     """Every finished request of the page, with its transferred size and server time."""
 
@@ -178,6 +187,8 @@ def main() -> None:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--levels", default="qpv,commune")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-warm", action="store_true", help="skip the start-up warming of the colourings "
+                        "(then *_cold_* changes pay for computing each indicator's default colouring)")
     parser.add_argument("--versus-naive", action="store_true",
                         help="also serve a naive Dash + Plotly choropleth on the same geometry and compare")
     args = parser.parse_args()
@@ -190,10 +201,11 @@ def main() -> None:
     levels = [lvl for lvl in args.levels.split(",") if lvl in svc.map_levels()]
     for level in levels:  # encode geometry once before measuring (a server does it at its first request)
         svc.static_layer(level)
+    warmed_s = None if args.no_warm else warm_like_production(server.app)
     result: dict = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
                     "load_average_1min": round(os.getloadavg()[0], 2),  # the 2 cores are shared: context
-                    "package": svc.manifest.get("title"), "levels": {}}
+                    "package": svc.manifest.get("title"), "start_up_warming_s": warmed_s, "levels": {}}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])

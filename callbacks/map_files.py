@@ -56,7 +56,7 @@ def values_for(req: MapRequest) -> list:
 
 
 def warm(levels: tuple[str, ...] | None = None) -> int:
-    """Compute the default colouring of every indicator of the given map levels (all by default).
+    """Compute the default colouring of every indicator of the given map levels (all by default), and its values.
 
     Meant for a background thread at start-up: the first visitor of each indicator then finds its
     classes ready instead of waiting for the package's tables to be pivoted (0.1–0.6 s each nationally).
@@ -67,7 +67,9 @@ def warm(levels: tuple[str, ...] | None = None) -> int:
     ordered = sorted(levels or tuple(svc.map_levels()), key=lambda level: level != default_level)
     for level in ordered:  # the level a visitor lands on first
         for indicator in svc.indicators_at(level):
-            classes_of(MapRequest.build(svc, indicator=indicator, level=level))
+            default = MapRequest.build(svc, indicator=indicator, level=level)
+            classes_of(default)
+            values_for(default)  # the figures of its default year, fetched by the browser right after the classes
             count += 1
             time.sleep(0)  # let a request thread take the interpreter between two colourings
     return count

@@ -26,7 +26,7 @@ import dash
 from flask import Response, request
 
 from atlas.mapclasses import MapPayload, map_payload, year_values
-from atlas.mapdata import MapRequest
+from atlas.mapdata import MapRequest, references_for
 from callbacks.cache import cached, package_fingerprint
 from callbacks.state import service
 
@@ -56,7 +56,8 @@ def values_for(req: MapRequest) -> list:
 
 
 def warm(levels: tuple[str, ...] | None = None) -> int:
-    """Compute the default colouring of every indicator of the given map levels (all by default), and its values.
+    """Compute the default colouring of every indicator of the given map levels (all by default) and its gap to each
+    reference, with the values of their default year.
 
     Meant for a background thread at start-up: the first visitor of each indicator then finds its
     classes ready instead of waiting for the package's tables to be pivoted (0.1–0.6 s each nationally).
@@ -68,10 +69,15 @@ def warm(levels: tuple[str, ...] | None = None) -> int:
     for level in ordered:  # the level a visitor lands on first
         for indicator in svc.indicators_at(level):
             default = MapRequest.build(svc, indicator=indicator, level=level)
-            classes_of(default)
-            values_for(default)  # the figures of its default year, fetched by the browser right after the classes
-            count += 1
-            time.sleep(0)  # let a request thread take the interpreter between two colourings
+            # Its default colouring, then the gap to each reference (the mode a visitor tries next).
+            colourings = [default] + [MapRequest.build(svc, indicator=indicator, level=level, mode="gap",
+                                                     reference=ref.level)
+                                    for ref in references_for(svc, indicator, level)]
+            for req in colourings:
+                classes_of(req)
+                values_for(req)  # the figures of its default year, fetched by the browser right after the classes
+                count += 1
+                time.sleep(0)  # let a request thread take the interpreter between two colourings
     return count
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from atlas import aggregates, categories
 from atlas.formatting import format_number
 from atlas.i18n import N_, _
-from atlas.service import AtlasService
+from atlas.service import AtlasService, per_package
 
 SCHEMES = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal": "Intervalles égaux"}
 MODES = {"value": "Valeur", "gap": "Écart"}
@@ -140,14 +140,22 @@ def _year(value, years: list[int], default: int) -> int:
     return year if year in years else default
 
 
-def indicator_years(service: AtlasService, indicator: str, level: str) -> list[int]:
+# Derived from the package alone and asked on every map request: computed once per indicator and level
+# (the arguments are validated ids, so the number of variants is bounded by the catalogue).
+CATALOGUE_VARIANTS = 2048
+
+
+@per_package(maxsize=CATALOGUE_VARIANTS)
+def indicator_years(service: AtlasService, indicator: str, level: str) -> tuple[int, ...]:
     """Years with at least one value of the indicator at the level."""
     values, _ = service.annual_table(indicator, level)
     if values.empty:
-        return []
-    return [int(y) for y in values.columns if values[y].notna().any()]
+        return ()
+    present = values.notna().to_numpy().any(axis=0)
+    return tuple(int(y) for y, seen in zip(values.columns, present, strict=True) if seen)
 
 
+@per_package(maxsize=CATALOGUE_VARIANTS)
 def france_code(service: AtlasService, indicator: str) -> str | None:
     """The France-level territory the package gives values for (e.g. France métropolitaine)."""
     values, _ = service.annual_table(indicator, "france")
@@ -158,6 +166,7 @@ def france_code(service: AtlasService, indicator: str) -> str | None:
     return str(counts.sort_values(ascending=False).index[0]) if len(counts) else None
 
 
+@per_package(maxsize=CATALOGUE_VARIANTS)
 def references_for(service: AtlasService, indicator: str, level: str) -> tuple[Reference, ...]:
     """The coarser levels a territory at ``level`` can be compared with: only those with values (none for a
     typology: a class is not a quantity to subtract)."""

@@ -178,7 +178,13 @@ class AtlasService:
         """The catalogue row of a known indicator (KeyError otherwise: check ``has_indicator`` first)."""
         if not self.has_indicator(indicator_id):
             raise KeyError(f"unknown indicator {str(indicator_id)[:80]!r}")
-        return self.indicators.loc[indicator_id].to_dict()
+        return dict(self._indicator_rows()[indicator_id])  # a copy: callers may add to it
+
+    def _indicator_rows(self) -> dict[str, dict]:
+        """Every catalogue row as a dict, built once (a ``.loc`` per map request cost a millisecond)."""
+        return self.derived("indicator-rows", lambda svc: {str(k): row for k, row in
+                                                           zip(svc.indicators.index, svc.indicators.to_dict("records"),
+                                                               strict=True)}, maxsize=1)
 
     def has_indicator(self, indicator_id: str) -> bool:
         return texts(indicator_id) and indicator_id in self.indicators.index

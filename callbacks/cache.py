@@ -29,6 +29,7 @@ from flask import current_app, has_app_context
 from flask_caching import Cache
 
 from atlas import settings as atlas_settings
+from atlas.i18n import current_language
 
 cache = Cache()
 log = logging.getLogger("atlas.cache")
@@ -261,12 +262,32 @@ class RecentBytes:
                 self._bytes -= len(dropped)
 
 
-def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
+# Callbacks marked with ``pure_response``: their whole answer is cached like the router's (see below).
+PURE_CALLBACKS: set[Callable] = set()
+
+
+def pure_response(fn: Callable) -> Callable:
+    """Mark a callback (under its ``@callback``) whose answer depends on nothing but the package and the request
+    body — no time, no session, no randomness — so that ``install_response_cache`` may answer it from the cache."""
+    PURE_CALLBACKS.add(fn)
+    return fn
+
+
+def is_pure_output(callback_map: dict, output) -> bool:
+    """Whether the callback Dash registered under ``output`` was marked with ``pure_response``."""
+    entry = callback_map.get(output) if isinstance(output, str) else None
+    return bool(entry) and getattr(entry.get("callback"), "__wrapped__", None) in PURE_CALLBACKS
+
+
+def install_response_cache(server, endpoint: str, outputs: set[str], callback_map: dict | None = None) -> None:
     """Cache whole answers of pure callbacks (e.g. the router: a page is a function of package and URL).
 
-    The key is the exact request body (canonical JSON) and the package fingerprint: two requests share an answer
-    only when Dash would compute the same one. Counted in the variant budget like any cached function, so
-    hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per request).
+    ``outputs`` names them by their output string; ``callback_map`` (the Dash app's) finds the callbacks marked
+    with ``pure_response`` (the map's: a warm map change then costs a hash and a dictionary look-up).
+    The key is the exact request body (canonical JSON), the package fingerprint and the interface language: two
+    requests share an answer only when Dash would compute the same one. Counted in the variant budget like any
+    cached function, so hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per
+    request).
     """
     from flask import Response, g, request
 
@@ -277,9 +298,10 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
         if request.method != "POST" or request.path != endpoint:
             return None
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or body.get("output") not in outputs:
+        if not isinstance(body, dict) or (body.get("output") not in outputs
+                                           and not is_pure_output(callback_map or {}, body.get("output"))):
             return None
-        scope = f"response:{body['output']}:{package_fingerprint()}"
+        scope = f"response:{body['output']}:{package_fingerprint()}:{current_language()}"
         key = cache_key(scope, body)
         hit = recent.get(key)
         if hit is None:

@@ -180,3 +180,19 @@ def test_malformed_callback_requests_answer_400(client, change):
     body = {k: v for k, v in body.items() if v is not None}
     assert client.post("/_dash-update-component", json=body).status_code == 400
     assert client.post("/_dash-update-component", json=ROUTER).status_code == 200
+
+
+@pytest.mark.parametrize("address, linked", [
+    ("https://www.insee.fr/x?a=1", True), ("http://example.org", True), (" https://example.org ", True),
+    ("javascript:alert(1)", False), (" JaVaScRiPt:alert(1)", False), ("java\tscript:alert(1)", False),
+    ("java\nscript:alert(1)", False), ("data:text/html,<script>x</script>", False), ("vbscript:x", False),
+    ("//evil.example/x", False), ("https:evil", False), ("/relative", False), ("", False), (None, False), (3, False),
+])
+def test_only_http_addresses_from_the_data_become_links(address, linked):
+    from atlas.weblinks import link_address
+    from layouts.shell import source_title
+
+    assert (link_address(address) is not None) is linked
+    rendered = source_title({"title": "Source <img src=x>", "url": address})
+    assert (getattr(rendered, "href", None) is not None) is linked
+    assert "Source <img src=x>" in str(getattr(rendered, "children", rendered))

@@ -26,7 +26,6 @@ import pytest
 from callbacks import barometer as baro
 from callbacks import credits as cred
 from callbacks import profile as profile_callbacks
-from callbacks import state
 from callbacks.cache import cache
 from callbacks.router import page_for
 from tests.conftest import ROOT, free_port
@@ -43,14 +42,6 @@ def component(tree, ident: str):
     if getattr(tree, "id", None) == ident:
         return tree
     return component(getattr(tree, "children", None), ident)
-
-
-@pytest.fixture
-def app_context(dash_app):
-    with dash_app.server.app_context():
-        cache.clear()
-        yield
-        cache.clear()
 
 
 # ------------------------------------------------------------ blank pages on ordinary choices
@@ -163,24 +154,15 @@ FORMULAS = ('=HYPERLINK("http://evil","clic")', "@SUM(A1)", "+CMD|' /C calc'!A0"
 
 
 @pytest.fixture
-def formula_package(tmp_path, dash_app):
+def formula_package(tmp_path, serve_package):
     """The tiny package whose quarter, commune and département credit lines are named with formulas."""
-    from atlas.package import load_package
-    from atlas.service import AtlasService
-
     base = tiny_package().credits.iloc[0].to_dict()
     places = (("qpv", "QP093001"), ("commune", "93066"), ("departement", "93"), ("commune", "93066"))
     credits = pd.DataFrame([{**base, "id": str(i), "level": level, "code": code, "carrier": formula,
                              "label": FORMULAS[-1 - i]}
                             for i, (formula, (level, code)) in enumerate(zip(FORMULAS, places, strict=True))])
     write_tiny(tmp_path, credits=credits)
-    previous = state.service()
-    state.set_service(AtlasService(load_package(tmp_path)))
-    with dash_app.server.app_context():
-        cache.clear()
-        yield state.service()
-        cache.clear()
-    state.set_service(previous)
+    return serve_package(tmp_path)
 
 
 def test_the_profile_credits_csv_neutralises_formulas(formula_package):

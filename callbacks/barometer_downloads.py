@@ -1,6 +1,12 @@
-"""/barometre's CSV downloads: the same validated filters as the page, formula cells neutralised."""
+"""/barometre's CSV downloads: the same validated filters as the page, formula cells neutralised.
+
+Each download is one button ``baro-<name>-download-button`` and one ``dcc.Download`` ``baro-<name>-download``; its
+filters are read from the page's controls ``baro-<field>`` and validated like the page's (``filters_of``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, no_update
@@ -11,10 +17,27 @@ from atlas.schema import MINISTRIES
 from callbacks.barometer import commitments_view, coverage_view, filters_of, map_view, package_token, series_view
 from layouts.charts import csv_bytes, slug
 
+CsvFile = tuple[pd.DataFrame, str]  # the table and its file name
+
 
 def send_csv(frame: pd.DataFrame, filename: str) -> dict:
     """A CSV download whose text cells cannot run as spreadsheet formulas."""
     return dcc.send_bytes(csv_bytes(frame), filename)  # csv_bytes neutralises formula cells
+
+
+def csv_download(name: str, fields: tuple[str, ...], build: Callable[[st.BarometerFilters], CsvFile | None]):
+    """Register the download ``name``: on a click, ``build`` the file from the validated ``fields`` (None: nothing
+    to send). The returned function is the callback, callable as ``download(n_clicks, *values of fields)``."""
+
+    @callback(Output(f"baro-{name}-download", "data"), Input(f"baro-{name}-download-button", "n_clicks"),
+              *(State(f"baro-{field}", "value") for field in fields), prevent_initial_call=True)
+    def download(n_clicks, *values):
+        if not n_clicks:
+            return no_update
+        made = build(filters_of(**dict(zip(fields, values, strict=True))))
+        return no_update if made is None else send_csv(*made)
+
+    return download
 
 
 def commitments_csv(filters: st.BarometerFilters) -> pd.DataFrame:
@@ -25,60 +48,39 @@ def commitments_csv(filters: st.BarometerFilters) -> pd.DataFrame:
     return out
 
 
-@callback(Output("baro-commitments-download", "data"), Input("baro-commitments-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-end", "value"), State("baro-scope", "value"), prevent_initial_call=True)
-def download_commitments(n_clicks, ministry, theme, territory, end, scope):
-    if not n_clicks:
-        return no_update
-    filters = filters_of(ministry=ministry, theme=theme, territory=territory, end=end, scope=scope)
-    return send_csv(commitments_csv(filters), "engagements-barometre.csv")
-
-
-@callback(Output("baro-status-download", "data"), Input("baro-status-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-end", "value"), State("baro-scope", "value"), prevent_initial_call=True)
-def download_status(n_clicks, ministry, theme, territory, end, scope):
-    if not n_clicks:
-        return no_update
-    filters = filters_of(ministry=ministry, theme=theme, territory=territory, end=end, scope=scope)
+def status_csv(filters: st.BarometerFilters) -> CsvFile:
     counts = bar.status_counts(commitments_view(package_token(), filters.ministry, filters.theme,
                                                 filters.territory_value, filters.end, filters.scope))
     counts.insert(1, "ministry_fr", counts["ministry"].map(MINISTRIES))
-    return send_csv(counts, "engagements-par-ministere.csv")
+    return counts, "engagements-par-ministere.csv"
 
 
-@callback(Output("baro-map-download", "data"), Input("baro-map-download-button", "n_clicks"),
-          State("baro-measure", "value"), State("baro-end", "value"), prevent_initial_call=True)
-def download_map(n_clicks, measure, end):
-    filters = filters_of(measure=measure, end=end)
-    if not n_clicks or not filters.measure:
-        return no_update
+def map_csv(filters: st.BarometerFilters) -> CsvFile | None:
+    if not filters.measure:
+        return None
     frame = map_view(package_token(), filters.measure, filters.end)
-    return send_csv(frame.drop(columns=["kind", "decimals"]), f"avancement-{slug(filters.measure)}.csv")
+    return frame.drop(columns=["kind", "decimals"]), f"avancement-{slug(filters.measure)}.csv"
 
 
-@callback(Output("baro-series-download", "data"), Input("baro-series-download-button", "n_clicks"),
-          State("baro-indicator", "value"), State("baro-territory", "value"), State("baro-start", "value"),
-          State("baro-end", "value"), State("baro-frequency", "value"), prevent_initial_call=True)
-def download_series(n_clicks, indicator, territory, start, end, frequency):
-    filters = filters_of(indicator=indicator, territory=territory, start=start, end=end, frequency=frequency)
-    if not n_clicks or not filters.indicator:
-        return no_update
+def series_csv(filters: st.BarometerFilters) -> CsvFile | None:
+    if not filters.indicator:
+        return None
     frame = series_view(package_token(), filters.indicator, filters.territory_value, filters.start, filters.end)
     if filters.frequency:
         frame = frame[frame["frequency"] == filters.frequency]
-    return send_csv(frame.assign(indicator=filters.indicator), f"serie-{slug(filters.indicator)}.csv")
+    return frame.assign(indicator=filters.indicator), f"serie-{slug(filters.indicator)}.csv"
 
 
-@callback(Output("baro-coverage-download", "data"), Input("baro-coverage-download-button", "n_clicks"),
-          State("baro-ministry", "value"), State("baro-theme", "value"), State("baro-territory", "value"),
-          State("baro-start", "value"), State("baro-end", "value"), prevent_initial_call=True)
-def download_coverage(n_clicks, ministry, theme, territory, start, end):
-    if not n_clicks:
-        return no_update
-    filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end)
+def coverage_csv(filters: st.BarometerFilters) -> CsvFile:
     frame = coverage_view(package_token(), filters.territory_value, filters.ministry, filters.theme, filters.start,
                           filters.end)
-    return send_csv(frame, "couverture-dispositifs.csv")
+    return frame, "couverture-dispositifs.csv"
 
+
+COMMITMENT_FILTERS = ("ministry", "theme", "territory", "end", "scope")
+download_commitments = csv_download("commitments", COMMITMENT_FILTERS,
+                                    lambda filters: (commitments_csv(filters), "engagements-barometre.csv"))
+download_status = csv_download("status", COMMITMENT_FILTERS, status_csv)
+download_map = csv_download("map", ("measure", "end"), map_csv)
+download_series = csv_download("series", ("indicator", "territory", "start", "end", "frequency"), series_csv)
+download_coverage = csv_download("coverage", ("ministry", "theme", "territory", "start", "end"), coverage_csv)

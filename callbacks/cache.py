@@ -307,7 +307,8 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
         if request.method != "POST" or request.path != endpoint:
             return None
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or body.get("output") not in outputs:
+        output = body.get("output") if isinstance(body, dict) else None
+        if not isinstance(output, str) or output not in outputs:  # a list or a dict is not hashable
             return None
         scope = f"response:{body['output']}:{package_fingerprint()}"
         key = cache_key(scope, body)

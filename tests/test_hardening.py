@@ -171,7 +171,8 @@ ROUTER = {"output": "..page-content.children...site-header.children..",
 
 
 @pytest.mark.parametrize("change", [
-    {"output": "nope.children"}, {"output": 3}, {"inputs": "x"}, {"inputs": [ROUTER["inputs"][0]]},
+    {"output": "nope.children"}, {"output": 3}, {"output": ["Scunthorpe", ""]}, {"output": {"a": 1}},
+    {"inputs": "x"}, {"inputs": [ROUTER["inputs"][0]]},
     {"inputs": ["a", "b"]}, {"state": None}, {"state": "x"}, {"outputs": [ROUTER["outputs"][0]]},
     {"outputs": [{"id": {"a": 1}, "property": "children"}, ROUTER["outputs"][1]]}, {"changedPropIds": [1]},
 ])

@@ -94,7 +94,7 @@ class Tour:
         page.add_init_script(WATCH)
 
     def visit(self, path: str, ready: str):
-        response = self.page.goto(self.base + path, wait_until="networkidle")
+        response = self.page.goto(self.base + path, wait_until="domcontentloaded")
         self.page.wait_for_selector(ready, state="attached", timeout=30_000)
         self.page.wait_for_load_state("networkidle")
         return response
@@ -105,6 +105,7 @@ class Tour:
         for i in range(min(count, shapes.count())):
             shapes.nth(i).dispatch_event("mouseover")
             shapes.nth(i).dispatch_event("mousemove")
+        self.check(f"tooltips of {selector}")
         return self.page.evaluate(TOOLTIPS)
 
     def hover_charts(self) -> str:
@@ -141,7 +142,6 @@ class Tour:
         self.page.screenshot(path=str(folder / f"{name}.png"))
 
     def check(self, where: str) -> None:
-        self.page.wait_for_timeout(200)
         assert self.dialogs == [], f"{where}: a dialog opened: {self.dialogs}"
         assert self.page.evaluate("() => window.__xss") is None, f"{where}: a payload ran"
         assert self.page.evaluate("() => window.__planted") == [], where

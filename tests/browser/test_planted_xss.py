@@ -195,6 +195,10 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
     page.wait_for_selector("#baro-map path.leaflet-interactive", state="attached")
     assert "<img src=x" in tour.hover_all("#baro-map path.leaflet-interactive")
     assert "<img src=x" in page.inner_text("#baro-commitments-table")
+    page.click("#baro-territory")  # the territory search: options built from the names typed for
+    page.keyboard.type(word)
+    page.locator(".dash-dropdown-option", has_text="<img src=x").first.wait_for()
+    page.keyboard.press("Escape")
     tour.hover_charts()
     interact(2)
     tour.snapshot(f"planted-barometre-{label}")
@@ -211,6 +215,11 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
         page.wait_for_timeout(700)
     tips = tour.hover_all("#cred-map path.leaflet-interactive", 40)
     assert "<img src=x" in tips and " — " in tips  # territory totals and at least one carrier
+    assert "<img src=x" in page.inner_text("#cred-lines-table")
+    page.fill("#cred-carrier", "img src")  # the carrier search filters the lines by planted names
+    page.press("#cred-carrier", "Enter")
+    page.wait_for_function("() => location.search.includes('porteur=')", timeout=30_000)
+    page.wait_for_load_state("networkidle")
     assert "<img src=x" in page.inner_text("#cred-lines-table")
     tour.hover_charts()
     interact(2)

@@ -67,7 +67,7 @@ SCRIPT_URL = "javascript:window.__xss=3;alert(3)"
 HOSTILE_URLS = (SCRIPT_URL, " JaVaScRiPt:window.__xss=7", "java\tscript:window.__xss=8",
                 "data:text/html,<script>alert(9)</script>", "vbscript:msgbox(10)", "//evil.example/x")
 SAFE_URL = "https://www.insee.fr/fr/information/6439600"
-PLANTED_REGION = "24"  # Centre-Val de Loire in the demo: 6 départements, 58 quarters (a quick package)
+PLANTED_REGION = "94"  # Corse in the demo: 2 départements, 8 quarters (a quick package)
 
 # Text columns that cannot hold a payload, and why: they are validated as codes, ids with a pattern,
 # periods, dates or one of a fixed list (the app shows its own French label for those, never the value).

@@ -197,3 +197,17 @@ def test_only_http_addresses_from_the_data_become_links(address, linked):
     rendered = source_title({"title": "Source <img src=x>", "url": address})
     assert (getattr(rendered, "href", None) is not None) is linked
     assert "Source <img src=x>" in str(getattr(rendered, "children", rendered))
+
+
+@pytest.mark.parametrize("code", ["<img src=x onerror=alert(1)>", "javascript:alert(1)", "QP093 001", "93066\n",
+                                  "X" * 17, ""])
+def test_territory_codes_hold_letters_and_digits_only(tmp_path, code):
+    """Codes are addresses (/qpv/<code>) and keys: markup or a URL scheme never gets into one."""
+    from atlas.package import PackageError, load_package
+
+    territories = tiny_package().territories.copy()
+    territories.loc[territories["code"] == "QN09301M", "code"] = code
+    write_tiny(tmp_path, territories=territories)
+    with pytest.raises(PackageError) as refused:
+        load_package(tmp_path)
+    assert "territories.parquet, row 6, column 'code'" in str(refused.value)

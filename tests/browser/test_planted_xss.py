@@ -20,6 +20,7 @@ import tempfile
 import pandas as pd
 import pytest
 
+from atlas.embeds import CHARTS
 from tests.browser.served_app import served_app
 from tests.conftest import ARTIFACTS, DATA_DIR, ROOT
 from tests.planted import planted_demo_package
@@ -52,6 +53,9 @@ new MutationObserver(records => {
 BAD_LINKS = """() => [...document.querySelectorAll('a, area')]
     .map(a => a.getAttribute('href') ?? a.getAttribute('xlink:href'))
     .filter(href => href !== null && !/^(https?:|mailto:|\\/[^\\/]|\\/$|#|\\?)/i.test(href.trim()))"""
+# The query of every embeddable chart (atlas.embeds.CHARTS) of a page, for the planted quarter ``code``.
+EMBED_QUERIES = {"qpv": "quartier={code}", "comparer": "codes=qpv:{code},france:FR&indicateur=taux_pauvrete",
+                 "barometre": ""}
 TOOLTIPS = "() => [...document.querySelectorAll('.leaflet-tooltip')].map(t => t.textContent).join(' | ')"
 # The hover label of the first point of every chart, as the mouse would open it.
 CHART_HOVER = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => (gd.data || []).length)
@@ -235,13 +239,14 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
     interact(0)
     tour.check("/comparer")
 
-    # Pages of text: data catalogue, about, the API's page, the embeds, a 404.
+    # Pages of text: data catalogue, about, the API's page, every embed, a 404.
+    charts = [f"/embed/graphique/{p}/{c}?" + EMBED_QUERIES[p].format(code=qpv["code"]) for p, c in CHARTS]
     for path, ready in (("/donnees", "#data-catalogue"), ("/a-propos", "#page-content h1"),
-                        (f"/embed/qpv/{qpv['code']}", "#page-content"),
-                        (f"/embed/graphique/qpv/evolution?quartier={qpv['code']}", ".js-plotly-plot"),
-                        ("/embed/graphique/barometre/serie", "#page-content"), ("/embed/carte", ".leaflet-container"),
+                        (f"/embed/qpv/{qpv['code']}", "#page-content"), ("/embed/carte", ".leaflet-container"),
+                        *((chart, ".js-plotly-plot") for chart in charts),
                         ("/api", "body"), ("/nulle-part", "#page-content h1")):
         tour.visit(path, ready)
+        tour.hover_charts()
         tour.check(path)
     # Sources from the manifest: only the https address became a link; the others are plain titles.
     assert "<img src=x" in page.inner_text("footer")

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from atlas.embeds import CHARTS
+from atlas.routes import PAGES, resolve
 from tests.browser.served_app import served_app
 from tests.conftest import ARTIFACTS, DATA_DIR, ROOT
 from tests.planted import planted_demo_package
@@ -91,6 +92,7 @@ class Tour:
 
     def __init__(self, page, base):
         self.page, self.base = page, base
+        self.visited: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
@@ -98,6 +100,7 @@ class Tour:
         page.add_init_script(WATCH)
 
     def visit(self, path: str, ready: str):
+        self.visited.append(path)
         response = self.page.goto(self.base + path, wait_until="domcontentloaded")
         self.page.wait_for_selector(ready, state="attached", timeout=30_000)
         self.page.wait_for_load_state("networkidle")
@@ -252,3 +255,5 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
     assert "<img src=x" in page.inner_text("footer")
     assert page.locator("footer a[href*='evil.example'], footer a[href*='script']").count() == 0
     assert page.locator("footer a[href='https://www.insee.fr/fr/information/6439600']").count() >= 1
+    shown = {resolve(path.split("?")[0], lambda code: code == qpv["code"]).page for path in tour.visited}
+    assert {p.name for p in PAGES} <= shown  # every page of atlas.routes was toured

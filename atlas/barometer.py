@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.places import france_codes_of
 
 # ------------------------------------------------------------------ statuses
 
@@ -258,8 +259,8 @@ def ancestors(service, level: str, code: str) -> list[tuple[str, str]]:
         value = row.get(f"{parent}_code")
         if isinstance(value, str) and value and service.is_known(parent, value):
             chain.append((parent, value))
-    if level != "france":
-        chain += [("france", c) for c in service.codes("france")]
+    if level != "france":  # France métropolitaine contains no overseas territory
+        chain += [("france", c) for c in france_codes_of(service, {**row, "level": level, "code": code})]
     return chain
 
 

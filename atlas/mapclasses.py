@@ -16,8 +16,9 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from atlas import aggregates
 from atlas.formatting import format_value
-from atlas.mapdata import MapRequest, Reference, parent_codes, reference_of
+from atlas.mapdata import AGGREGATE_REFERENCES, MapRequest, Reference, parent_codes, reference_of
 from atlas.service import AtlasService
 
 # ColorBrewer palettes (colour-blind safe). Sequential: light = favourable, dark = unfavourable.
@@ -135,8 +136,12 @@ def aligned_tables(service: AtlasService, request: MapRequest, codes: tuple[str,
     reference = reference_of(service, request)
     if reference is None:
         return values, status, None, years, {}
-    ref_values, _ = service.annual_table(request.indicator, reference.level)
     used = {year: reference.year_for(year) for year in years}
+    if reference.level in AGGREGATE_REFERENCES:
+        scope = AGGREGATE_REFERENCES[reference.level][0]
+        matrix = aggregates.map_reference_matrix(service, request.indicator, scope, list(codes), used)
+        return values, status, matrix, years, used
+    ref_values, _ = service.annual_table(request.indicator, reference.level)
     parents = parent_codes(service, request, codes)
     columns = {}
     for year, ref_year in used.items():

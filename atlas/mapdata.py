@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from atlas import aggregates
+from atlas.formatting import format_number
+from atlas.i18n import N_, _
 from atlas.service import AtlasService
 
 SCHEMES = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal": "Intervalles égaux"}
@@ -24,6 +27,9 @@ OPERATIONS = {"difference": "différence", "ratio": "rapport"}
 REFERENCE_LEVELS = ("commune", "epci", "departement", "region", "france")
 REFERENCE_PHRASES = {"commune": "sa commune", "epci": "son intercommunalité",
                      "departement": "son département", "region": "sa région", "france": "la France"}
+# Exact aggregates over the quarters (atlas/aggregates.py), offered for a map of quarters: role -> (scope, phrase).
+AGGREGATE_REFERENCES = {"qpv_departement": ("departement", N_("l'ensemble des QPV de son département")),
+                        "qpv_france": ("france", N_("l'ensemble des QPV de France"))}
 # A reference published up to this many years away from the year shown stands in for it (and is labelled).
 REFERENCE_YEAR_TOLERANCE = 2
 MAX_SEARCH_LENGTH = 80
@@ -32,9 +38,22 @@ MAX_SEARCH_LENGTH = 80
 @dataclass(frozen=True)
 class Reference:
     """A reference level that has values for the indicator, and the years it was published."""
-    level: str
-    phrase: str  # « sa commune », « la France métropolitaine »
+    level: str  # a level of REFERENCE_LEVELS, or an aggregate's role (AGGREGATE_REFERENCES)
+    phrase: str  # « sa commune », « la France métropolitaine », « l'ensemble des QPV de France (somme) »
     years: tuple[int, ...]
+    coverage: tuple[tuple[int, int, int], ...] = ()  # aggregates: (year, quarters counted, quarters in all)
+
+    def coverage_note(self, year: int | None) -> str | None:
+        """« Somme des QPV dont la valeur est publiée : 1 364 sur 1 514 » when some are missing that year."""
+        found = next(((covered, total) for y, covered, total in self.coverage if y == year), None)
+        if found is None or found[0] == found[1]:
+            return None
+        text = _("Référence calculée sur les QPV dont la valeur est publiée : {covered} sur {total}.").format(
+            covered=format_number(found[0], 0), total=format_number(found[1], 0))
+        if self.level == "qpv_departement":
+            text += " " + _("Un département sans calcul (moins de la moitié de ses QPV publiés, ou un seul QPV) "
+                            "laisse ses quartiers en blanc.")
+        return text
 
     def year_for(self, year: int) -> int | None:
         """The reference year that stands for ``year``: itself, else the nearest within the tolerance."""
@@ -163,7 +182,27 @@ def references_for(service: AtlasService, indicator: str, level: str) -> tuple[R
             name = service.territory_name("france", code) if code else None
             phrase = f"la {name}" if name and name.startswith("France") else phrase
         found.append(Reference(ref, phrase, years))
+    if level == "qpv":
+        found += aggregate_references(service, indicator)
     return tuple(found)
+
+
+def aggregate_references(service: AtlasService, indicator: str) -> list[Reference]:
+    """The exact aggregates over quarters a map of quarters can be compared with (only those with values).
+
+    Rates only (a ratio of sums): a quarter's count set against the sum of its département's quarters is no gap
+    but a share, which a diverging « more / less favourable » palette would misread (the profile shows sums)."""
+    how = aggregates.recipe(service, indicator)
+    if how is None or how.kind != "ratio":
+        return []
+    kind = _("rapport des sommes")
+    found = []
+    for role, (scope, phrase) in AGGREGATE_REFERENCES.items():
+        years = aggregates.map_years(service, indicator, scope)
+        if years:
+            found.append(Reference(role, f"{_(phrase)} ({kind})", tuple(years),
+                                   tuple((year, covered, total) for year, (covered, total) in years.items())))
+    return found
 
 
 def reference_of(service: AtlasService, request: MapRequest) -> Reference | None:

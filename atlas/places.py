@@ -10,17 +10,24 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from atlas.i18n import N_, _
 from atlas.values import territory_table
 
 # Roles in reading order; the quarter first.
 ROLES: tuple[str, ...] = ("qpv", "commune", "epci", "departement", "france")
 REFERENCE_ROLES: tuple[str, ...] = ROLES[1:]
-# The reference a gap is measured against, by preference: the broadest one with a value that year.
-BENCHMARK_ORDER: tuple[str, ...] = ("france", "departement", "epci", "commune")
-ROLE_LABELS = {"qpv": "Quartier", "commune": "Commune", "epci": "Intercommunalité", "departement": "Département",
-               "france": "France"}
-_PHRASES = {"commune": "dans la commune", "epci": "dans l'intercommunalité", "departement": "dans le département"}
-_VERSUS = {"commune": "à la commune", "epci": "à l'intercommunalité", "departement": "au département"}
+# Exact aggregates over quarters (atlas/aggregates.py), offered after the published references.
+AGGREGATE_ROLES: tuple[str, ...] = ("qpv_departement", "qpv_france")
+# The reference a gap is measured against, by preference: the broadest one with a value that year; the
+# aggregates over quarters only when no published reference has one.
+BENCHMARK_ORDER: tuple[str, ...] = ("france", "departement", "epci", "commune", "qpv_france", "qpv_departement")
+ROLE_LABELS = {"qpv": N_("Quartier"), "commune": N_("Commune"), "epci": N_("Intercommunalité"),
+               "departement": N_("Département"), "france": N_("France"),
+               "qpv_departement": N_("Ensemble des QPV du département"), "qpv_france": N_("Ensemble des QPV de France")}
+_PHRASES = {"commune": N_("dans la commune"), "epci": N_("dans l'intercommunalité"),
+            "departement": N_("dans le département"), "qpv_departement": N_("dans l'ensemble des QPV du département")}
+_VERSUS = {"commune": N_("à la commune"), "epci": N_("à l'intercommunalité"), "departement": N_("au département"),
+           "qpv_departement": N_("à l'ensemble des QPV du département")}
 VINTAGE_YEAR = re.compile(r"(19|20)\d{2}")
 
 
@@ -47,10 +54,12 @@ class Place:
     def phrase(self) -> str:
         """Where a value is: « dans le quartier », « dans la commune (Toulouse) », « en France métropolitaine »."""
         if self.role == "qpv":
-            return "dans le quartier"
+            return _("dans le quartier")
+        if self.role == "qpv_france":
+            return _("dans l'ensemble des QPV de France")
         if self.role == "france":
             return f"en {self.name}" if _fold(self.name).startswith("france") else f"en France ({self.name})"
-        return f"{_PHRASES[self.role]} ({self.name})"
+        return f"{_(_PHRASES[self.role])} ({self.name})"
 
     @property
     def than(self) -> str:
@@ -61,16 +70,38 @@ class Place:
     @property
     def versus(self) -> str:
         """« à la France métropolitaine », « au département (Haute-Garonne) »."""
+        if self.role == "qpv_france":
+            return _("à l'ensemble des QPV de France")
         if self.role == "france":
             return f"à la {self.name}" if _fold(self.name).startswith("france") else f"à {self.name}"
-        return f"{_VERSUS.get(self.role, 'à')} ({self.name})"
+        return f"{_(_VERSUS.get(self.role, 'à'))} ({self.name})"
 
     @property
     def label(self) -> str:
         """« Commune — Toulouse », « France métropolitaine » (table headers)."""
         if self.role == "france":
             return self.name
-        return f"{ROLE_LABELS[self.role]} — {self.name}"
+        if self.role == "qpv_france":
+            return _(ROLE_LABELS[self.role])
+        return f"{_(ROLE_LABELS[self.role])} — {self.name}"
+
+
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "05", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, …, Mayotte
+
+
+def is_overseas(territory: dict) -> bool:
+    """Whether a territory lies outside metropolitan France (its département, or itself, is 97x / 98x)."""
+    level, code = territory.get("level"), str(territory.get("code") or "")
+    departement = str(territory.get("departement_code") or (code if level in ("departement", "commune") else ""))
+    region = str(territory.get("region_code") or (code if level == "region" else ""))
+    return departement.startswith(("97", "98")) or region in OVERSEAS_REGIONS
+
+
+def france_codes_of(service, territory: dict) -> list[str]:
+    """The national territories containing a territory: France, and France métropolitaine unless it is overseas."""
+    overseas = is_overseas(territory)
+    return [c for c in sorted(service.codes("france"))
+            if not (overseas and "metropolitaine" in _fold(service.territory_name("france", c) or ""))]
 
 
 def france_for(service, territory: dict) -> Place | None:
@@ -79,7 +110,7 @@ def france_for(service, territory: dict) -> Place | None:
     if not codes:
         return None
     names = {code: service.territory_name("france", code) or code for code in codes}
-    overseas = str(territory.get("departement_code") or "").startswith("97")
+    overseas = is_overseas(territory)
     metro = [c for c in sorted(codes) if "metropolitaine" in _fold(names[c])]
     whole = [c for c in sorted(codes) if c not in metro]
     chosen = (whole or metro) if overseas else (metro or whole)

@@ -71,6 +71,11 @@ FUNDERS: dict[str, str] = {
 }
 
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
+# How the values of several quarters combine into an exact aggregate (atlas/aggregates.py): "sum" for an
+# additive count (persons, dwellings, euros), "ratio" for a rate whose numerator and denominator are both
+# catalogued counts (the ratio of their sums), "none" (the default) for everything else: a median, an index or
+# a rate without its counts is never averaged.
+AGGREGATIONS = ("sum", "ratio", "none")
 KINDS = ("means", "result", "context")
 STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
@@ -180,6 +185,12 @@ INDICATORS = Table(
         Column("definition", "str"),
         Column("comparability", "str", required=False),
         Column("decimals", "int", minimum=0),
+    ),
+    optional_columns=(
+        Column("aggregation", "str", required=False, choices=AGGREGATIONS),
+        Column("numerator", "str", required=False),  # ratio: the catalogued count summed above the line
+        Column("denominator", "str", required=False),  # ratio: the catalogued count summed below it
+        Column("scale", "float", required=False, minimum=0),  # ratio: 100 for a percentage (default from unit)
     ),
     key=("id",),
     description="The indicator catalogue.",

@@ -189,6 +189,7 @@ def validate_references(package) -> list[Problem]:
                                     row=int(row), column=column))
 
     indicator_ids = set(package.indicators["id"])
+    problems += _aggregation_problems(package.indicators)
     obs = package.observations
     for row in _unknown_territory_rows(obs, "level", "code", known)[:5]:
         r = obs.iloc[row - 1]
@@ -249,6 +250,32 @@ def validate_references(package) -> list[Problem]:
         empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
         for row in _rows(empty)[:5]:
             problems.append(Problem(name, "empty geometry", row=int(row), column="geometry"))
+    return problems
+
+
+def territories_named_by_code(terr: pd.DataFrame) -> pd.DataFrame:
+    """Territories whose name is, or contains, their own code (« Intercommunalité (SIREN 200006682) »): they tell
+    a reader nothing. Not an error (a package without names still serves), but the build report counts them per
+    level and the real package's test requires none (docs/ingestion.md)."""
+    names, codes = terr["name"].astype(str), terr["code"].astype(str)
+    bad = [name.strip() == code or (len(code) >= 4 and code in name) for name, code in zip(names, codes, strict=True)]
+    return terr.loc[np.asarray(bad, dtype=bool)]
+
+
+def _aggregation_problems(indicators: pd.DataFrame) -> list[Problem]:
+    """A "ratio" indicator names a numerator and a denominator that are catalogued "sum" indicators."""
+    if "aggregation" not in indicators.columns:
+        return []
+    kinds = dict(zip(indicators["id"], indicators["aggregation"], strict=True))
+    problems = []
+    for row, (ident, kind) in enumerate(zip(indicators["id"], indicators["aggregation"], strict=True), start=1):
+        if kind != "ratio":
+            continue
+        for column in ("numerator", "denominator"):
+            other = indicators[column].iloc[row - 1] if column in indicators.columns else None
+            if not isinstance(other, str) or kinds.get(other) != "sum":
+                problems.append(Problem("indicators.parquet", f"ratio indicator {ident!r}: {column} {other!r} is not "
+                                        "an indicator of the catalogue with aggregation 'sum'", row=row, column=column))
     return problems
 
 

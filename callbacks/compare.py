@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
+from atlas.aggregates import comparison_aggregates
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
 from atlas.embeds import compare_choices
 from atlas.places import france_for
@@ -104,15 +105,20 @@ def compare_view(svc, search: str | None) -> CompareView:
     france = france_for(svc, {})
     if france is not None:
         names.setdefault(("france", france.code), france.name)
+    rows = comparison_rows(svc, territories) if territories else pd.DataFrame()
+    years = ({} if rows.empty else
+             {ind: int(y) for ind, y in rows.dropna(subset=["year"]).groupby("indicator")["year"].first().items()})
+    aggregates, aggregate_rows = comparison_aggregates(svc, territories, years)
     return CompareView(
         territories=tuple(territories), names=names, problems=tuple(selection.problems),
-        rows=comparison_rows(svc, territories) if territories else pd.DataFrame(),
+        rows=rows,
         wellbeing=WellbeingPanel(variant_for(svc), results, names, marks),
         trend_frames={ind: trend_frame(svc, territories, ind) for ind in chosen} if territories else {},
         metas={ind: svc.indicator(ind) for ind in chosen},
         options=tuple(layout.indicator_options(svc.indicators)), chosen=tuple(chosen),
         examples=tuple(examples(svc)), france=("france", france.code) if france else None,
         embeds=tuple(compare_choices(svc, territories, chosen)),
+        aggregates=aggregates, aggregate_rows=aggregate_rows,
     )
 
 

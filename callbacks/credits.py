@@ -22,7 +22,7 @@ from atlas.formatting import format_euros, format_number
 from atlas.schema import FUNDERS, THEMES
 from callbacks.barometer import map_geometry, package_token, sources_text
 from callbacks.barometer_downloads import send_csv
-from callbacks.cache import cached
+from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import credits as ui
@@ -35,6 +35,7 @@ FILTERS = [Input("cred-start", "value"), Input("cred-end", "value"), Input("cred
            Input("cred-carrier", "value")]
 FILTER_STATES = [State(i.component_id, i.component_property) for i in FILTERS]
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
+MAP_FILES = "/geo/credits"  # served by callbacks/credits_map.py
 
 
 # ------------------------------------------------------------------ helpers
@@ -111,6 +112,17 @@ def names_of(chunk: pd.DataFrame) -> dict:
     svc = service()
     pairs = set(zip(chunk["level"], chunk["code"], strict=True))
     return {(lvl, code): svc.territory_name(lvl, code) or code for lvl, code in pairs}
+
+
+def map_query(filters: st.CreditsFilters) -> str:
+    """The canonical query of a selection's map files (the leverage choice does not change them)."""
+    offered = choices()
+    return st.to_query(filters, st.clean_leverage(offered, None, None), offered)
+
+
+def map_layer_url(kind: str, filters: st.CreditsFilters) -> str:
+    """Where the credit map's layer of ``kind`` (points, symbols) fetches its GeoJSON for a selection."""
+    return f"{MAP_FILES}/{package_fingerprint()}/{kind}.json{map_query(filters)}"
 
 
 def map_level() -> str:
@@ -205,8 +217,8 @@ class SummaryView:
     programmes: tuple
     themes: tuple
     carriers: tuple
-    points: dict
-    symbols: dict
+    points: str  # the addresses the map layers fetch (callbacks/credits_map.py)
+    symbols: str
     map_caption: str
     map_table: object
     lines_caption: str
@@ -249,7 +261,7 @@ def summary_view(token: str, key: dict) -> SummaryView:
         carriers=(ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits",
                                 source, colour=ui.PALETTE[4]).to_dict(),
                   ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur")),
-        points=data["points"], symbols=data["symbols"], map_caption=caption,
+        points=map_layer_url("points", filters), symbols=map_layer_url("symbols", filters), map_caption=caption,
         map_table=ui.territory_table(data["by_territory"], level),
         lines_caption=f"{format_number(data['lines'], 0)} lignes pour {total}.",
     )
@@ -341,7 +353,7 @@ def sync_url(start, end, programmes, ministries, themes, territory, carrier, lev
           Output("cred-programme-graph", "figure"), Output("cred-programme-table", "children"),
           Output("cred-theme-graph", "figure"), Output("cred-theme-table", "children"),
           Output("cred-carriers-graph", "figure"), Output("cred-carriers-table", "children"),
-          Output("cred-map-points", "data"), Output("cred-map-symbols", "data"),
+          Output("cred-map-points", "url"), Output("cred-map-symbols", "url"),
           Output("cred-map-caption", "children"), Output("cred-map-table", "children"),
           Output("cred-lines-caption", "children"),
           *FILTERS, prevent_initial_call=True)

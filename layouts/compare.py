@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
+from atlas.i18n import _
 from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
@@ -163,6 +164,38 @@ def _row_cell(cell, first) -> html.Td:
         return html.Td(text, className="num cell-unavailable")
     note = f"({value_year})" if value_year is not None and value_year != row_year else ""
     return value_cell(cell.value, cell.status, unit, decimals, cell.mark, year_note=note)
+
+
+def aggregates_table(view: CompareView) -> html.Div | None:
+    """Extra references: the exact aggregates over the quarters compared (all QPV of their départements, of
+    France), one column per aggregate, each value saying how many quarters it covers. None when there is none."""
+    rows = view.aggregate_rows
+    if rows.empty or not view.aggregates:
+        return None
+    head = html.Thead(html.Tr([html.Th(_("Indicateur"), scope="col"), html.Th(_("Année"), scope="col", className="num")]
+                              + [html.Th(p.label, scope="col", className="num") for p in view.aggregates]))
+    body = []
+    for indicator, group in rows.groupby("indicator", sort=False):
+        first = group.iloc[0]
+        cells = {(r.role, r.code): r for r in group.itertuples()}
+        tds = []
+        for place in view.aggregates:
+            cell = cells.get((place.role, place.code))
+            if cell is None:
+                tds.append(html.Td(_("non calculé"), className="num cell-unavailable"))
+                continue
+            said = [str(cell.value_year)] if cell.value_year != cell.year else []
+            tds.append(value_cell(cell.value, cell.status, first["unit"], int(first["decimals"]),
+                                  year_note=f"({' ; '.join([*said, cell.note])})"))
+        body.append(html.Tr([html.Th(first["label"], scope="row"), html.Td(str(int(first["year"])), className="num"),
+                             *tds], **{"data-indicator": indicator}))
+    caption = _("Références calculées sur les quartiers comparés : pour les effectifs qui s'additionnent, somme exacte "
+                "(ou rapport des sommes) des quartiers prioritaires du département et de France dont la valeur est "
+                "publiée, leur nombre entre parenthèses ; un indicateur qui ne s'additionne pas (médiane, taux sans "
+                "ses effectifs) n'en a pas.")
+    return html.Div(className="compare-aggregates", children=[
+        html.H3(_("Ensembles de quartiers prioritaires"), id="compare-aggregates-title"),
+        html.Table([html.Caption(caption), head, html.Tbody(body)], className="data-table", id="compare-aggregates")])
 
 
 def wellbeing_table(panel: WellbeingPanel, territories: list[tuple[str, str]] | None = None) -> html.Table:
@@ -359,5 +392,6 @@ def compare_page(view: CompareView) -> html.Div:
             html.P(f"{shown} indicateurs ont au moins une valeur pour ces territoires ; les autres indicateurs du "
                    "jeu de données n'en ont aucune et ne sont pas listés.", className="muted"),
             comparison_table(view.rows, territories, view.names),
+            aggregates_table(view),
         ]),
     ])

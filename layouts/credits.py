@@ -216,8 +216,9 @@ def chart(graph_id: str, fig: go.Figure, table, *, filename: str, description: s
 # ----------------------------------------------------------------------- map
 
 
-def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
-    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`)."""
+def credits_map(outline: dict, points_url: str, symbols_url: str) -> html.Div:
+    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`); points and
+    symbols are fetched by the layers from their addresses (large GeoJSON must not travel as Dash properties)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="cred-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "520px"},
                keyboard=True, children=[
@@ -225,11 +226,11 @@ def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
                               interactive=False, attribution="Contours : départements (jeu de données)"),
                    dl.LayersControl(position="topright", collapsed=False, children=[
                        dl.Overlay(name="Montants par territoire (lignes sans point)", checked=True, children=[
-                           dl.GeoJSON(id="cred-map-symbols", data=symbols,
+                           dl.GeoJSON(id="cred-map-symbols", url=symbols_url,
                                       pointToLayer={"variable": "atlasCredits.symbolToLayer"}),
                        ]),
                        dl.Overlay(name="Lignes géolocalisées (regroupées)", checked=True, children=[
-                           dl.GeoJSON(id="cred-map-points", data=points, cluster=True, zoomToBoundsOnClick=True,
+                           dl.GeoJSON(id="cred-map-points", url=points_url, cluster=True, zoomToBoundsOnClick=True,
                                       pointToLayer={"variable": "atlasCredits.pointToLayer"},
                                       clusterToLayer={"variable": "atlasCredits.clusterToLayer"},
                                       superClusterOptions={"radius": 60, "maxZoom": 14}),
@@ -365,8 +366,13 @@ def leverage_figure(table: pd.DataFrame, meta: dict, level: str, years: tuple[in
     return source_below(legend_on_top(fig, len(fig.data), per_row=2))
 
 
-def leverage_table(table: pd.DataFrame, meta: dict) -> html.Table:
+LEVERAGE_TABLE_ROWS = 40  # every row is ~7 Dash components, and Dash re-examines each one on every update
+
+
+def leverage_table(table: pd.DataFrame, meta: dict, limit: int = LEVERAGE_TABLE_ROWS) -> html.Table:
+    """The chart's table alternative: the territories receiving the most per inhabitant (all in the CSV)."""
     labels = lv.quadrant_labels(meta.get("polarity", "neutral"))
+    shown = table.sort_values(["per_inhabitant", "code"], ascending=[False, True], kind="stable").head(limit)
     unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
     change_unit = "pt" if unit == "%" else unit
     rows = [{"territoire": f"{r.name} ({r.code})", "par_hab": format_value(r.per_inhabitant, "€", 0),
@@ -374,11 +380,13 @@ def leverage_table(table: pd.DataFrame, meta: dict) -> html.Table:
              "fin": f"{format_value(r.end_value, unit, decimals)} ({r.end_year})",
              "evolution": format_value(r.change, change_unit, decimals, signed=True),
              "quadrant": labels[r.quadrant]}
-            for r in table.itertuples(index=False)]
+            for r in shown.itertuples(index=False)]
+    caption = ("Crédits par habitant et évolution de l'indicateur, par territoire" if len(shown) == len(table) else
+               f"Les {format_number(len(shown), 0)} territoires recevant le plus de crédits par habitant, sur "
+               f"{format_number(len(table), 0)} (tous dans le fichier CSV)")
     return html_table([("territoire", "Territoire"), ("par_hab", "Crédits par habitant des QPV"),
                        ("debut", "Début"), ("fin", "Fin"), ("evolution", "Évolution"), ("quadrant", "Quadrant")],
-                      rows, "Crédits par habitant et évolution de l'indicateur, par territoire",
-                      numeric={"par_hab", "debut", "fin", "evolution"})
+                      rows, caption, numeric={"par_hab", "debut", "fin", "evolution"})
 
 
 def quadrant_summary(counts: dict[str, int], polarity: str) -> html.Ul:

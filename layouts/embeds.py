@@ -74,7 +74,9 @@ def _reference_items(figure: KeyFigure) -> list:
     for role, value in figure.values.items():
         if role == "qpv":
             continue
-        year = f" ({value.year})" if value.year and value.year != figure.year else ""
+        said = [str(value.year)] if value.year and value.year != figure.year else []
+        said += [value.note] if value.note else []  # an aggregate over quarters says how it was computed
+        year = f" ({' ; '.join(said)})" if said else ""
         items.append(html.Li(f"{value.place.label} : {figure.text(role)}{year}"))
     return items or [html.Li("Pas de valeur de référence publiée.")]
 

@@ -9,8 +9,10 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
+from atlas.i18n import _
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
+from atlas.mapexport import export_href
 from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
@@ -181,6 +183,16 @@ def table_section() -> html.Section:
     ])
 
 
+def export_links(request: MapRequest) -> html.Div:
+    """Downloads of the map as shown (links follow the map's state: assets/atlas_clientside.js)."""
+    return html.Div(className="map-export button-row", children=[
+        html.A(_("Télécharger la carte (PNG)"), id="map-export-png", href=export_href(request, "png"), download="",
+               className="button button-secondary"),
+        html.A(_("Télécharger la carte (SVG)"), id="map-export-svg", href=export_href(request, "svg"), download="",
+               className="button button-secondary"),
+    ])
+
+
 def map_page(content: MapPageContent) -> html.Div:
     """The whole page. The map is one tab stop, preceded by a link that skips it."""
     years = content.years
@@ -217,6 +229,7 @@ def map_page(content: MapPageContent) -> html.Div:
                     payload, year, SCHEMES[content.request.scheme], content.request.fixed)),
                 html.Div(id="map-gaps", children=content.gaps),
                 html.Div(id="map-indicator-note", children=indicator_note(content.meta, content.report)),
+                export_links(content.request),
                 html.Div(className="map-share", children=embed_dialog(map_choices())),
                 table_section(),
             ]),

@@ -7,8 +7,8 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from atlas.formatting import format_number, format_value
-from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
-from atlas.mapdata import OPERATIONS
+from atlas.mapclasses import MapPayload
+from atlas.maplegend import map_legend, reference_sentence, territory_noun
 from layouts.feedback import feedback_link
 
 TERRITORY_SINGULAR = {"qpv": "du quartier", "commune": "de la commune", "epci": "de l'intercommunalité",
@@ -16,75 +16,18 @@ TERRITORY_SINGULAR = {"qpv": "du quartier", "commune": "de la commune", "epci": 
 EACH_TERRITORY = {"qpv": "Chaque quartier est situé", "commune": "Chaque commune est située",
                   "epci": "Chaque intercommunalité est située", "departement": "Chaque département est situé",
                   "region": "Chaque région est située"}
-TERRITORY_NOUNS = {"qpv": "quartiers", "commune": "communes", "epci": "intercommunalités",
-                   "departement": "départements", "region": "régions"}
-POLARITY_NOTES = {
-    "higher_is_worse": "Couleurs foncées : situations les plus défavorables (une valeur élevée est défavorable "
-                       "pour cet indicateur).",
-    "higher_is_better": "Couleurs foncées : situations les plus défavorables (une valeur faible est défavorable "
-                        "pour cet indicateur).",
-    "neutral": "Couleurs foncées : valeurs les plus élevées (indicateur de contexte, sans sens favorable ou "
-               "défavorable).",
-}
-
-
-def territory_noun(level: str) -> str:
-    return TERRITORY_NOUNS.get(level, "territoires")
-
-
-def reference_sentence(payload: MapPayload, year: int) -> str | None:
-    """Which reference year stands for ``year``, or that none was published (None when it is ``year``)."""
-    if payload.reference is None:
-        return None
-    used = payload.reference_years.get(year)
-    if used is None:
-        return f"Pas de valeur de référence publiée pour {year} ({payload.reference.phrase})."
-    if used != year:
-        return (f"Référence de {used} : pas de valeur publiée pour {year} pour {payload.reference.phrase}, "
-                f"la plus proche est utilisée.")
-    return None
-
-
-def legend_title(payload: MapPayload, year: int) -> str:
-    if payload.reference is not None:
-        return (f"Écart à {payload.reference.phrase} ({OPERATIONS.get(payload.operation or '', '')}) — "
-                f"{payload.label}, {year}")
-    return f"{payload.label} — {year}"
 
 
 def legend(payload: MapPayload, year: int) -> html.Div:
-    """Classes with their colours; when the year has nothing to colour, one sentence says why."""
-    signed = payload.reference is not None and payload.operation == "difference"
-    labels = class_labels(payload.breaks_for(year), payload.unit, payload.decimals, signed=signed)
-    rows = []
-    notes = []
-    if payload.has_colours(year):
-        if not labels:  # every value (or gap) is the same
-            labels = ["aucun écart" if payload.reference is not None else "une seule valeur pour tous"]
-        rows = [html.Li([html.Span(className="swatch", style={"background": color}), label])
-                for color, label in zip(payload.colors, labels, strict=False)]
-        if payload.reference is not None:
-            notes.append("Bleu : plus favorable que la référence ; rouge : moins favorable. "
-                         + ("Un rapport de 1 signifie aucun écart." if payload.operation == "ratio"
-                            else "0 signifie aucun écart."))
-        else:
-            notes.append(POLARITY_NOTES.get(payload.polarity, POLARITY_NOTES["neutral"]))
-    else:
-        sentence = reference_sentence(payload, year) if payload.reference is not None else None
-        notes.append(sentence if sentence and "Pas de valeur" in sentence else
-                     f"Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : "
-                     f"les {territory_noun(payload.level)} sont dessinés en blanc.")
-    fallback = reference_sentence(payload, year)
-    if fallback and payload.has_colours(year):
-        notes.append(fallback)
-    rows.append(html.Li([html.Span(className="swatch swatch-secret", style={"background": SECRET_COLOR}),
-                         "Secret statistique (population trop faible pour publier)"]))
-    rows.append(html.Li([html.Span(className="swatch swatch-missing", style={"background": MISSING_COLOR}),
-                         "Non disponible"]))
+    """Classes with their colours, secret and missing (atlas/maplegend.py, shared with the map export)."""
+    content = map_legend(payload, year)
+    swatch_class = {"class": "swatch", "secret": "swatch swatch-secret", "missing": "swatch swatch-missing"}
+    rows = [html.Li([html.Span(className=swatch_class[e.kind], style={"background": e.color}), e.label])
+            for e in content.entries]
     return html.Div([
-        html.H2(legend_title(payload, year), className="legend-title"),
+        html.H2(content.title, className="legend-title"),
         html.Ul(rows, className="legend-classes"),
-        *[html.P(note, className="legend-note") for note in notes],
+        *[html.P(note, className="legend-note") for note in content.notes],
     ])
 
 

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
+from atlas.i18n import _
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
@@ -61,8 +62,14 @@ def references_sentence(profile: Profile) -> str:
     if not versus:
         return "Ce jeu de données ne contient aucun territoire de référence pour ce quartier."
     joined = " et ".join([", ".join(versus[:-1]), versus[-1]]) if len(versus) > 1 else versus[0]
-    return (f"Chaque indicateur est comparé {joined}, la même année ; lorsqu'une référence n'est pas publiée "
+    text = (f"Chaque indicateur est comparé {joined}, la même année ; lorsqu'une référence n'est pas publiée "
             "pour cette année, sa valeur la plus proche est donnée avec son année.")
+    aggregates = [place.versus for place in profile.aggregates.values()]
+    if aggregates:
+        which = " et ".join([", ".join(aggregates[:-1]), aggregates[-1]]) if len(aggregates) > 1 else aggregates[0]
+        text += " " + _("Les effectifs qui s'additionnent sont aussi comparés {which} : somme exacte des quartiers "
+                        "dont la valeur est publiée, leur nombre précisé quand il en manque.").format(which=which)
+    return text
 
 
 def key_figures(profile: Profile, feedback_url: str = "", page: str = "") -> html.Section:
@@ -112,7 +119,9 @@ def key_figure_short(figure: KeyFigure) -> str:
         reference = others[-1] if others else None
     if reference is None:
         return f"{quarter}{year} ; pas de valeur de référence publiée"
-    ref_year = f" ({reference.year})" if reference.year != figure.year else ""
+    said = [str(reference.year)] if reference.year != figure.year else []
+    said += [reference.note] if reference.note else []  # an aggregate over quarters says how it was computed
+    ref_year = f" ({' ; '.join(said)})" if said else ""
     return f"{quarter}{year} — {reference.place.label} : {figure.text(reference.place.role)}{ref_year}"
 
 

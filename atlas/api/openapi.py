@@ -38,9 +38,11 @@ def page_of(item: str, **extra) -> dict:
 
 
 LEVEL = {"type": "string", "enum": list(schema.LEVELS)}
-PLACE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT})
-VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "value": NUMBER, "status": STATUS,
-             "year": INTEGER})
+PLACE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "label_fr": TEXT}, ["level", "code", "name"])
+# A reference value; an exact aggregate over quarters (role qpv_departement / qpv_france) says how in note_fr.
+VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "label_fr": TEXT, "value": NUMBER,
+             "status": STATUS, "year": INTEGER, "note_fr": {"type": "string"}},
+            ["level", "code", "name", "value", "status", "year"])
 
 SCHEMAS = {
     "Error": obj({"error": obj({"status": {"type": "integer"}, "code": {"type": "string"},
@@ -59,7 +61,8 @@ SCHEMAS = {
                       "polarity": {"type": "string", "enum": list(schema.POLARITIES)},
                       "kind": {"type": "string", "enum": list(schema.KINDS)}, "source": {"type": "string"},
                       "licence": {"type": "string"}, "vintage": {"type": "string"}, "definition": {"type": "string"},
-                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0}}),
+                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0},
+                      "aggregation": {"type": "string", "enum": list(schema.AGGREGATIONS)}}),
     "Observation": obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "indicator": {"type": "string"},
                         "period": {"type": "string"}, "value": NUMBER, "status": STATUS,
                         "beneficiaries": INTEGER, "eligible": INTEGER}),

@@ -12,6 +12,7 @@ import pandas as pd
 from atlas import schema
 from atlas.api.observations import observation_groups, territory_names
 from atlas.api.output import plain, records
+from atlas.places import france_codes_of
 from atlas.service import fold, per_package
 
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
@@ -110,8 +111,9 @@ def territory_detail(service, level: str, code: str) -> dict | None:
     names = territory_names(service)
     parents = [{"level": parent_level, "code": parent_code, "name": names[(parent_level, parent_code)]}
                for parent_level, parent_code in item["parents"].items() if (parent_level, parent_code) in names]
-    if level != "france":
-        parents += [{"level": "france", "code": c, "name": names[("france", c)]} for c in service.codes("france")]
+    if level != "france":  # France métropolitaine contains no overseas territory
+        parents += [{"level": "france", "code": c, "name": names[("france", c)]}
+                    for c in france_codes_of(service, {**row, "level": level, "code": code})]
     item["parents"] = parents
     if level == "qpv" and isinstance(row.get("commune_codes"), str):
         item["commune_codes"] = [c for c in row["commune_codes"].split("|") if c]
@@ -134,6 +136,9 @@ def indicator_item(meta: dict) -> dict:
         if item[field] == "":
             item[field] = None
     item["theme_label_fr"] = schema.THEMES.get(item["theme"])
+    # How quarters' values add up into the exact aggregates offered as references (atlas/aggregates.py).
+    aggregation = meta.get("aggregation")
+    item["aggregation"] = aggregation if aggregation in schema.AGGREGATIONS else "none"
     return item
 
 

@@ -36,9 +36,12 @@ class Catalogue:
 def build_indicators(config: Config, report: BuildReport, steps) -> Catalogue:
     frames = [indicator_step(config, step, i, report) for i, step in steps]
     columns = [c.name for c in schema.INDICATORS.columns]
+    optional = [c.name for c in schema.INDICATORS.optional_columns]
     frame = pd.concat(frames, ignore_index=True) if frames else \
-        pd.DataFrame(columns=[FILE_COLUMN, ROW_COLUMN, *columns, *INDICATOR_EXTRA_KEYS])
+        pd.DataFrame(columns=[FILE_COLUMN, ROW_COLUMN, *columns, *optional, *INDICATOR_EXTRA_KEYS])
     frame = drop_duplicates(frame, report, "indicators", ["id"])
+    # An optional column (e.g. ``aggregation``) is written only when some indicator sets it.
+    columns += [name for name in optional if name in frame.columns and frame[name].notna().any()]
     catalogue = Catalogue(frame[columns].reset_index(drop=True))
     catalogue.frequency = frame.set_index("id")["frequency"].dropna().to_dict()
     catalogue.range = frame.set_index("id")["range"].dropna().to_dict()
@@ -48,7 +51,8 @@ def build_indicators(config: Config, report: BuildReport, steps) -> Catalogue:
 def indicator_step(config: Config, step: dict, index: int, report: BuildReport) -> pd.DataFrame:
     """Catalogue rows, inline or from a data file, completed by ``catalogue`` (per id) then ``defaults``."""
     rows, summary = read_step(config, "indicators", step, index, report)
-    names = [c.name for c in schema.INDICATORS.columns] + sorted(INDICATOR_EXTRA_KEYS)
+    names = [c.name for c in schema.INDICATORS.columns + schema.INDICATORS.optional_columns] + \
+        sorted(INDICATOR_EXTRA_KEYS)
     # Inline rows name the package columns directly; a data file's columns are mapped by `fields`.
     specs = step.get("fields") or {name: name for name in names if name in rows.frame.columns}
     if "id" not in specs:
@@ -74,7 +78,10 @@ def indicator_step(config: Config, step: dict, index: int, report: BuildReport) 
     rows.reject(bad | (decimals % 1 != 0).to_numpy(), "not_a_whole_number", "decimals must be a whole number",
                 "decimals")
     mapped["decimals"] = decimals
-    for name in ("theme", "ministry", "polarity", "kind"):
+    scale, bad = parse_numbers(mapped["scale"].map(lambda v: None if v is None else str(v)))
+    rows.reject(bad, "not_a_number", "scale must be a number", "scale")
+    mapped["scale"] = scale
+    for name in ("theme", "ministry", "polarity", "kind", "aggregation"):
         choices = schema.INDICATORS.column(name).choices
         wrong = mapped[name].notna() & ~mapped[name].isin(choices)
         rows.reject(wrong, "bad_choice", "'{value}' is not one of " + ", ".join(choices), name, value=mapped[name])

@@ -31,6 +31,7 @@ from atlas.ingest.report import REPORT_JSON, BuildReport
 from atlas.ingest.rows import concat_steps, drop_duplicates, step_name, territory_keys
 from atlas.ingest.territories import HIERARCHY, build_territories
 from atlas.package import DataPackage, Problem, publish_atomically, write_package
+from atlas.validation import territories_named_by_code
 
 FAILED_REPORT_SUFFIX = ".failed-build-report"
 
@@ -122,6 +123,9 @@ def _counts(package: DataPackage) -> dict:
         "credits": len(package.credits),
         "geometry": {lvl: len(frame) for lvl, frame in sorted(package.geometry.items())},
         "links": _links(package.territories),
+        # Territories still named by their code (the configuration should find their names): level -> count.
+        "named_by_code": {lvl: int(n) for lvl, n in
+                          territories_named_by_code(package.territories)["level"].value_counts().sort_index().items()},
     }
 
 

@@ -4,7 +4,8 @@
 markdown ``javascript:`` link and ``javascript:`` addresses in every string column of every table and of the
 manifest (one région of the illustrative demo, so the tour stays quick). Chromium visits every page of
 ``atlas.routes``, the ``/api`` page and a 404, hovers the map tooltips (atlas map, barometer map, credit points),
-opens the search results, the tables, the dropdowns and the comparison, and triggers the CSV and PNG exports —
+opens the search results, the tables, the dropdowns and the comparison, triggers the CSV and PNG exports and opens
+the map's SVG export —
 once with the app's Content-Security-Policy enforced, once without it (escaping, not the CSP, is the defence).
 Nothing may run: no dialog, no ``window.__xss``, no element made from a payload, no link whose address is not
 http(s), no CSP violation.
@@ -187,6 +188,8 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
     interact()
     assert "{{7*7}}" in page.inner_text("body")  # shown as typed: no template engine evaluated it
     tour.check("/")
+    page.wait_for_function("() => (document.querySelector('#map-export-svg') || {}).href", timeout=30_000)
+    svg_export = page.get_attribute("#map-export-svg", "href")  # the canonical address of this map
 
     # A quarter's profile: its map, its charts' hover labels.
     tour.visit(f"/qpv/{qpv['code']}", "#profile-evolution-graph .main-svg")
@@ -251,6 +254,16 @@ def test_planted_markup_never_runs_anywhere(planted_site, fixture, request):
         tour.visit(path, ready)
         tour.hover_charts()
         tour.check(path)
+    # The map exported as SVG is a download; opened as a document (as a visitor opens the file, without the
+    # site's CSP), its names are escaped text too.
+    exported = page.request.get(base + svg_export)
+    assert exported.ok and exported.headers["content-type"].startswith("image/svg+xml")
+    page.route("**/planted-export.svg", lambda route: route.fulfill(body=exported.body(),
+                                                                    content_type="image/svg+xml"))
+    tour.visit("/planted-export.svg", "svg")
+    assert "<img src=x" in page.evaluate("() => document.documentElement.textContent")
+    tour.check("the map's SVG export")
+    tour.visit("/a-propos", "#page-content h1")
     # Sources from the manifest: only the https address became a link; the others are plain titles.
     assert "<img src=x" in page.inner_text("footer")
     assert page.locator("footer a[href*='evil.example'], footer a[href*='script']").count() == 0

@@ -7,13 +7,15 @@
  *
  * The descriptor, read here in one place (MapPayload.browser_view in atlas/mapclasses.py):
  *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, colors, missing,
- *           secret, count}, year, classes_url, values_url}
+ *           secret, count, categories (a typology only: one label per class)}, year, classes_url, values_url}
  * Tooltips are built from text nodes only: no string from the data is ever parsed as HTML.
  */
 (function () {
   "use strict";
 
   const formatters = {};
+  // One character per class in the classes strings ("s" secret, "-" nothing): atlas/categories.py CLASS_CHARS.
+  const CLASS_CHARS = "0123456789ABCDEFGHIJKLMNOPQR";
   function numberFormat(decimals) {
     if (!formatters[decimals]) {
       formatters[decimals] = new Intl.NumberFormat("fr-FR", {
@@ -132,7 +134,7 @@
       v.colors.forEach((fill, k) => {
         // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
         // Thousands of communes: no border at all, or the borders would grey the whole map.
-        styles[String(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
+        styles[CLASS_CHARS.charAt(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
           : canvas ? Object.assign({}, base, { fillColor: fill, stroke: false })
             : Object.assign({}, base, { fillColor: fill });
       });
@@ -185,6 +187,9 @@
     let valueText;
     if (ch === "s") {
       valueText = "secret statistique";
+    } else if (v.categories) {  // a typology: the class's label (atlas/categories.py), no value nor rank
+      const k = CLASS_CHARS.indexOf(ch);
+      valueText = k >= 0 && k < v.categories.length ? String(v.categories[k]) : "sans valeur";
     } else if (s.values_year !== s.year) {
       valueText = "…";
     } else {
@@ -196,7 +201,7 @@
     line(root, [String(v.label || "") + (v.mode === "gap" ? " — écart" : "") + " (" + String(s.year) + ") : ",
       { tag: "strong", text: valueText }]);
     const r = s.values_year === s.year ? rankOf(s, i) : null;
-    if (r && ch !== "s") {
+    if (r && ch !== "s" && !v.categories) {
       line(root, ["Rang : " + numberFormat(0).format(r.rank) + (r.rank === 1 ? "er" : "e") + " sur " +
         numberFormat(0).format(r.count) + " (valeurs décroissantes)"]);
     }

@@ -45,7 +45,7 @@ TOLERANCE = 0.10
 
 FREQUENCY_LABELS_FR = {"annual": "Annuelle", "quarterly": "Trimestrielle", "monthly": "Mensuelle"}
 FREQUENCY_ORDER = ("annual", "quarterly", "monthly")
-KIND_LABELS_FR = {"result": "Résultat", "means": "Moyens", "context": "Contexte"}
+KIND_LABELS_FR = {"result": "Résultat", "means": "Moyens", "context": "Contexte", "category": "Typologie"}
 
 
 # ------------------------------------------------------------------- periods

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from atlas import aggregates
+from atlas import aggregates, categories
 from atlas.formatting import format_number
 from atlas.i18n import N_, _
 from atlas.service import AtlasService
@@ -159,24 +159,35 @@ def france_code(service: AtlasService, indicator: str) -> str | None:
 
 
 def references_for(service: AtlasService, indicator: str, level: str) -> tuple[Reference, ...]:
-    """The coarser levels a territory at ``level`` can be compared with: only those with values."""
-    if level not in REFERENCE_LEVELS and level != "qpv":
+    """The coarser levels a territory at ``level`` can be compared with: only those with values (none for a
+    typology: a class is not a quantity to subtract)."""
+    if service.has_indicator(indicator) and categories.of(service.indicator(indicator)):
+        return ()
+    declared = {d.id: d for d in service.declared_levels}
+    if level in declared:  # a zone d'emploi is compared with the parents it names, and France
+        parents_known = set(declared[level].parents) | {"france"}
+    elif level not in REFERENCE_LEVELS and level != "qpv":
         parents_known = set()
     else:
         parents_known = set(REFERENCE_LEVELS[REFERENCE_LEVELS.index(level) + 1:] if level in REFERENCE_LEVELS
                             else REFERENCE_LEVELS)
+        # A declared zoning coarser than the level, when its territories name theirs (a quarter's zone d'emploi).
+        order = service.level_order
+        parents_known |= {d for d in declared if order.index(d) > order.index(level)}
     try:
-        columns = set(service.territories.loc[level].columns)
+        rows = service.territories.loc[level]
     except KeyError:
         return ()
     found = []
-    for ref in REFERENCE_LEVELS:
-        if ref not in parents_known or (ref != "france" and f"{ref}_code" not in columns):
+    for ref in (lvl for lvl in service.level_order if lvl in REFERENCE_LEVELS or lvl in declared):
+        linked = ref == "france" or (f"{ref}_code" in rows.columns
+                                     and (ref not in declared or rows[f"{ref}_code"].notna().any()))
+        if ref not in parents_known or not linked:
             continue
         years = tuple(indicator_years(service, indicator, ref))
         if not years:
             continue
-        phrase = REFERENCE_PHRASES[ref]
+        phrase = declared[ref].reference_phrase if ref in declared else REFERENCE_PHRASES[ref]
         if ref == "france":
             code = france_code(service, indicator)
             name = service.territory_name("france", code) if code else None

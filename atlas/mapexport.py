@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from PIL import ImageFont
 
+from atlas import categories
 from atlas.formatting import format_date, format_number
 from atlas.i18n import _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload
@@ -136,8 +137,9 @@ def class_row(payload: MapPayload, year: int) -> str:
 
 def colour_of(payload: MapPayload, char: str) -> str:
     """The colour of one class character, as assets/atlas_map.js styles it."""
-    if char.isdigit() and int(char) < len(payload.colors):
-        return payload.colors[int(char)]
+    index = categories.CLASS_CHARS.find(char) if char else -1  # digits, then letters for typologies of 10+ classes
+    if 0 <= index < len(payload.colors):
+        return payload.colors[index]
     return SECRET_COLOR if char == "s" else MISSING_COLOR
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas import levels
 from atlas.i18n import N_, _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
 from atlas.mapdata import OPERATIONS
@@ -41,7 +42,10 @@ class MapLegend:
 
 
 def territory_noun(level: str) -> str:
-    return _(TERRITORY_NOUNS.get(level, N_("territoires")))
+    if level in TERRITORY_NOUNS:
+        return _(TERRITORY_NOUNS[level])
+    plural = levels.plural(level)  # a level the package declares (« zones d'emploi »)
+    return plural if plural != level else _("territoires")
 
 
 def reference_sentence(payload: MapPayload, year: int) -> str | None:
@@ -66,8 +70,23 @@ def legend_title(payload: MapPayload, year: int) -> str:
     return f"{payload.label} — {year}"
 
 
+def category_legend(payload: MapPayload, year: int) -> MapLegend:
+    """A typology: one colour per class (all of them, so that colours keep their meaning across years)."""
+    entries = [LegendEntry(color, label, "class")
+               for color, label in zip(payload.colors, payload.categories, strict=True)]
+    entries += [LegendEntry(SECRET_COLOR, _(SECRET_LABEL), "secret"), LegendEntry(MISSING_COLOR, _("Sans valeur"),
+                                                                                  "missing")]
+    note = (_("Une couleur par classe de la typologie : les classes ne sont pas ordonnées comme des valeurs.")
+            if payload.has_colours(year) else
+            _("Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : les {noun} sont dessinés "
+              "en blanc.").format(year=year, noun=territory_noun(payload.level)))
+    return MapLegend(legend_title(payload, year), tuple(entries), (note,))
+
+
 def map_legend(payload: MapPayload, year: int) -> MapLegend:
     """Classes with their colours, then secret and missing; when the year has nothing to colour, a note says why."""
+    if payload.categorical:
+        return category_legend(payload, year)
     signed = payload.reference is not None and payload.operation == "difference"
     labels = class_labels(payload.breaks_for(year), payload.unit, payload.decimals, signed=signed)
     entries: list[LegendEntry] = []

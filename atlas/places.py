@@ -117,6 +117,16 @@ def france_for(service, territory: dict) -> Place | None:
     return Place("france", "france", chosen[0], names[chosen[0]])
 
 
+def zonings_of(service, territory: dict) -> list[Place]:
+    """The territory's parents at the levels the package declares (its unité urbaine, zone d'emploi…)."""
+    out = []
+    for declared in service.declared_levels:
+        code = territory.get(f"{declared.id}_code")
+        if isinstance(code, str) and service.is_known(declared.id, code):
+            out.append(Place(declared.id, declared.id, code, service.territory_name(declared.id, code) or code))
+    return out
+
+
 def places_of(service, territory: dict) -> dict[str, Place]:
     """The quarter and the territories it is compared with, role -> Place (only those in the package)."""
     out = {"qpv": Place("qpv", "qpv", territory["code"], territory["name"])}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from atlas import categories
 from atlas.aggregates import aggregate_places, aggregate_series
 from atlas.formatting import format_number, format_value
 from atlas.i18n import _
@@ -40,6 +41,7 @@ from atlas.places import (
     places_of,
     quarters_sharing_communes,
     vintage_year,
+    zonings_of,
 )
 from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import comparable_across_territories, indicator_row, is_number, nearest_value
@@ -99,11 +101,18 @@ class KeyFigure:
     gap: str  # e.g. « 27,6 points de plus qu'en France métropolitaine »
     verdict: str | None  # "favourable", "unfavourable" or None (neutral or not computable)
     comparability: str = ""  # the catalogue's note on breaks and coverage, shown with the figure
+    classes: tuple[categories.Category, ...] = ()  # a typology's classes: its values are class numbers
+
+    @property
+    def categorical(self) -> bool:
+        return bool(self.classes)
 
     def text(self, role: str, *, flag_estimate: bool = True) -> str:
         value = self.values.get(role)
         if value is None:
             return STATUS_TEXT["missing"]
+        if self.classes and value.usable:
+            return categories.label_of(self.classes, value.value) or STATUS_TEXT["missing"]
         return value_text(value.value, value.status, self.unit, self.decimals, flag_estimate=flag_estimate)
 
     @property
@@ -135,6 +144,7 @@ class Profile:
     has_indicators: bool  # the package holds values for this quarter
     year: int | None = None  # the latest year of the package
     aggregates: dict[str, Place] = field(default_factory=dict)  # role -> exact aggregates over quarters
+    zonings: tuple[Place, ...] = ()  # the quarter's territories at the levels the package declares (unité urbaine…)
 
     @property
     def figures(self) -> list[KeyFigure]:
@@ -273,26 +283,27 @@ def key_figure(service, places: dict[str, Place], indicator: str, aggregates: di
         found = reference_value(place, series_of[role], year)
         if found is not None and found.value is not None:
             values[role] = replace(found, note=notes[role].get(found.year, ""))
+    classes = categories.of(meta)
     benchmark = next((values[r] for r in BENCHMARK_ORDER
                       if r in values and values[r].usable and values[r].year == year), None)
     gap, judged = "", None
     # A gap says something of oriented rates and averages only; of a count such as a population, nothing.
-    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral"
+    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral" and not classes
             and comparable_across_territories(meta["unit"])):
         decimals = int(meta["decimals"])
         gap = gap_phrase(quarter.value, benchmark.value, meta["unit"], decimals, benchmark.place.than)
         judged = verdict(quarter.value, benchmark.value, meta["polarity"], decimals)
-    # A sum over quarters dwarfs the quarter's own count: its line is drawn for rates only.
+    # A sum over quarters dwarfs the quarter's own count: its line is drawn for rates only; a typology has none.
     drawable = [r for r in BENCHMARK_ORDER if r not in AGGREGATE_ROLES or comparable_across_territories(meta["unit"])]
-    line_role = next((r for r in drawable if r in series_of
-                      and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
+    line_role = None if classes else next((r for r in drawable if r in series_of
+                                           and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
     draft = KeyFigure(
         indicator=indicator, label=meta["label_fr"], unit=meta["unit"], decimals=int(meta["decimals"]),
         polarity=meta["polarity"], source=meta["source"], vintage=meta["vintage"], year=year, values=values,
         unpublished=tuple(unpublished), series=series, reference=series_of[line_role] if line_role else (),
         reference_place=everywhere[line_role] if line_role else None,
         benchmark=benchmark.place if benchmark else None, sentence="", gap=gap, verdict=judged,
-        comparability=_text(meta.get("comparability")),
+        comparability=_text(meta.get("comparability")), classes=classes,
     )
     return _with_sentence(draft)
 
@@ -330,6 +341,7 @@ def build_profile(service, code: str) -> Profile | None:
         commune_population=_int_or_none(commune_row.get("population")) if commune_row else None,
         sections=tuple(sections), other_geography=tuple(quarters_sharing_communes(service, territory)),
         has_indicators=has_indicators, year=service.years[-1] if service.years else None, aggregates=aggregates,
+        zonings=tuple(zonings_of(service, territory)),
     )
 
 
@@ -363,6 +375,8 @@ def profile_frame(service, profile: Profile) -> pd.DataFrame:
             for role, place in profile.places.items():
                 vals, stats = indicator_row(service, place.level, place.code, figure.indicator)
                 for year, value, status in _series(vals, stats):
+                    if figure.classes:  # a typology's CSV says the class, not its number
+                        value = categories.label_of(figure.classes, value)
                     rows.append({
                         "section": section.title, "indicator": figure.indicator, "label": figure.label,
                         "unit": figure.unit, "role": _(ROLE_LABELS[role]), "level": place.level, "code": place.code,

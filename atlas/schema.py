@@ -8,7 +8,7 @@ lives in a single place (documented in docs/data-package.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 LEVELS: tuple[str, ...] = (
     "qpv",
@@ -76,7 +76,7 @@ POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 # catalogued counts (the ratio of their sums), "none" (the default) for everything else: a median, an index or
 # a rate without its counts is never averaged.
 AGGREGATIONS = ("sum", "ratio", "none")
-KINDS = ("means", "result", "context")
+KINDS = ("means", "result", "context", "category")  # category: a typology (atlas/categories.py)
 STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
 OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": "secret statistique", "missing": "non disponible",
@@ -191,6 +191,8 @@ INDICATORS = Table(
         Column("numerator", "str", required=False),  # ratio: the catalogued count summed above the line
         Column("denominator", "str", required=False),  # ratio: the catalogued count summed below it
         Column("scale", "float", required=False, minimum=0),  # ratio: 100 for a percentage (default from unit)
+        # The classes of a categorical indicator, as JSON text (atlas/categories.py); absent when there is none.
+        Column("classes", "str", required=False),
     ),
     key=("id",),
     description="The indicator catalogue.",
@@ -254,3 +256,20 @@ CREDITS = Table(
 TABLES: tuple[Table, ...] = (TERRITORIES, INDICATORS, OBSERVATIONS, COMMITMENTS, CREDITS)
 GEOMETRY_DIR = "geometry"
 MANIFEST = "manifest.json"
+
+
+def with_declared(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] = tuple(THEMES)) -> Table:
+    """``table`` whose level and theme columns accept ``levels`` and ``themes`` (the built-in ones plus those a
+    package declares)."""
+    if tuple(levels) == LEVELS and tuple(themes) == tuple(THEMES):
+        return table
+
+    def widen(col: Column) -> Column:
+        if col.choices == LEVELS:
+            return replace(col, choices=tuple(levels))
+        return replace(col, choices=tuple(themes)) if col.choices == tuple(THEMES) else col
+    # Territories may name a territory of a declared level as their parent, in a column of its own.
+    links = tuple(Column(f"{lvl}_code", "str", required=False) for lvl in levels if lvl not in LEVELS) \
+        if table.name == TERRITORIES.name else ()
+    return replace(table, columns=tuple(map(widen, table.columns)),
+                   optional_columns=tuple(map(widen, table.optional_columns)) + links)

@@ -21,7 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from atlas import levels as territory_levels
 from atlas import schema
+from atlas import themes as theme_vocabulary
 from atlas.package import DataPackage
 from atlas.presentation import Presentation, build_presentation
 
@@ -131,6 +133,12 @@ class AtlasService:
         self.package = package
         self.manifest = package.manifest
         self.fingerprint = package_fingerprint(package.manifest)
+        # Levels the package declares (zones d'emploi…) sit among the built-in ones, named by their own labels.
+        self.declared_levels = territory_levels.declared_levels(package.manifest)
+        self.level_order = territory_levels.ordered_levels(self.declared_levels)
+        territory_levels.register(package.manifest)
+        self.theme_labels = theme_vocabulary.themes_of(package.manifest)  # built-in and declared themes
+        theme_vocabulary.register(package.manifest)
         self.derived_values = DerivedValues()
         self.indicators = package.indicators.set_index("id", drop=False)
         terr = package.territories.copy()
@@ -160,10 +168,11 @@ class AtlasService:
 
     def levels(self) -> list[str]:
         present = set(self.territories["level"])
-        return [lvl for lvl in schema.LEVELS if lvl in present]
+        return [lvl for lvl in self.level_order if lvl in present]
 
     def map_levels(self) -> list[str]:
-        return [lvl for lvl in schema.MAP_LEVELS if lvl in self.package.geometry]
+        drawable = set(schema.MAP_LEVELS) | (set(self.level_order) - set(schema.LEVELS))
+        return [lvl for lvl in self.level_order if lvl in drawable and lvl in self.package.geometry]
 
     def indicator(self, indicator_id: str) -> dict:
         """The catalogue row of a known indicator (KeyError otherwise: check ``has_indicator`` first)."""
@@ -311,15 +320,16 @@ class AtlasService:
                 return f"QPV {row['code']}, {commune} ({row['departement_code']})"
             if row["level"] == "commune":
                 return f"Commune {row['code']} ({row['departement_code']})"
-            return f"{schema.LEVEL_LABELS_FR[row['level']]} {row['code']}"
+            return f"{territory_levels.name(row['level'])} {row['code']}"
 
-        index = terr[terr["level"].isin(["qpv", "commune", "epci", "departement", "region"])].copy()
+        searched = {"qpv", "commune", "epci", "departement", "region"} | (set(terr["level"]) - set(schema.LEVELS))
+        index = terr[terr["level"].isin(searched)].copy()
         index["context"] = index.apply(context, axis=1)
         commune_names = index["commune_code"].map(lambda c: names.get(("commune", c), "") if isinstance(c, str)
                                                   else "")
         index["haystack"] = (index["name"] + " " + index["code"] + " " + commune_names).map(fold)
         order = {"qpv": 0, "commune": 1, "epci": 2, "departement": 3, "region": 4}
-        index["rank"] = index["level"].map(order)
+        index["rank"] = index["level"].map(order).fillna(len(order))  # declared levels after the built-in ones
         return index[["level", "code", "name", "context", "haystack", "rank", "population"]].reset_index(drop=True)
 
     @functools.cached_property

@@ -7,13 +7,15 @@ schema's rules (:mod:`atlas.schema`) and the references between tables, nothing 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from atlas import schema
+from atlas import categories, schema
+from atlas import levels as territory_levels
 from atlas.schema import Table
 
 MAX_PROBLEMS_SHOWN = 20
@@ -171,6 +173,34 @@ def _unknown_territory_rows(frame: pd.DataFrame, level_col: str, code_col: str, 
     return _rows(~keys.isin(known).to_numpy())
 
 
+def _category_problems(indicators: pd.DataFrame, obs: pd.DataFrame) -> list[Problem]:
+    """A categorical indicator lists valid classes, and each of its values is the number of one of them."""
+    problems: list[Problem] = []
+    sizes = {}
+    for row, meta in enumerate(indicators.to_dict("records"), start=1):
+        if meta.get("kind") != categories.KIND:
+            continue
+        text = meta.get("classes")
+        try:
+            found = categories.problems(json.loads(text)) if isinstance(text, str) else ["'classes' is empty"]
+        except json.JSONDecodeError as exc:
+            found = [f"'classes' is not JSON ({exc.msg})"]
+        problems += [Problem("indicators.parquet", f"indicator '{meta['id']}': {message}", row=row,
+                             column="classes") for message in found[:3]]
+        sizes[meta["id"]] = 0 if found else len(json.loads(text))
+    if not sizes:
+        return problems
+    size = obs["indicator"].astype(object).map(sizes)
+    values = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
+    outside = size.notna().to_numpy() & ~np.isnan(values) & (
+        (values % 1 != 0) | (values < 1) | (values > size.fillna(0).to_numpy(dtype="float64")))
+    for row in _rows(outside)[:5]:
+        problems.append(Problem("observations.parquet", f"{_show(obs['value'].iloc[row - 1])} is not the number of a "
+                                f"class of indicator '{obs['indicator'].iloc[row - 1]}' (1 to "
+                                f"{int(size.iloc[row - 1])})", row=int(row), column="value"))
+    return problems
+
+
 def validate_references(package) -> list[Problem]:
     """Referential integrity between the tables of an ``atlas.package.DataPackage``, by the referring row."""
     problems: list[Problem] = []
@@ -178,7 +208,10 @@ def validate_references(package) -> list[Problem]:
     known = pd.Index(_territory_keys(terr["level"], terr["code"]))
     codes_by_level = {level: set(group) for level, group in terr.groupby("level")["code"]}
 
-    for column, level in PARENT_COLUMNS.items():
+    declared = {f"{lvl}_code": lvl for lvl in territory_levels.level_ids(package.manifest) if lvl not in schema.LEVELS}
+    for column, level in {**PARENT_COLUMNS, **declared}.items():
+        if column not in terr.columns:
+            continue
         values = terr[column]
         present = values.notna().to_numpy()
         unknown = present & ~values.isin(codes_by_level.get(level, set())).to_numpy()
@@ -214,6 +247,8 @@ def validate_references(package) -> list[Problem]:
     for row in _rows(np.isin(status, ("secret", "missing")) & has_value)[:5]:
         problems.append(Problem("observations.parquet", f"status '{status[row - 1]}' must have an empty value",
                                 row=int(row), column="value"))
+
+    problems += _category_problems(package.indicators, obs)
 
     com = package.commitments
     for row in _rows(~com["indicator"].isin(indicator_ids).to_numpy())[:5]:

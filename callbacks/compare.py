@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
+from atlas import categories
 from atlas.aggregates import comparison_aggregates
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
 from atlas.embeds import compare_choices
@@ -45,7 +46,7 @@ def valid_indicators(svc, asked) -> list[str]:
         return []
     out = []
     for ident in asked[:MAX_ASKED]:
-        if isinstance(ident, str) and svc.has_indicator(ident) and ident not in out:
+        if isinstance(ident, str) and svc.has_indicator(ident) and ident not in out and charted(svc, ident):
             out.append(ident)
     return out[: layout.MAX_TRENDS]
 
@@ -57,8 +58,13 @@ def chosen_indicators(svc, search: str | None) -> list[str]:
     chosen = valid_indicators(svc, asked)
     if chosen or INDICATORS_PARAM in query:
         return chosen
-    defaults = [i for i in svc.presentation.trends if svc.has_indicator(i)]
-    return (defaults or list(svc.indicators_at("qpv")[:4]))[: layout.MAX_TRENDS]
+    defaults = [i for i in svc.presentation.trends if svc.has_indicator(i) and charted(svc, i)]
+    return (defaults or [i for i in svc.indicators_at("qpv") if charted(svc, i)][:4])[: layout.MAX_TRENDS]
+
+
+def charted(svc, indicator: str) -> bool:
+    """Whether an indicator can be drawn as curves: not a typology, whose classes are no quantities."""
+    return svc.indicator(indicator)["kind"] != categories.KIND
 
 
 def search_with_indicators(search: str | None, indicators: list[str]) -> str:
@@ -115,7 +121,8 @@ def compare_view(svc, search: str | None) -> CompareView:
         wellbeing=WellbeingPanel(variant_for(svc), results, names, marks),
         trend_frames={ind: trend_frame(svc, territories, ind) for ind in chosen} if territories else {},
         metas={ind: svc.indicator(ind) for ind in chosen},
-        options=tuple(layout.indicator_options(svc.indicators)), chosen=tuple(chosen),
+        options=tuple(layout.indicator_options(svc.indicators[svc.indicators["kind"] != categories.KIND])),
+        chosen=tuple(chosen),
         examples=tuple(examples(svc)), france=("france", france.code) if france else None,
         embeds=tuple(compare_choices(svc, territories, chosen)),
         aggregates=aggregates, aggregate_rows=aggregate_rows,

@@ -19,7 +19,8 @@ from atlas import credits as cr
 from atlas import credits_state as st
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number
-from atlas.schema import FUNDERS, THEMES
+from atlas.schema import FUNDERS
+from atlas.themes import labels as theme_labels
 from callbacks.barometer import map_geometry, package_token, sources_text
 from callbacks.barometer_downloads import send_csv
 from callbacks.cache import cached, package_fingerprint
@@ -70,7 +71,7 @@ def _choices(token: str) -> st.CreditsChoices:
         years=years,
         programmes=tuple(frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index),
         funders=tuple(f for f in FUNDERS if f in funders),
-        themes=tuple(t for t in THEMES if t in themes),
+        themes=tuple(t for t in theme_labels() if t in themes),
         levels=tuple(lvl for lvl in st.TERRITORY_LEVELS if lvl in present),
         leverage_levels=tuple(lvl for lvl in lv.leverage_levels(svc) if lvl in {p[0] for p in pairs})
         or tuple(lv.leverage_levels(svc)),
@@ -198,7 +199,7 @@ def static_options(token: str) -> dict:
         "years": list(offered.years),
         "programmes": [{"label": cr.programme_label(p), "value": p} for p in offered.programmes],
         "ministries": [{"label": FUNDERS[f], "value": f} for f in offered.funders],
-        "themes": [{"label": THEMES[t], "value": t} for t in offered.themes],
+        "themes": [{"label": theme_labels()[t], "value": t} for t in offered.themes],
         "territories": territories,
         "levels": [{"label": level_plural(lvl).capitalize(), "value": lvl} for lvl in offered.leverage_levels],
         "indicators": [{"label": labels[i], "value": i} for i in offered.leverage_indicators],
@@ -256,8 +257,9 @@ def summary_view(token: str, key: dict) -> SummaryView:
         programmes=(ui.bar_figure(data["by_programme"], "programme", programmes, "Crédits par programme", source)
                     .to_dict(),
                     ui.breakdown_table(data["by_programme"], "programme", programmes, "Crédits par programme")),
-        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, "Crédits par thème", source, colour=ui.PALETTE[2])
-                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, "Crédits par thème")),
+        themes=(ui.bar_figure(data["by_theme"], "theme", theme_labels(), "Crédits par thème", source,
+                              colour=ui.PALETTE[2]).to_dict(),
+                ui.breakdown_table(data["by_theme"], "theme", theme_labels(), "Crédits par thème")),
         carriers=(ui.bar_figure(data["carriers"], "carrier", {}, "Les 15 porteurs recevant le plus de crédits",
                                 source, colour=ui.PALETTE[4]).to_dict(),
                   ui.breakdown_table(data["carriers"], "carrier", {}, "Crédits par porteur")),
@@ -399,7 +401,7 @@ def _download(n_clicks, values, key: str, filename: str):
     if "programme" in frame:
         frame["programme_fr"] = frame["programme"].map(cr.programme_label)
     if "theme" in frame:
-        frame["theme_fr"] = frame["theme"].map(THEMES)
+        frame["theme_fr"] = frame["theme"].map(theme_labels())
     return send_csv(frame, filename)
 
 

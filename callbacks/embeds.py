@@ -17,10 +17,10 @@ from flask import Response, request
 from atlas import embeds as spec
 from atlas import profile as model
 from atlas.compare import parse_selection, trend_frame
+from atlas.levels import label as level_label
 from atlas.mapdata import MapRequest, parse_search
 from atlas.places import places_of
 from atlas.routes import resolve
-from atlas.schema import LEVEL_LABELS_FR
 from callbacks import barometer
 from callbacks import compare as compare_callbacks
 from callbacks import map as map_callbacks
@@ -187,7 +187,7 @@ def build_map(svc, params: dict, search: str):
         return layout.embed_not_found(problem)
     request = MapRequest.from_query(svc, parse_search(search))
     meta = svc.indicator(request.indicator)
-    level = LEVEL_LABELS_FR.get(request.level, request.level)
+    level = level_label(request.level)
     subtitle = f"{level}, {request.year}" + (" — écart à la référence" if request.mode == "gap" else "")
     page = map_callbacks.build_page(svc, {}, search)
     query = (search or "").lstrip("?")

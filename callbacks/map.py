@@ -12,9 +12,9 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from atlas import settings
 from atlas.feedback import feedback_href
+from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
-from atlas.schema import LEVEL_LABELS_FR
 from callbacks.cache import cached
 from callbacks.map_files import classes_of, classes_url, values_url
 from callbacks.state import feedback_url, service
@@ -98,7 +98,7 @@ def map_report(request: MapRequest) -> str | None:
     svc = service()
     meta = svc.indicator(request.indicator)
     return feedback_href(feedback_url(), "/?" + urlencode(request.query()),
-                         f"Carte — {LEVEL_LABELS_FR.get(request.level, request.level)}",
+                         f"Carte — {level_label(request.level)}",
                          f"{meta['label_fr']} ({request.indicator})", request.year)
 
 
@@ -150,6 +150,7 @@ def filter_indicators(theme, ministry, level, current):
     Output("map-mode", "value"),
     Output("map-reference", "options"),
     Output("map-reference", "value"),
+    Output("map-class-options", "hidden"),
     Input("map-indicator", "value"),
     Input("map-level", "value"),
     Input("map-mode", "value"),
@@ -192,10 +193,11 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None, want
         gaps_block(request, payload),
         urlencode(query),
         request.mode != "gap",
-        layout.mode_options(references),
+        layout.mode_options(references, payload.categorical),
         no_update if wanted_mode == request.mode else request.mode,
         layout.reference_options(references),
         no_update if wanted_reference == request.reference or request.reference is None else request.reference,
+        payload.categorical,
     )
 
 

@@ -8,6 +8,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, no_update
 from dash.dash_table.Format import Format, Group, Scheme
 
+from atlas import categories
+from atlas.i18n import _
 from atlas.schema import OBSERVATION_STATUS_LABELS_FR
 from callbacks.map import request_from_controls
 from callbacks.map_files import values_for
@@ -47,7 +49,11 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
     frame["statut"] = frame["statut"].fillna("missing")
     if request.mode == "gap":
         frame["ecart"] = values_for(request)
-    frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
+    classes = categories.of(meta)
+    if classes:  # a typology: the class's label, and no rank (classes are not ordered as values)
+        frame["valeur"] = frame["valeur"].map(lambda v: categories.label_of(classes, v))
+    else:
+        frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
     frame["annee"] = year
     frame["unite"] = meta["unit"]
     frame["source"] = meta["source"]
@@ -89,7 +95,8 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
     number = Format(precision=int(meta["decimals"]), scheme=Scheme.fixed, group=Group.yes, groups=3,
                     group_delimiter="\u202f", decimal_delimiter=",")
     labels = {"territoire": "Territoire", "code": "Code", "commune": "Commune", "departement": "Département",
-              "valeur": f"Valeur ({meta['unit']})", "ecart": "Écart", "rang": "Rang", "statut": "Statut"}
+              "valeur": _("Classe") if categories.of(meta) else f"Valeur ({meta['unit']})",
+              "ecart": "Écart", "rang": "Rang", "statut": "Statut"}
     columns = []
     for key, label in labels.items():
         if key not in frame.columns:
@@ -97,7 +104,7 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
         column = {"name": label, "id": key}
         if key == "territoire":
             column["presentation"] = "markdown"
-        if key in ("valeur", "ecart", "rang"):
+        if key in ("valeur", "ecart", "rang") and not (key == "valeur" and categories.of(meta)):
             column.update(type="numeric", format=number if key != "rang" else Format(precision=0,
                                                                                      scheme=Scheme.fixed))
         columns.append(column)

@@ -9,7 +9,10 @@ from dash import dcc, html
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
 from atlas.i18n import _
-from atlas.schema import LEVEL_LABELS_FR, THEMES, UNAVAILABLE_STATUS_LABELS_FR
+from atlas.levels import name as level_name
+from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
+from atlas.themes import label as theme_label
+from atlas.themes import labels as theme_labels
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
 from layouts.charts import PALETTE, download_button, graph, lines, style_figure
@@ -87,7 +90,7 @@ def territory_label(level: str, code: str, name: str) -> str:
     """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
         return name or "France"
-    return f"{name} ({LEVEL_LABELS_FR.get(level, level).split(' (')[0].lower()} {code})"
+    return f"{name} ({level_name(level).lower()} {code})"
 
 
 def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:
@@ -124,7 +127,7 @@ def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], nam
                               + [html.Th(names.get(t, t[1]), scope="col", className="num") for t in territories]))
     body = []
     if not rows.empty:
-        for theme, label in THEMES.items():
+        for theme, label in theme_labels().items():
             theme_rows = rows[(rows["theme"] == theme) & rows["year"].notna()]
             if theme_rows.empty:
                 continue
@@ -309,7 +312,7 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
 
 
 def indicator_options(indicators: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{THEMES.get(row.theme, row.theme)} — {row.label_fr}", "value": row.id}
+    return [{"label": f"{theme_label(row.theme)} — {row.label_fr}", "value": row.id}
             for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
 
 

@@ -10,7 +10,8 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from atlas import leverage as lv
 from atlas.formatting import format_euros, format_number, format_value
-from atlas.schema import FUNDERS, THEMES
+from atlas.schema import FUNDERS
+from atlas.themes import label as theme_label
 from layouts.charts import PALETTE, download_button, style_figure
 from layouts.widgets import (
     MAP_CENTER,
@@ -281,10 +282,9 @@ LINE_COLUMNS = [
 
 
 def lines_rows(page: pd.DataFrame, names: dict) -> list[dict]:
-    return [{"id": r.id, "year": int(r.year), "programme": r.programme, "ministry_fr": FUNDERS.get(r.ministry,
-                                                                                                   r.ministry),
-             "theme_fr": THEMES.get(r.theme, r.theme), "label": r.label if isinstance(r.label, str) else "",
-             "carrier": r.carrier,
+    return [{"id": r.id, "year": int(r.year), "programme": r.programme,
+             "ministry_fr": FUNDERS.get(r.ministry, r.ministry), "theme_fr": theme_label(r.theme),
+             "label": r.label if isinstance(r.label, str) else "", "carrier": r.carrier,
              "territory": f"{names.get((r.level, r.code), r.code)} ({level_name(r.level).lower()})",
              "amount_eur": int(r.cents) / 100,
              "beneficiaries": None if pd.isna(r.beneficiaries) else int(r.beneficiaries)}

@@ -10,10 +10,13 @@ from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
 from atlas.i18n import _
+from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
 from atlas.mapexport import export_href
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from atlas.schema import MINISTRIES
+from atlas.themes import label as theme_label
+from atlas.themes import labels as theme_labels
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
 
@@ -72,7 +75,7 @@ def indicator_options(indicators: pd.DataFrame, theme: str | None = None, minist
         frame = frame[frame["theme"] == theme]
     if ministry:
         frame = frame[frame["ministry"] == ministry]
-    return [{"label": f"{row.label_fr} ({THEMES.get(row.theme, row.theme)})", "value": row.id}
+    return [{"label": f"{row.label_fr} ({theme_label(row.theme)})", "value": row.id}
             for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
 
 
@@ -80,9 +83,10 @@ def reference_options(references: tuple[Reference, ...]) -> list[dict]:
     return [{"label": r.phrase[0].upper() + r.phrase[1:], "value": r.level} for r in references]
 
 
-def mode_options(references: tuple[Reference, ...]) -> list[dict]:
-    """Gap mode only where a reference has values for the indicator."""
-    return [{"label": label if key != "gap" or references else f"{label} (aucune référence publiée)",
+def mode_options(references: tuple[Reference, ...], categorical: bool = False) -> list[dict]:
+    """Gap mode only where a reference has values for the indicator (never for a typology)."""
+    why = _("sans objet pour une typologie") if categorical else "aucune référence publiée"
+    return [{"label": label if key != "gap" or references else f"{label} ({why})",
              "value": key, "disabled": key == "gap" and not references} for key, label in MODES.items()]
 
 
@@ -97,7 +101,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Ul(id="map-search-results", className="search-results"),
         ]),
         html.Label("Thème", htmlFor="map-theme"),
-        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in THEMES.items()],
+        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in theme_labels().items()],
                      placeholder="Tous les thèmes", clearable=True),
         html.Label("Ministère", htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": v, "value": k} for k, v in MINISTRIES.items()],
@@ -108,12 +112,12 @@ def map_controls(content: MapPageContent) -> html.Section:
         html.Fieldset([
             html.Legend("Échelle"),
             dcc.RadioItems(id="map-level", value=request.level, className="radio-list",
-                           options=[{"label": LEVEL_LABELS_FR[lvl], "value": lvl} for lvl in content.levels]),
+                           options=[{"label": level_label(lvl), "value": lvl} for lvl in content.levels]),
         ]),
         html.Fieldset([
             html.Legend("Mode"),
             dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
-                           options=mode_options(content.references)),
+                           options=mode_options(content.references, content.payload.categorical)),
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label("Écart à", htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
@@ -122,7 +126,8 @@ def map_controls(content: MapPageContent) -> html.Section:
                                options=[{"label": f"en {v}", "value": k} for k, v in OPERATIONS.items()]),
             ]),
         ]),
-        html.Fieldset([
+        # A typology is coloured by its own classes: no class scheme to choose.
+        html.Fieldset(id="map-class-options", hidden=content.payload.categorical, children=[
             html.Legend("Classes"),
             dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
                            options=[{"label": v, "value": k} for k, v in SCHEMES.items()]),

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from atlas.formatting import format_number, format_value
+from atlas.i18n import _
 from atlas.mapclasses import MapPayload
 from atlas.maplegend import map_legend, reference_sentence, territory_noun
 from layouts.feedback import feedback_link
@@ -26,7 +27,7 @@ def legend(payload: MapPayload, year: int) -> html.Div:
             for e in content.entries]
     return html.Div([
         html.H2(content.title, className="legend-title"),
-        html.Ul(rows, className="legend-classes"),
+        html.Ul(rows, className="legend-classes legend-categories" if payload.categorical else "legend-classes"),
         *[html.P(note, className="legend-note") for note in content.notes],
     ])
 
@@ -35,7 +36,11 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
     """What each coloured figure is compared to, in one sentence under the map."""
     noun = territory_noun(payload.level)
     count = format_number(payload.count, 0)
-    if payload.reference is not None:
+    if payload.categorical:
+        text = _("Chaque territoire est coloré selon sa classe en {year} ({count} {noun} sur la carte) : une "
+                 "typologie n'a ni seuils, ni rang, ni écart à une référence.").format(year=year, count=count,
+                                                                                     noun=noun)
+    elif payload.reference is not None:
         used = payload.reference_years.get(year)
         figure = "le rapport" if payload.operation == "ratio" else "la différence"
         when = (f"valeur de {used}" if used is not None and used != year else

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from dash import dash_table, html
 
 from atlas.formatting import format_number
-from atlas.schema import LEVEL_LABELS_FR, MINISTRIES, THEMES
+from atlas.levels import label as level_label
+from atlas.schema import MINISTRIES
+from atlas.themes import label as theme_label_of
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,11 @@ def _file_row(export, access: Access) -> html.Tr:
 def data_page(manifest: dict, exports, indicators, map_levels: list[str], access: Access | None = None) -> html.Div:
     access = access or Access()
     files = [_file_row(e, access) for e in exports]
-    geometry = [html.Li(html.A(f"Contours — {LEVEL_LABELS_FR[level]} (GeoJSON, WGS84, simplifiés)",
+    geometry = [html.Li(html.A(f"Contours — {level_label(level)} (GeoJSON, WGS84, simplifiés)",
                                href=f"/download/geometry/{level}.geojson", download=""))
                 for level in map_levels]
     catalogue = indicators.assign(
-        theme_label=indicators["theme"].map(THEMES),
+        theme_label=indicators["theme"].map(theme_label_of),
         ministry_label=indicators["ministry"].map(MINISTRIES).fillna("—"),
         csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
             + indicators["id"] + ")",

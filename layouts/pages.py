@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from atlas.formatting import format_number
-from atlas.schema import LEVEL_LABELS_FR
+from atlas.levels import label as level_label
 
 
 def search_box(component_id: str = "search-404") -> html.Div:
@@ -34,7 +34,7 @@ def not_found(params: dict) -> html.Div:
 
 def about(manifest: dict, counts: dict) -> html.Div:
     territory_items = [
-        html.Li(f"{LEVEL_LABELS_FR.get(level, level)} : {format_number(n, 0)}")
+        html.Li(f"{level_label(level)} : {format_number(n, 0)}")
         for level, n in counts["territories"].items()
     ]
     return html.Div(className="about", children=[

@@ -8,6 +8,7 @@ from dash import dcc, html
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
 from atlas.i18n import _
+from atlas.levels import name as level_name
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import LEVEL_LABELS_FR
@@ -31,7 +32,8 @@ def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Articl
     quarter = figure.values.get("qpv")
     usable = bool(quarter and quarter.usable)
     status = quarter.status if quarter else "missing"
-    number = (format_value(quarter.value, figure.unit, figure.decimals) if usable
+    number = (figure.text("qpv", flag_estimate=False) if usable and figure.categorical
+              else format_value(quarter.value, figure.unit, figure.decimals) if usable
               else value_text(None, status, figure.unit, figure.decimals))
     verdict = None
     if figure.verdict and figure.benchmark is not None:
@@ -200,6 +202,7 @@ def _where(profile: Profile, region_name: str) -> str:
     communes = ", ".join(p.name for p in profile.communes)
     departement = profile.places.get("departement")
     parts = [f"Commune{'s' if len(profile.communes) > 1 else ''} : {communes}" if communes else "",
+             *(f"{level_name(p.level)} : {p.name} ({p.code})" for p in profile.zonings),
              f"{departement.name} ({departement.code})" if departement else "",
              region_name if region_name and (not departement or region_name != departement.name) else ""]
     return " · ".join(p for p in parts if p)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from atlas.levels import label as level_label
 from atlas.routes import NAVIGATION
-from atlas.schema import LEVEL_LABELS_FR
 from atlas.weblinks import link_address
 
 
@@ -48,7 +48,7 @@ def illustrative_banner(manifest: dict) -> html.Section | None:
 
 def geography_note(manifest: dict) -> str:
     geography = manifest.get("geography") or {}
-    parts = [f"{LEVEL_LABELS_FR.get(level, level)} : {vintage}" for level, vintage in geography.items()]
+    parts = [f"{level_label(level)} : {vintage}" for level, vintage in geography.items()]
     return "Géographies — " + " ; ".join(parts) if parts else ""
 
 

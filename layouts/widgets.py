@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
+from atlas import levels
 from atlas.formatting import format_value
-from atlas.schema import LEVEL_LABELS_FR
 from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
 from layouts.map import geometry_url
 
@@ -147,18 +147,13 @@ def fmt_share(share) -> str:
 
 
 def level_name(level: str) -> str:
-    """« Département », « Contrat de ville »… (the level's label without its abbreviation)."""
-    return LEVEL_LABELS_FR.get(level, level).split(" (")[0]
-
-
-LEVEL_PLURALS_FR = {"qpv": "quartiers prioritaires", "commune": "communes", "epci": "intercommunalités",
-                    "contrat_de_ville": "contrats de ville", "departement": "départements", "region": "régions",
-                    "france": "France"}
+    """« Département », « Zone d'emploi »… (the level's label without its abbreviation)."""
+    return levels.name(level)
 
 
 def level_plural(level: str) -> str:
-    """« départements », « contrats de ville »… (lower case, for running text)."""
-    return LEVEL_PLURALS_FR.get(level, level)
+    """« départements », « zones d'emploi »… (lower case, for running text)."""
+    return levels.plural(level)
 
 
 EMBED_LIMIT = 300_000  # bytes of GeoJSON small enough to travel inside a page

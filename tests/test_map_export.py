@@ -118,6 +118,17 @@ def test_secret_territories_are_grey_as_on_screen(service):
     assert secret and all(fills[code] == SECRET_COLOR for code in secret)
 
 
+def test_typologies_of_ten_classes_or_more_keep_their_colours(service):
+    """Classes past the tenth are letters in the class strings (atlas/categories.py), as the screen reads them."""
+    from atlas.categories import CLASS_CHARS
+
+    req = MapRequest.build(service, indicator=service.indicators_at("qpv")[0], level="qpv")
+    colours = tuple(f"#{i:02x}{i:02x}{i:02x}" for i in range(12))
+    typology = replace(payload_of(service, req), colors=colours, categories=tuple(f"classe {i}" for i in range(12)))
+    assert [colour_of(typology, c) for c in CLASS_CHARS[:12]] == list(colours)
+    assert colour_of(typology, "s") == SECRET_COLOR and colour_of(typology, "-") == MISSING_COLOR
+
+
 def test_gap_mode_says_its_reference_and_uses_the_diverging_palette(service):
     req = MapRequest.build(service, indicator="taux_pauvrete", level="qpv", mode="gap", reference="departement")
     scene, payload = scene_of(service, req)

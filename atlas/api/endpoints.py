@@ -76,7 +76,7 @@ def territories_query(service) -> dict[str, Param]:
 @per_package(maxsize=4)
 def indicators_query(service) -> dict[str, Param]:
     return {
-        "theme": Param(p.choice("theme", schema.THEMES), None, "Thème de l'indicateur."),
+        "theme": Param(p.choice("theme", service.theme_labels), None, "Thème de l'indicateur."),
         "ministry": Param(p.choice("ministry", schema.MINISTRIES), None, "Ministère responsable."),
         "kind": Param(p.choice("kind", schema.KINDS), None, "Nature : moyens, résultat ou contexte."),
         "level": Param(p.level("level", _present_levels(service)), None,
@@ -130,7 +130,7 @@ def credits_query(service) -> dict[str, Param]:
         "to": Param(p.integer("to", p.MIN_YEAR, p.MAX_YEAR), None, "Dernière année incluse."),
         "programme": Param(_programme_parser(programmes), None, "Programme budgétaire (P147…)."),
         "ministry": Param(p.choice("ministry", schema.FUNDERS), None, "Financeur."),
-        "theme": Param(p.choice("theme", schema.THEMES), None, "Thème."),
+        "theme": Param(p.choice("theme", service.theme_labels), None, "Thème."),
         "territory": Param(p.territory("territory", service.is_known), None,
                            "Crédits rattachés à ce territoire ou à un territoire qu'il contient."),
         **p.paging(csv_allowed=True),
@@ -152,7 +152,8 @@ def no_query(_service) -> dict[str, Param]:
 
 
 CODE_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
-LEVEL_PATH = Param(p.choice("level", schema.LEVELS))
+# Built-in or declared by the package: the endpoint checks it against the package's levels.
+LEVEL_PATH = Param(p.documented({"type": "string", "pattern": p.LEVEL.pattern})(lambda raw: raw))
 INDICATOR_PATH = Param(p.documented({"type": "string", "pattern": p.IDENTIFIER.pattern})(lambda raw: raw))
 ID_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atlas import barometer, schema
+from atlas import barometer, schema, themes
 from atlas import credits as cr
 from atlas import profile as prof
 from atlas.api.output import plain
@@ -126,7 +126,7 @@ def _label(by: str, key) -> str | None:
     if by == "ministry":
         return cr.funder_label(key)
     if by == "theme":
-        return schema.THEMES.get(key, key)
+        return themes.label(key)
     return None
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from atlas import schema
+from atlas import levels as territory_levels
+from atlas import schema, themes
 from atlas.ingest.commitments import commitment_step
 from atlas.ingest.config import Config, IngestError
 from atlas.ingest.credits import credit_step
@@ -133,6 +134,7 @@ def _links(territories: pd.DataFrame) -> dict:
     """Per level and geography vintage, how many territories have each parent (e.g. QPV linked to a contract)."""
     out: dict = {}
     parents = [c for c in (*HIERARCHY, "commune_codes") if c in territories.columns]
+    parents += [c for c in territories.columns if c.endswith("_code") and c not in parents]  # declared levels
     for (level, vintage), group in territories.groupby(["level", "vintage"], sort=True):
         linked = {column: int(group[column].notna().sum()) for column in parents}
         if not any(linked.values()):
@@ -161,5 +163,9 @@ def _manifest(config: Config, report: BuildReport) -> dict:
             **report.tally(),
         },
     }
+    if config.declared_levels:  # only then: a package without declared levels keeps the manifest it always had
+        manifest[territory_levels.MANIFEST_KEY] = [level.to_manifest() for level in config.declared_levels]
+    if config.data.get("themes"):
+        manifest[themes.MANIFEST_KEY] = [{"id": t["id"], "label": t["label"].strip()} for t in config.data["themes"]]
     manifest.update(data.get("manifest", {}))
     return manifest

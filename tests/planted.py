@@ -70,11 +70,14 @@ SAFE_URL = "https://www.insee.fr/fr/information/6439600"
 PLANTED_REGION = "94"  # Corse in the demo: 2 départements, 8 quarters (a quick package)
 
 # Text columns that cannot hold a payload, and why: they are validated as codes, ids with a pattern,
-# periods, dates or one of a fixed list (the app shows its own French label for those, never the value).
+# periods, dates or one of a fixed list (the app shows its own French label for those, never the value);
+# links to parents (``*_code``, also for a package's declared levels) are codes too.
 NOT_PLANTABLE = {
     "territories": {"level", "code", "commune_code", "epci_code", "contrat_de_ville_code", "departement_code",
                     "region_code", "commune_codes"},
-    "indicators": {"id", "theme", "ministry", "polarity", "kind"},
+    # aggregation is one of a list; numerator/denominator name indicators; classes is JSON the loader parses.
+    "indicators": {"id", "theme", "ministry", "polarity", "kind", "aggregation", "numerator", "denominator",
+                   "classes"},
     "observations": {"level", "code", "indicator", "period", "status"},
     "commitments": {"ministry", "indicator", "scope_level", "scope_code", "baseline_date", "target_date"},
     "credits": {"ministry", "theme", "level", "code"},
@@ -92,7 +95,8 @@ def plant(value, row: int = 0):
 def plant_frame(frame: pd.DataFrame, skip: set[str]) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
-        if column in skip or not (out[column].dtype == object or pd.api.types.is_string_dtype(out[column])):
+        if column in skip or column.endswith("_code") or \
+                not (out[column].dtype == object or pd.api.types.is_string_dtype(out[column])):
             continue
         out[column] = [plant(v, i) for i, v in enumerate(out[column])]
     return out

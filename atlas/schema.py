@@ -97,6 +97,9 @@ QPV_2015_CODE = re.compile(r"^QP\d{3}\d{3}$|^QP2[AB]\d{3}$")
 QPV_2024_CODE = re.compile(r"^QN[0-9AB]{3}\d{3}[A-Z]?$")
 DEPARTEMENT_CODE = re.compile(r"^(\d{2}|2A|2B|97[1-6])$")
 COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+# Any territory code: letters and digits (every official code is), as page addresses take them
+# (atlas.routes.CODE). A code is never shown as anything but text, yet no markup or address can hide in one.
+TERRITORY_CODE = re.compile(r"^[A-Za-z0-9]{1,16}\Z")
 
 
 def period_frequency(period: str) -> str | None:
@@ -143,7 +146,7 @@ TERRITORIES = Table(
     "territories",
     (
         Column("level", "str", choices=LEVELS),
-        Column("code", "str"),
+        Column("code", "str", pattern=TERRITORY_CODE),
         Column("name", "str"),
         Column("population", "int", required=False, minimum=0),
         Column("population_year", "int", required=False),

@@ -133,7 +133,37 @@ def init_cache(server, settings=None) -> Cache:
     config["CACHE_DEFAULT_TIMEOUT"] = timeout
     cache.init_app(server, config=config)
     server.extensions["atlas_cache"] = CacheState(settings["ATLAS_CACHE_VARIANTS"], float(timeout))
+    if redis_url:
+        warn_if_redis_is_unbounded(redis_url)
     return cache
+
+
+def redis_bounds_problem(config: dict) -> str | None:
+    """What is wrong with a Redis's ``CONFIG GET maxmemory*`` answer for a cache (None: bounded and evicting)."""
+    maxmemory = str(config.get("maxmemory", "")).strip()
+    policy = str(config.get("maxmemory-policy", "")).strip()
+    if maxmemory in ("", "0"):
+        return "no maxmemory (it grows until the machine runs out of memory)"
+    if policy in ("", "noeviction"):
+        return f"maxmemory-policy {policy or 'unknown'} (writes fail once full instead of evicting)"
+    return None
+
+
+def warn_if_redis_is_unbounded(redis_url: str) -> None:
+    """One warning at start-up when the shared Redis is unbounded; silent when it cannot say (managed Redis
+    without CONFIG, or down: the outage is logged by the first request)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                      socket_timeout=REDIS_TIMEOUT_SECONDS)
+        config = {**client.config_get("maxmemory"), **client.config_get("maxmemory-policy")}
+    except (redis.RedisError, OSError, ValueError):
+        return
+    problem = redis_bounds_problem(config)
+    if problem:
+        log.warning("Redis cache has %s: run it with maxmemory and allkeys-lru (README, « Redis in production »)",
+                    problem)
 
 
 def canonical(value):
@@ -298,8 +328,9 @@ def install_response_cache(server, endpoint: str, outputs: set[str], callback_ma
         if request.method != "POST" or request.path != endpoint:
             return None
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or (body.get("output") not in outputs
-                                           and not is_pure_output(callback_map or {}, body.get("output"))):
+        output = body.get("output") if isinstance(body, dict) else None
+        # A list or a dict is not hashable: the shape is checked before any lookup.
+        if not isinstance(output, str) or (output not in outputs and not is_pure_output(callback_map or {}, output)):
             return None
         scope = f"response:{body['output']}:{package_fingerprint()}:{current_language()}"
         key = cache_key(scope, body)

@@ -7,6 +7,7 @@ from dash import dcc, html
 from atlas.i18n import _
 from atlas.levels import label as level_label
 from atlas.routes import NAVIGATION
+from atlas.weblinks import link_address
 
 
 def header(active_path: str = "/") -> html.Header:
@@ -67,11 +68,17 @@ def geography_note(manifest: dict) -> str:
     return "Géographies — " + " ; ".join(parts) if parts else ""
 
 
+def source_title(source: dict):
+    """The source's title, linked to its address when that is an http(s) one (anything else stays text)."""
+    address = link_address(source.get("url"))
+    return html.A(source["title"], href=address) if address else source["title"]
+
+
 def footer(manifest: dict) -> html.Footer:
     sources = manifest.get("sources") or []
     items = [
         html.Li([
-            html.A(s["title"], href=s["url"]) if s.get("url") else s["title"],
+            source_title(s),
             f" — {s['publisher']}, {s['licence']}" + (f", millésime {s['vintage']}" if s.get("vintage") else ""),
         ])
         for s in sources

@@ -12,12 +12,10 @@ from atlas import inputs
 from atlas.csvexport import FRENCH, MACHINE, Column, CsvTable
 from atlas.csvsafe import safe_cell as neutralise
 from atlas.formatting import format_number
-from atlas.package import load_package
-from atlas.service import AtlasService
 from callbacks import barometer as baro
 from callbacks import barometer_downloads as baro_downloads
 from callbacks import credits as cred
-from callbacks import csv_download, state
+from callbacks import csv_download
 from callbacks.cache import cache
 from callbacks.router import page_for
 from tests.planted import PAYLOAD, planted_package
@@ -26,15 +24,6 @@ from tests.test_routes import text_of
 NO_CREDIT_FILTERS = (None,) * 7
 HOSTILE = ["X" * 100_000, ["P147"] * 50_000, {"column_id": "x"}, [{"a": 1}, None, 3], 12.5, True, -1, 10**30,
            "departement:" + "9" * 5000]
-
-
-@pytest.fixture
-def app_context(dash_app):
-    """The shared cache is live inside an app context (the callbacks memoise there)."""
-    with dash_app.server.app_context():
-        cache.clear()
-        yield
-        cache.clear()
 
 
 def cache_size() -> int:
@@ -129,13 +118,9 @@ def test_superscript_digits_in_the_carrier_search(app_context, service):
 
 
 @pytest.fixture
-def planted(tmp_path, dash_app):
+def planted(tmp_path, serve_package):
     planted_package(tmp_path)
-    previous = state.service()
-    state.set_service(AtlasService(load_package(tmp_path)))
-    with dash_app.server.app_context():
-        yield state.service()
-    state.set_service(previous)
+    return serve_package(tmp_path)
 
 
 def test_a_commitment_without_target_renders(planted):

@@ -198,6 +198,13 @@ def list_answer(items, total: int, columns, note: tuple[str, str] | None = None,
     return Answer(payload=payload, items=items, total=total, columns=tuple(columns))
 
 
+def found(detail: dict | None, message_fr: str, message_en: str) -> Answer:
+    """``detail`` as the answer; HTTP 404 with these messages when there is none."""
+    if detail is None:
+        raise not_found(message_fr, message_en)
+    return Answer(payload=detail)
+
+
 def get_territories(service, v: dict) -> Answer:
     table, total = territories.search_territories(service, q=v["q"], level=v["level"], parent=v["parent"],
                                                   limit=v["limit"], offset=v["offset"])
@@ -207,10 +214,8 @@ def get_territories(service, v: dict) -> Answer:
 def get_territory(service, v: dict) -> Answer:
     level, code = v["level"], p.code_text("code", v["code"])
     detail = territories.territory_detail(service, level, code) if level in service.levels() else None
-    if detail is None:
-        raise not_found(f"Territoire {level}:{code} inconnu dans ce jeu de données.",
-                        f"Unknown territory {level}:{code} in this package.")
-    return Answer(payload=detail)
+    return found(detail, f"Territoire {level}:{code} inconnu dans ce jeu de données.",
+                 f"Unknown territory {level}:{code} in this package.")
 
 
 def get_indicators(service, v: dict) -> Answer:
@@ -221,9 +226,7 @@ def get_indicators(service, v: dict) -> Answer:
 
 def get_indicator(service, v: dict) -> Answer:
     detail = territories.indicator_detail(service, v["id"]) if p.IDENTIFIER.match(v["id"]) else None
-    if detail is None:
-        raise not_found("Indicateur inconnu dans ce jeu de données.", "Unknown indicator in this package.")
-    return Answer(payload=detail)
+    return found(detail, "Indicateur inconnu dans ce jeu de données.", "Unknown indicator in this package.")
 
 
 def get_observations(service, v: dict) -> Answer:
@@ -239,9 +242,7 @@ def get_observations(service, v: dict) -> Answer:
 def get_qpv(service, v: dict) -> Answer:
     code = p.code_text("code", v["code"])
     summary = summaries.qpv_summary(service, code) if service.is_known("qpv", code) else None
-    if summary is None:
-        raise not_found(f"Quartier {code} inconnu dans ce jeu de données.", f"Unknown QPV {code} in this package.")
-    return Answer(payload=summary)
+    return found(summary, f"Quartier {code} inconnu dans ce jeu de données.", f"Unknown QPV {code} in this package.")
 
 
 def get_commitments(service, v: dict) -> Answer:
@@ -256,9 +257,7 @@ def get_commitments(service, v: dict) -> Answer:
 
 def get_commitment(service, v: dict) -> Answer:
     detail = summaries.commitment_detail(service, v["id"]) if p.CODE.match(v["id"]) else None
-    if detail is None:
-        raise not_found("Engagement inconnu dans ce jeu de données.", "Unknown commitment in this package.")
-    return Answer(payload=detail)
+    return found(detail, "Engagement inconnu dans ce jeu de données.", "Unknown commitment in this package.")
 
 
 def get_credits(service, v: dict) -> Answer:

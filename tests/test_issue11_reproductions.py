@@ -9,7 +9,6 @@ formula cells of ``/download`` and the bad package in ``test_hardening.py``; cac
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
@@ -166,24 +165,29 @@ def formula_package(tmp_path, serve_package):
 
 
 def test_the_profile_credits_csv_neutralises_formulas(formula_package):
-    sent = profile_callbacks.download_credits(1, "QP093001")
-    frame = pd.read_csv(io.BytesIO(base64.b64decode(sent["content"])), encoding="utf-8-sig", dtype=str)
-    assert len(frame) == 3  # the quarter's and its commune's lines (a département's is not the profile's)
+    from atlas.csvexport import FRENCH, MACHINE
+
+    table = profile_callbacks.credits_csv("QP093001")
     quoted = ["'" + f for f in FORMULAS]
-    assert set(frame["carrier"]) == {quoted[0], quoted[1], quoted[3]}
-    assert set(frame["label"]) == {quoted[3], quoted[2], quoted[0]}
+    for form, sep, carrier, label in ((MACHINE, ",", "carrier", "label"), (FRENCH, ";", "Porteur", "Libellé")):
+        frame = pd.read_csv(io.BytesIO(table.to_bytes(form)), sep=sep, encoding="utf-8-sig", dtype=str)
+        assert len(frame) == 3  # the quarter's and its commune's lines (a département's is not the profile's)
+        assert set(frame[carrier]) == {quoted[0], quoted[1], quoted[3]}, form
+        assert set(frame[label]) == {quoted[3], quoted[2], quoted[0]}, form
 
 
-def test_the_observations_download_is_built_once_and_streamed(tmp_path, dash_app, monkeypatch):
+def test_the_observations_download_is_built_once_and_streamed(dash_app):
     """/download/observations.csv rebuilt 70 MB per request: now written once per package, streamed from disk."""
-    monkeypatch.setitem(dash_app.server.config, "ATLAS_EXPORT_DIR", tmp_path)
+    from callbacks.downloads import export_store
+
     client = dash_app.server.test_client()
     first = client.get("/download/observations.csv")
     assert first.status_code == 200 and first.mimetype == "text/csv"
     assert first.is_streamed or first.direct_passthrough
     header = first.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert header.startswith("level,code,indicator,period,value,status")
-    built = list(tmp_path.rglob("observations.csv"))
+    with dash_app.server.app_context():
+        built = list(export_store().directory.glob("observations.machine.csv"))
     assert len(built) == 1
     stamp = built[0].stat().st_mtime_ns
     second = client.get("/download/observations.csv")

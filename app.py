@@ -90,7 +90,9 @@ def create_app(data_dir: str | Path | None = None, settings=None) -> dash.Dash:
     from callbacks.router import PURE_OUTPUTS
 
     init_cache(server, settings)
-    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS)
+    importlib.import_module("callbacks.map").install_geometry_preload(server)
+    install_response_cache(server, app.config.routes_pathname_prefix + "_dash-update-component", PURE_OUTPUTS,
+                           app.callback_map)
 
     @server.before_request
     def answer_unknown_pages_with_404():
@@ -170,6 +172,9 @@ def main() -> None:
     parser.add_argument("--debug", action="store_true", default=settings["ATLAS_DEBUG"],
                         help="enable Dash developer tools (off by default)")
     args = parser.parse_args()
+    from callbacks.map_files import start_warming
+
+    start_warming(server)  # the first visitor of each indicator then finds its colours computed
     app.run(host=args.host, port=args.port, debug=args.debug, request_handler=hardening.QuietRequestHandler)
 
 

@@ -20,6 +20,11 @@
     "last-page": "Dernière page"
   };
 
+  var MAP_ZOOM_LABELS = {
+    "leaflet-control-zoom-in": "Zoom avant",
+    "leaflet-control-zoom-out": "Zoom arrière"
+  };
+
   function setAttr(el, name, value) {
     if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
@@ -130,6 +135,17 @@
     });
   }
 
+  /* Leaflet's zoom buttons carry English titles (« Zoom in ») that no dash-leaflet prop changes. */
+  function repairMapControls(root) {
+    root.querySelectorAll(".leaflet-control-zoom a").forEach(function (button) {
+      Object.keys(MAP_ZOOM_LABELS).forEach(function (cls) {
+        if (!button.classList.contains(cls)) return;
+        setAttr(button, "title", MAP_ZOOM_LABELS[cls]);
+        setAttr(button, "aria-label", MAP_ZOOM_LABELS[cls]);
+      });
+    });
+  }
+
   function repair() {
     var root = document.body;
     if (!root) return;
@@ -137,6 +153,7 @@
     repairDropdowns(root);
     repairSliders(root);
     repairTables(root);
+    repairMapControls(root);
     repairScrollers(root);
   }
 

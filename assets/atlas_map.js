@@ -7,13 +7,15 @@
  *
  * The descriptor, read here in one place (MapPayload.browser_view in atlas/mapclasses.py):
  *   {view: {key, url, level, label, unit, decimals, mode, operation, vintage, years, colors, missing,
- *           secret, count}, year, classes_url, values_url}
+ *           secret, count, categories (a typology only: one label per class)}, year, classes_url, values_url}
  * Tooltips are built from text nodes only: no string from the data is ever parsed as HTML.
  */
 (function () {
   "use strict";
 
   const formatters = {};
+  // One character per class in the classes strings ("s" secret, "-" nothing): atlas/categories.py CLASS_CHARS.
+  const CLASS_CHARS = "0123456789ABCDEFGHIJKLMNOPQR";
   function numberFormat(decimals) {
     if (!formatters[decimals]) {
       formatters[decimals] = new Intl.NumberFormat(window.atlasI18n.locale, {
@@ -45,57 +47,7 @@
     return row === undefined ? "-" : row.charAt(i);
   }
 
-  // A canvas that fills all polygons of one colour as one path: ten fills instead of 35,000.
-  // Polygons with a stroke (missing values, the one under the mouse) are drawn one by one, on top.
-  const BATCH = 64;
-  const BatchedCanvas = L.Canvas.extend({
-    _draw: function () {
-      const bounds = this._redrawBounds;
-      const ctx = this._ctx;
-      ctx.save();
-      if (bounds) {
-        const size = bounds.getSize();
-        ctx.beginPath();
-        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
-        ctx.clip();
-      }
-      this._drawing = true;
-      const groups = new Map();
-      const single = [];
-      for (let order = this._drawFirst; order; order = order.next) {
-        const layer = order.layer;
-        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) { continue; }
-        const o = layer.options;
-        if (!layer._parts || !layer._parts.length) { continue; }
-        if (o.stroke || !o.fill) { single.push(layer); continue; }
-        const key = o.batchKey || (o.fillColor + "|" + o.fillOpacity);
-        if (!groups.has(key)) { groups.set(key, []); }
-        groups.get(key).push(layer);
-      }
-      for (const [key, layers] of groups) {
-        const cut = key.lastIndexOf("|");
-        ctx.globalAlpha = +key.slice(cut + 1);
-        ctx.fillStyle = key.slice(0, cut);
-        // Moderate paths: the rasteriser slows down sharply on one path of 100,000 points.
-        for (let start = 0; start < layers.length; start += BATCH) {
-          ctx.beginPath();
-          const end = Math.min(layers.length, start + BATCH);
-          for (let k = start; k < end; k++) {
-            for (const part of layers[k]._parts) {
-              ctx.moveTo(part[0].x, part[0].y);
-              for (let j = 1; j < part.length; j++) { ctx.lineTo(part[j].x, part[j].y); }
-              ctx.closePath();
-            }
-          }
-          ctx.fill("evenodd");
-        }
-      }
-      ctx.globalAlpha = 1;
-      for (const layer of single) { layer._updatePath(); }
-      this._drawing = false;
-      ctx.restore();
-    },
-  });
+  const BatchedCanvas = window.atlasCanvas.BatchedCanvas;  // assets/atlas_canvas.js
 
   // Large layers draw on one canvas per pane instead of one SVG element per polygon.
   function canvasFor(context) {
@@ -116,7 +68,9 @@
     }
     const renderer = canvas ? canvasFor(context) : undefined;
     const base = { stroke: true, color: "#3d3d3d", weight: 0.6, opacity: 0.9, fillOpacity: 0.85, dashArray: null };
-    if (renderer) { base.renderer = renderer; }
+    // On the canvas: no clipping (the canvas clips for free; Leaflet's clipping allocated four arrays and a
+    // bit code per vertex) and the inline projection above.
+    if (renderer) { Object.assign(base, { renderer: renderer, noClip: true, packedProjection: true }); }
     const styles = {};
     if (!s || !s.view || (context && context.url && s.view.url !== context.url)) {
       styles.loading = Object.assign({}, base, { fillColor: "#eeeeee", fillOpacity: 0.5 });  // colours on their way
@@ -132,7 +86,7 @@
       v.colors.forEach((fill, k) => {
         // Quarters are tiny at national scale: a stroke in their own colour keeps them visible.
         // Thousands of communes: no border at all, or the borders would grey the whole map.
-        styles[String(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
+        styles[CLASS_CHARS.charAt(k)] = isQpv ? Object.assign({}, base, { fillColor: fill, color: fill, weight: 3 })
           : canvas ? Object.assign({}, base, { fillColor: fill, stroke: false })
             : Object.assign({}, base, { fillColor: fill });
       });
@@ -185,6 +139,9 @@
     let valueText;
     if (ch === "s") {
       valueText = window.atlasI18n.t("secret statistique");
+    } else if (v.categories) {  // a typology: the class's label (atlas/categories.py), no value nor rank
+      const k = CLASS_CHARS.indexOf(ch);
+      valueText = k >= 0 && k < v.categories.length ? String(v.categories[k]) : window.atlasI18n.t("sans valeur");
     } else if (s.values_year !== s.year) {
       valueText = "…";
     } else {
@@ -196,7 +153,7 @@
     line(root, [String(v.label || "") + (v.mode === "gap" ? window.atlasI18n.t(" — écart") : "") + " (" + String(s.year) + ") : ",
       { tag: "strong", text: valueText }]);
     const r = s.values_year === s.year ? rankOf(s, i) : null;
-    if (r && ch !== "s") {
+    if (r && ch !== "s" && !v.categories) {
       line(root, [window.atlasI18n.t("Rang : {rank} sur {count} (valeurs décroissantes)",
         {rank: window.atlasI18n.ordinal(r.rank), count: numberFormat(0).format(r.count)})]);
     }
@@ -204,8 +161,9 @@
     return root;
   }
 
-  // Re-colour in place. A canvas layer takes its new options directly and redraws once (35,000
-  // setStyle calls would each schedule their own bookkeeping); SVG paths are restyled one by one.
+  // Re-colour in place. A canvas is handed the colouring (the class of every polygon) and redraws once, reading
+  // each polygon's style from it: nothing is written on 35,000 layer objects (six option writes per polygon cost
+  // ~100 ms per change). SVG paths are restyled one by one.
   function restyle(id) {
     const entry = registry[id];
     const s = stateOf(id);
@@ -216,12 +174,7 @@
     if (renderer && renderer instanceof L.Canvas && typeof renderer._redraw === "function") {
       const styles = stylesFor(s, true, context);
       const row = styles.loading ? null : s.view.classes[s.view.years.indexOf(s.year)];
-      for (const layer of entry.layers) {
-        const st = styles.loading || styles[row ? row.charAt(layer.feature.properties.i) : "-"] || styles["-"];
-        const o = layer.options;
-        o.fillColor = st.fillColor; o.fillOpacity = st.fillOpacity; o.stroke = st.stroke; o.color = st.color;
-        o.weight = st.weight; o.batchKey = st.batchKey;
-      }
+      renderer._atlasPaint = { styles: styles, row: row || null };
       renderer._redraw();
     } else {
       for (const layer of entry.layers) { layer.setStyle(style(layer.feature, context)); }
@@ -237,10 +190,12 @@
     requestAnimationFrame(() => { painted.drawn = performance.now(); });
   }
 
-  // One set of handlers for every polygon; the tooltip is bound on first hover (35,000 tooltips
-  // created up front would delay the first paint by seconds).
+  // One set of handlers, on the layer group (Leaflet passes each polygon's events on to it); the tooltip is bound on
+  // first hover (35,000 tooltips created up front would delay the first paint by seconds).
+  function hovered(event) { return event.propagatedFrom || event.layer || event.target; }
+
   function highlight(event) {
-    const layer = event.target;
+    const layer = hovered(event);
     if (!layer._atlasTooltip) {
       layer._atlasTooltip = true;
       layer.bindTooltip(() => tooltipContent(layer.feature, layer._atlasId), { sticky: true, direction: "top", offset: [0, -8], className: "atlas-tooltip" });
@@ -250,7 +205,7 @@
   }
 
   function unhighlight(event) {
-    const layer = event.target;
+    const layer = hovered(event);
     const entry = registry[layer._atlasId];
     layer.setStyle(style(layer.feature, entry ? entry.context : null));
   }
@@ -258,6 +213,23 @@
   function unfocusable() {
     const el = this.getElement && this.getElement();
     if (el && el.setAttribute) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+  }
+
+  // Two listeners on the group instead of two on each polygon (70,000 registrations during the first paint). The
+  // group is known once it has added the polygons: just after the synchronous loop that creates them.
+  function listenOnGroup(entry) {
+    if (entry.listening) { return; }
+    entry.listening = true;
+    Promise.resolve().then(() => {
+      const first = entry.layers[0];
+      const group = first && first._eventParents ? Object.values(first._eventParents)[0] : null;
+      if (!group) {  // not in a group (never the case with dash-leaflet's GeoJSON): listen on each polygon
+        entry.layers.forEach((layer) => layer.on({ mouseover: highlight, mouseout: unhighlight }));
+      } else if (!group._atlasListening) {  // the same group is refilled when its data change: listen once
+        group._atlasListening = true;
+        group.on({ mouseover: highlight, mouseout: unhighlight });
+      }
+    });
   }
 
   function onEachFeature(feature, layer, context) {
@@ -271,7 +243,9 @@
     const s = states[id];
     if (s && s.view && s.view.url === source && registry[id].layers.length === s.view.count) { markPainted(s); }
     layer._atlasId = id;
-    layer.on({ mouseover: highlight, mouseout: unhighlight });
+    // No attribution to announce: Leaflet would otherwise register a « remove » listener on each of 35,000 polygons.
+    layer.getAttribution = null;
+    listenOnGroup(registry[id]);
     // The map is one tab stop: an SVG polygon must not be a focusable, unnamed element of its own.
     if (!(context && context.hideout && context.hideout.canvas)) { layer.on("add", unfocusable); }
   }

@@ -16,6 +16,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.i18n import N_, _
+from atlas.places import france_codes_of
 
 # ------------------------------------------------------------------ statuses
 
@@ -45,7 +46,8 @@ TOLERANCE = 0.10
 
 FREQUENCY_LABELS_FR = {"annual": N_("Annuelle"), "quarterly": N_("Trimestrielle"), "monthly": N_("Mensuelle")}
 FREQUENCY_ORDER = ("annual", "quarterly", "monthly")
-KIND_LABELS_FR = {"result": N_("Résultat"), "means": N_("Moyens"), "context": N_("Contexte")}
+KIND_LABELS_FR = {"result": N_("Résultat"), "means": N_("Moyens"), "context": N_("Contexte"),
+                  "category": N_("Typologie")}
 
 
 def status_label(status: str) -> str:
@@ -271,8 +273,8 @@ def ancestors(service, level: str, code: str) -> list[tuple[str, str]]:
         value = row.get(f"{parent}_code")
         if isinstance(value, str) and value and service.is_known(parent, value):
             chain.append((parent, value))
-    if level != "france":
-        chain += [("france", c) for c in service.codes("france")]
+    if level != "france":  # France métropolitaine contains no overseas territory
+        chain += [("france", c) for c in france_codes_of(service, {**row, "level": level, "code": code})]
     return chain
 
 

@@ -71,7 +71,7 @@ def barometer_choices(service) -> BarometerChoices:
     return BarometerChoices(
         years=tuple(package_years(service)) or (date.today().year,),
         ministries=tuple(m for m in schema.MINISTRIES if m in set(used["ministry"])),
-        themes=tuple(t for t in schema.THEMES if t in set(used["theme"])),
+        themes=tuple(t for t in service.theme_labels if t in set(used["theme"])),
         levels=tuple(barometer_levels(service)) or ("france",),
         france=("france", france[0]) if france else ("france", "FR"),
         indicators=tuple(indicator_choices(service)["id"]),

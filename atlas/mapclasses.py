@@ -16,9 +16,10 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from atlas import aggregates, categories
 from atlas.formatting import format_value
 from atlas.i18n import _
-from atlas.mapdata import MapRequest, Reference, parent_codes, reference_of
+from atlas.mapdata import AGGREGATE_REFERENCES, MapRequest, Reference, parent_codes, reference_of
 from atlas.service import AtlasService
 
 # ColorBrewer palettes (colour-blind safe). Sequential: light = favourable, dark = unfavourable.
@@ -52,6 +53,11 @@ class MapPayload:
     breaks_by_year: dict[int, tuple[float, ...]] | None
     colors: tuple[str, ...]
     count: int
+    categories: tuple[str, ...] = ()  # a typology: one label per class (and colour), no breaks
+
+    @property
+    def categorical(self) -> bool:
+        return bool(self.categories)
 
     def breaks_for(self, year: int) -> tuple[float, ...]:
         if self.breaks is not None:
@@ -63,12 +69,14 @@ class MapPayload:
         if year not in self.years:
             return False
         row = self.classes[self.years.index(year)]
-        return any(ch.isdigit() for ch in row)
+        return any(ch not in "s-" for ch in row)
 
     def browser_view(self, geometry_url: str) -> dict:
         """What assets/atlas_map.js needs besides the classes and values, which it fetches as files."""
-        return {"key": self.key, "url": geometry_url, "level": self.level, "label": self.label, "unit": self.unit,
-                "decimals": self.decimals, "mode": self.mode, "operation": self.operation, "vintage": self.vintage,
+        typology = {"categories": list(self.categories)} if self.categories else {}
+        return {**typology, "key": self.key, "url": geometry_url, "level": self.level, "label": self.label,
+                "unit": self.unit, "decimals": self.decimals, "mode": self.mode, "operation": self.operation,
+                "vintage": self.vintage,
                 "years": list(self.years), "colors": list(self.colors), "missing": MISSING_COLOR,
                 "secret": SECRET_COLOR, "count": self.count}
 
@@ -136,8 +144,12 @@ def aligned_tables(service: AtlasService, request: MapRequest, codes: tuple[str,
     reference = reference_of(service, request)
     if reference is None:
         return values, status, None, years, {}
-    ref_values, _status = service.annual_table(request.indicator, reference.level)
     used = {year: reference.year_for(year) for year in years}
+    if reference.level in AGGREGATE_REFERENCES:
+        scope = AGGREGATE_REFERENCES[reference.level][0]
+        matrix = aggregates.map_reference_matrix(service, request.indicator, scope, list(codes), used)
+        return values, status, matrix, years, used
+    ref_values, _status = service.annual_table(request.indicator, reference.level)
     parents = parent_codes(service, request, codes)
     columns = {}
     for year, ref_year in used.items():
@@ -198,9 +210,37 @@ def year_values(service: AtlasService, request: MapRequest, codes: tuple[str, ..
     return encode_values(shown[request.year].where(status[request.year] != "secret"), decimals)
 
 
+def category_classes(matrix: pd.DataFrame, status: pd.DataFrame, count: int) -> list[str]:
+    """Per year, one character per feature: its class (CLASS_CHARS, in the catalogue's order), 's', '-'."""
+    chars = np.array([*categories.CLASS_CHARS[:count], "-"])
+    out = []
+    for year in matrix.columns:
+        column = matrix[year].to_numpy(dtype=float)
+        known = np.isfinite(column) & (column >= 1) & (column <= count) & (column % 1 == 0)
+        index = np.where(known, np.nan_to_num(column, nan=0).astype(int) - 1, count)
+        out.append("".join(np.where(status[year].to_numpy() == "secret", "s", chars[index])))
+    return out
+
+
+def category_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ...],
+                     classes: tuple[categories.Category, ...]) -> MapPayload:
+    """A typology: one colour per class, whatever the year; no breaks, no gap mode."""
+    meta = service.indicator(request.indicator)
+    shown, status, _decimals, years, _used = shown_matrix(service, request, codes)
+    return MapPayload(
+        key=request.classes_key(), level=request.level, indicator=request.indicator, label=str(meta["label_fr"]),
+        unit="", decimals=0, polarity="neutral", vintage=str(meta["vintage"]), mode="value", operation=None,
+        reference=None, reference_years={}, years=tuple(years),
+        classes=tuple(category_classes(shown, status, len(classes))), breaks=(), breaks_by_year=None,
+        colors=tuple(c.colour for c in classes), count=len(codes), categories=tuple(c.label for c in classes))
+
+
 def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ...]) -> MapPayload:
     """The colouring of every year of the request (its year is ignored: the payload serves them all)."""
     meta = service.indicator(request.indicator)
+    classes = categories.of(meta)
+    if classes:
+        return category_payload(service, request, codes, classes)
     polarity = str(meta["polarity"])
     shown, status, decimals, years, used = shown_matrix(service, request, codes)
     gap = request.mode == "gap" and bool(used)

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from atlas import aggregates, categories
+from atlas.formatting import format_number
 from atlas.i18n import N_, _
-from atlas.service import AtlasService
+from atlas.service import AtlasService, per_package
 
 # Labels are French source text (translate with _() where shown).
 SCHEMES = {"quantiles": N_("Quantiles"), "jenks": N_("Seuils naturels (Jenks)"), "equal": N_("Intervalles égaux")}
@@ -26,6 +28,9 @@ OPERATIONS = {"difference": N_("différence"), "ratio": N_("rapport")}
 REFERENCE_LEVELS = ("commune", "epci", "departement", "region", "france")
 REFERENCE_PHRASES = {"commune": N_("sa commune"), "epci": N_("son intercommunalité"),
                      "departement": N_("son département"), "region": N_("sa région"), "france": N_("la France")}
+# Exact aggregates over the quarters (atlas/aggregates.py), offered for a map of quarters: role -> (scope, phrase).
+AGGREGATE_REFERENCES = {"qpv_departement": ("departement", N_("l'ensemble des QPV de son département")),
+                        "qpv_france": ("france", N_("l'ensemble des QPV de France"))}
 # A reference published up to this many years away from the year shown stands in for it (and is labelled).
 REFERENCE_YEAR_TOLERANCE = 2
 MAX_SEARCH_LENGTH = 80
@@ -34,9 +39,22 @@ MAX_SEARCH_LENGTH = 80
 @dataclass(frozen=True)
 class Reference:
     """A reference level that has values for the indicator, and the years it was published."""
-    level: str
-    phrase: str  # « sa commune », « la France métropolitaine »
+    level: str  # a level of REFERENCE_LEVELS, or an aggregate's role (AGGREGATE_REFERENCES)
+    phrase: str  # « sa commune », « la France métropolitaine », « l'ensemble des QPV de France (somme) »
     years: tuple[int, ...]
+    coverage: tuple[tuple[int, int, int], ...] = ()  # aggregates: (year, quarters counted, quarters in all)
+
+    def coverage_note(self, year: int | None) -> str | None:
+        """« Somme des QPV dont la valeur est publiée : 1 364 sur 1 514 » when some are missing that year."""
+        found = next(((covered, total) for y, covered, total in self.coverage if y == year), None)
+        if found is None or found[0] == found[1]:
+            return None
+        text = _("Référence calculée sur les QPV dont la valeur est publiée : {covered} sur {total}.").format(
+            covered=format_number(found[0], 0), total=format_number(found[1], 0))
+        if self.level == "qpv_departement":
+            text += " " + _("Un département sans calcul (moins de la moitié de ses QPV publiés, ou un seul QPV) "
+                            "laisse ses quartiers en blanc.")
+        return text
 
     def year_for(self, year: int) -> int | None:
         """The reference year that stands for ``year``: itself, else the nearest within the tolerance."""
@@ -123,14 +141,22 @@ def _year(value, years: list[int], default: int) -> int:
     return year if year in years else default
 
 
-def indicator_years(service: AtlasService, indicator: str, level: str) -> list[int]:
+# Derived from the package alone and asked on every map request: computed once per indicator and level
+# (the arguments are validated ids, so the number of variants is bounded by the catalogue).
+CATALOGUE_VARIANTS = 2048
+
+
+@per_package(maxsize=CATALOGUE_VARIANTS)
+def indicator_years(service: AtlasService, indicator: str, level: str) -> tuple[int, ...]:
     """Years with at least one value of the indicator at the level."""
     values, _status = service.annual_table(indicator, level)
     if values.empty:
-        return []
-    return [int(y) for y in values.columns if values[y].notna().any()]
+        return ()
+    present = values.notna().to_numpy().any(axis=0)
+    return tuple(int(y) for y, seen in zip(values.columns, present, strict=True) if seen)
 
 
+@per_package(maxsize=CATALOGUE_VARIANTS)
 def france_code(service: AtlasService, indicator: str) -> str | None:
     """The France-level territory the package gives values for (e.g. France métropolitaine)."""
     values, _status = service.annual_table(indicator, "france")
@@ -141,31 +167,63 @@ def france_code(service: AtlasService, indicator: str) -> str | None:
     return str(counts.sort_values(ascending=False).index[0]) if len(counts) else None
 
 
+@per_package(maxsize=CATALOGUE_VARIANTS)
 def references_for(service: AtlasService, indicator: str, level: str) -> tuple[Reference, ...]:
-    """The coarser levels a territory at ``level`` can be compared with: only those with values."""
-    if level not in REFERENCE_LEVELS and level != "qpv":
+    """The coarser levels a territory at ``level`` can be compared with: only those with values (none for a
+    typology: a class is not a quantity to subtract)."""
+    if service.has_indicator(indicator) and categories.of(service.indicator(indicator)):
+        return ()
+    declared = {d.id: d for d in service.declared_levels}
+    if level in declared:  # a zone d'emploi is compared with the parents it names, and France
+        parents_known = set(declared[level].parents) | {"france"}
+    elif level not in REFERENCE_LEVELS and level != "qpv":
         parents_known = set()
     else:
         parents_known = set(REFERENCE_LEVELS[REFERENCE_LEVELS.index(level) + 1:] if level in REFERENCE_LEVELS
                             else REFERENCE_LEVELS)
+        # A declared zoning coarser than the level, when its territories name theirs (a quarter's zone d'emploi).
+        order = service.level_order
+        parents_known |= {d for d in declared if order.index(d) > order.index(level)}
     try:
-        columns = set(service.territories.loc[level].columns)
+        rows = service.territories.loc[level]
     except KeyError:
         return ()
     found = []
-    for ref in REFERENCE_LEVELS:
-        if ref not in parents_known or (ref != "france" and f"{ref}_code" not in columns):
+    for ref in (lvl for lvl in service.level_order if lvl in REFERENCE_LEVELS or lvl in declared):
+        linked = ref == "france" or (f"{ref}_code" in rows.columns
+                                     and (ref not in declared or rows[f"{ref}_code"].notna().any()))
+        if ref not in parents_known or not linked:
             continue
         years = tuple(indicator_years(service, indicator, ref))
         if not years:
             continue
-        phrase = _(REFERENCE_PHRASES[ref])  # in the request's language: references are built per request
+        phrase = declared[ref].reference_phrase if ref in declared else _(REFERENCE_PHRASES[ref])
         if ref == "france":
             code = france_code(service, indicator)
             name = service.territory_name("france", code) if code else None
             phrase = _("la {name}").format(name=name) if name and name.startswith("France") else phrase
         found.append(Reference(ref, phrase, years))
+    if level == "qpv":
+        found += aggregate_references(service, indicator)
     return tuple(found)
+
+
+def aggregate_references(service: AtlasService, indicator: str) -> list[Reference]:
+    """The exact aggregates over quarters a map of quarters can be compared with (only those with values).
+
+    Rates only (a ratio of sums): a quarter's count set against the sum of its département's quarters is no gap
+    but a share, which a diverging « more / less favourable » palette would misread (the profile shows sums)."""
+    how = aggregates.recipe(service, indicator)
+    if how is None or how.kind != "ratio":
+        return []
+    kind = _("rapport des sommes")
+    found = []
+    for role, (scope, phrase) in AGGREGATE_REFERENCES.items():
+        years = aggregates.map_years(service, indicator, scope)
+        if years:
+            found.append(Reference(role, f"{_(phrase)} ({kind})", tuple(years),
+                                   tuple((year, covered, total) for year, (covered, total) in years.items())))
+    return found
 
 
 def reference_of(service: AtlasService, request: MapRequest) -> Reference | None:

@@ -1,8 +1,9 @@
 """Open data exports: every table of the package as CSV or Parquet, with its metadata.
 
-CSV files are built once per package (``ExportStore``), written atomically to a folder the workers share, and
-then served from disk (streamed, with ranges and ETags): ``/download/observations.csv`` no longer rebuilds
-70 MB per request. Every text cell goes through ``atlas.csvsafe`` (no formula runs in a spreadsheet).
+CSV files, in both forms of atlas/csvexport.py (French spreadsheet and machine), are built once per package
+(``ExportStore``), written atomically to a folder the workers share, and then served from disk (streamed, with
+ranges and ETags): ``/download/observations.csv`` no longer rebuilds 70 MB per request. Every text cell goes
+through ``atlas.csvsafe`` (no formula runs in a spreadsheet).
 """
 
 from __future__ import annotations
@@ -10,19 +11,18 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from atlas import schema
-from atlas.csvsafe import safe_frame
+from atlas.csvexport import MACHINE, CsvTable, csv_chunks
 from atlas.i18n import N_
 from atlas.service import AtlasService
 
-CHUNK_ROWS = 100_000
-EXPORT_FORMAT = "1"  # bump when the CSV layout changes, so that files built by an older version are not served
+EXPORT_FORMAT = "3"  # bump when the CSV layout changes, so that files built by an older version are not served
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,6 @@ def exports(service: AtlasService) -> list[Export]:
     return out
 
 
-def csv_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
-    """CSV in chunks (UTF-8 with BOM for spreadsheets), formula cells neutralised, never whole in memory."""
-    yield "\ufeff".encode()
-    for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-        chunk = safe_frame(frame.iloc[start:start + CHUNK_ROWS])
-        yield chunk.to_csv(index=False, header=start == 0).encode()
-
-
 class ExportStore:
     """CSV exports of one package, built at most once and shared by the workers through a folder."""
 
@@ -76,9 +68,9 @@ class ExportStore:
         self.directory = base / f"{fingerprint}-v{EXPORT_FORMAT}"
         self._lock = threading.Lock()
 
-    def csv(self, name: str, frame: Callable[[], pd.DataFrame]) -> Path:
-        """The path of ``name``.csv, written from ``frame()`` the first time it is asked for."""
-        path = self.directory / f"{name}.csv"
+    def csv(self, name: str, table: Callable[[], CsvTable], form: str = MACHINE) -> Path:
+        """The path of ``name``.csv in ``form``, written from ``table()`` the first time it is asked for."""
+        path = self.directory / f"{name}.{form}.csv"
         if path.is_file():
             return path
         with self._lock:  # one build per process; another worker may build too, the rename keeps it whole
@@ -87,7 +79,7 @@ class ExportStore:
                 handle, staging = tempfile.mkstemp(dir=self.directory, prefix=f".{name}.", suffix=".tmp")
                 try:
                     with os.fdopen(handle, "wb") as out:
-                        for chunk in csv_chunks(frame()):
+                        for chunk in csv_chunks(table(), form):
                             out.write(chunk)
                     os.replace(staging, path)
                 finally:

@@ -23,10 +23,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from atlas import schema
+from atlas import levels as territory_levels
+from atlas import schema, themes
 from atlas.presentation import presentation_problems
 from atlas.schema import Table
-from atlas.validation import (  # noqa: F401 - re-exported: the package API
+from atlas.validation import (
     MAX_PROBLEMS_SHOWN,
     PackageError,
     Problem,
@@ -77,8 +78,10 @@ def write_package(package: DataPackage, dest: Path) -> Path:
     """Write every table and the manifest (with checksums) into ``dest``."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    levels = territory_levels.level_ids(package.manifest)
     for table in schema.TABLES:
-        frame = _normalise_for_writing(package.table(table.name), table)
+        widened = schema.with_declared(table, levels, tuple(themes.themes_of(package.manifest)))
+        frame = _normalise_for_writing(package.table(table.name), widened)
         frame.to_parquet(dest / table.filename, index=False, compression="zstd")
     (dest / schema.GEOMETRY_DIR).mkdir(exist_ok=True)
     for level, frame in sorted(package.geometry.items()):
@@ -148,6 +151,12 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PackageError([Problem(schema.MANIFEST, f"not valid JSON ({exc})")]) from exc
     problems += validate_manifest(manifest, root, verify_checksums=verify_checksums)
+    declaration = territory_levels.declaration_problems(manifest.get(territory_levels.MANIFEST_KEY))
+    problems += [Problem(schema.MANIFEST, message) for message in declaration]
+    known_levels = schema.LEVELS if declaration else territory_levels.level_ids(manifest)
+    theme_declaration = themes.declaration_problems(manifest.get(themes.MANIFEST_KEY))
+    problems += [Problem(schema.MANIFEST, message) for message in theme_declaration]
+    known_themes = tuple(schema.THEMES) if theme_declaration else tuple(themes.themes_of(manifest))
 
     tables: dict[str, pd.DataFrame] = {}
     for table in schema.TABLES:
@@ -161,7 +170,7 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(table.filename, f"unreadable Parquet file ({exc})"))
             frame = pd.DataFrame(columns=[c.name for c in table.columns])
-        table_problems = validate_table(frame, table)
+        table_problems = validate_table(frame, schema.with_declared(table, known_levels, known_themes))
         problems += table_problems
         tables[table.name] = frame
 
@@ -170,8 +179,8 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
     for path in sorted(geometry_dir.glob("*.parquet")) if geometry_dir.is_dir() else []:
         name = f"{schema.GEOMETRY_DIR}/{path.name}"
         level = path.stem
-        if level not in schema.LEVELS:
-            problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(schema.LEVELS)})"))
+        if level not in known_levels:
+            problems.append(Problem(name, f"unknown level '{level}' (expected one of {', '.join(known_levels)})"))
             continue
         try:
             frame = gpd.read_parquet(path)
@@ -185,6 +194,10 @@ def load_package(root: Path | str | None = None, *, verify_checksums: bool = Tru
         raise PackageError(problems)
     package = DataPackage(manifest=manifest, geometry=geometry, root=root, **_typed(tables))
     problems += validate_references(package)
+    terr = package.territories
+    for row, message in territory_levels.code_problems(territory_levels.declared_levels(manifest), terr["level"],
+                                                       terr["code"])[:MAX_PROBLEMS_SHOWN]:
+        problems.append(Problem(schema.TERRITORIES.filename, message, row=row + 1, column="code"))
     problems += [Problem(schema.MANIFEST, message)
                  for message in presentation_problems(manifest, package.indicators["id"])]
     if problems:

@@ -16,15 +16,21 @@ from atlas.values import territory_table
 # Roles in reading order; the quarter first.
 ROLES: tuple[str, ...] = ("qpv", "commune", "epci", "departement", "france")
 REFERENCE_ROLES: tuple[str, ...] = ROLES[1:]
-# The reference a gap is measured against, by preference: the broadest one with a value that year.
-BENCHMARK_ORDER: tuple[str, ...] = ("france", "departement", "epci", "commune")
+# Exact aggregates over quarters (atlas/aggregates.py), offered after the published references.
+AGGREGATE_ROLES: tuple[str, ...] = ("qpv_departement", "qpv_france")
+# The reference a gap is measured against, by preference: the broadest one with a value that year; the
+# aggregates over quarters only when no published reference has one.
+BENCHMARK_ORDER: tuple[str, ...] = ("france", "departement", "epci", "commune", "qpv_france", "qpv_departement")
 # French source text (translated with _() where a sentence is built: properties below run at render time).
 ROLE_LABELS = {"qpv": N_("Quartier"), "commune": N_("Commune"), "epci": N_("Intercommunalité"),
-               "departement": N_("Département"), "france": N_("France")}
+               "departement": N_("Département"), "france": N_("France"),
+               "qpv_departement": N_("Ensemble des QPV du département"), "qpv_france": N_("Ensemble des QPV de France")}
 _PHRASES = {"commune": N_("dans la commune ({name})"), "epci": N_("dans l'intercommunalité ({name})"),
-            "departement": N_("dans le département ({name})")}
+            "departement": N_("dans le département ({name})"),
+            "qpv_departement": N_("dans l'ensemble des QPV du département ({name})")}
 _VERSUS = {"commune": N_("à la commune ({name})"), "epci": N_("à l'intercommunalité ({name})"),
-           "departement": N_("au département ({name})")}
+           "departement": N_("au département ({name})"),
+           "qpv_departement": N_("à l'ensemble des QPV du département ({name})")}
 VINTAGE_YEAR = re.compile(r"(19|20)\d{2}")
 
 
@@ -52,6 +58,8 @@ class Place:
         """Where a value is: « dans le quartier », « dans la commune (Toulouse) », « en France métropolitaine »."""
         if self.role == "qpv":
             return _("dans le quartier")
+        if self.role == "qpv_france":
+            return _("dans l'ensemble des QPV de France")
         if self.role == "france":
             return (_("en {name}") if _fold(self.name).startswith("france") else _("en France ({name})")).format(
                 name=self.name)
@@ -67,6 +75,8 @@ class Place:
     @property
     def versus(self) -> str:
         """« à la France métropolitaine », « au département (Haute-Garonne) »."""
+        if self.role == "qpv_france":
+            return _("à l'ensemble des QPV de France")
         if self.role == "france":
             return (_("à la {name}") if _fold(self.name).startswith("france") else _("à {name}")).format(
                 name=self.name)
@@ -77,7 +87,27 @@ class Place:
         """« Commune — Toulouse », « France métropolitaine » (table headers)."""
         if self.role == "france":
             return self.name
+        if self.role == "qpv_france":
+            return _(ROLE_LABELS[self.role])
         return f"{_(ROLE_LABELS[self.role])} — {self.name}"
+
+
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "05", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, …, Mayotte
+
+
+def is_overseas(territory: dict) -> bool:
+    """Whether a territory lies outside metropolitan France (its département, or itself, is 97x / 98x)."""
+    level, code = territory.get("level"), str(territory.get("code") or "")
+    departement = str(territory.get("departement_code") or (code if level in ("departement", "commune") else ""))
+    region = str(territory.get("region_code") or (code if level == "region" else ""))
+    return departement.startswith(("97", "98")) or region in OVERSEAS_REGIONS
+
+
+def france_codes_of(service, territory: dict) -> list[str]:
+    """The national territories containing a territory: France, and France métropolitaine unless it is overseas."""
+    overseas = is_overseas(territory)
+    return [c for c in sorted(service.codes("france"))
+            if not (overseas and "metropolitaine" in _fold(service.territory_name("france", c) or ""))]
 
 
 def france_for(service, territory: dict) -> Place | None:
@@ -86,11 +116,21 @@ def france_for(service, territory: dict) -> Place | None:
     if not codes:
         return None
     names = {code: service.territory_name("france", code) or code for code in codes}
-    overseas = str(territory.get("departement_code") or "").startswith("97")
+    overseas = is_overseas(territory)
     metro = [c for c in sorted(codes) if "metropolitaine" in _fold(names[c])]
     whole = [c for c in sorted(codes) if c not in metro]
     chosen = (whole or metro) if overseas else (metro or whole)
     return Place("france", "france", chosen[0], names[chosen[0]])
+
+
+def zonings_of(service, territory: dict) -> list[Place]:
+    """The territory's parents at the levels the package declares (its unité urbaine, zone d'emploi…)."""
+    out = []
+    for declared in service.declared_levels:
+        code = territory.get(f"{declared.id}_code")
+        if isinstance(code, str) and service.is_known(declared.id, code):
+            out.append(Place(declared.id, declared.id, code, service.territory_name(declared.id, code) or code))
+    return out
 
 
 def places_of(service, territory: dict) -> dict[str, Place]:

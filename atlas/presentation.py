@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from atlas import schema
+from atlas import schema, themes
 
 MANIFEST_KEY = "presentation"
 FIGURES_PER_SECTION = 3
 OVERVIEW_SIZE = 5
 TRENDS_SIZE = 4
 # Result indicators tell most about a quarter; then the means put in place; context last.
-KIND_ORDER = {"result": 0, "means": 1, "context": 2}
+KIND_ORDER = {"result": 0, "means": 1, "context": 2, "category": 3}
 # Role -> (pattern the folded French label must match from its start, what the unit must contain). Only
 # roles whose meaning is unambiguous in French statistics; the first matching quarter-level indicator wins.
 ROLE_PATTERNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -144,7 +144,9 @@ def build_presentation(manifest: Mapping, indicators: pd.DataFrame, observations
         key = rows["kind"].map(KIND_ORDER).fillna(3) * 10_000 + rows["id"].map(order)
         return list(rows.assign(_key=key).sort_values("_key")["id"])
 
-    levels = [lvl for lvl in schema.MAP_LEVELS if lvl in set(map_levels)]
+    # The built-in map levels, finest first, then those the package declares (zones d'emploi…).
+    levels = [lvl for lvl in schema.MAP_LEVELS if lvl in set(map_levels)] + \
+        [lvl for lvl in map_levels if lvl not in schema.LEVELS]
     map_entry = declared.get("map") if isinstance(declared.get("map"), Mapping) else {}
     map_level = map_entry.get("level") or (levels[0] if levels else None)
     mappable = indicators_with_annual_values(observations, map_level) if map_level else set()
@@ -154,10 +156,15 @@ def build_presentation(manifest: Mapping, indicators: pd.DataFrame, observations
         oriented = [i for i in candidates if _polarity(catalogue, i) != "neutral"]
         map_indicator = (oriented or candidates or [None])[0]
 
-    sections = tuple(_declared_sections(declared)) or tuple(_derived_sections(catalogue, quarter_ids, ranked))
-    overview = tuple(_as_list(declared.get("overview"))) or tuple(_one_per_theme(catalogue, quarter_ids, ranked))
+    titles = themes.themes_of(manifest)  # built-in themes, then those the package declares
+    sections = tuple(_declared_sections(declared, titles)) or \
+        tuple(_derived_sections(catalogue, quarter_ids, ranked, titles))
+    overview = tuple(_as_list(declared.get("overview"))) or \
+        tuple(_one_per_theme(catalogue, quarter_ids, ranked, titles))
     trends = tuple(_as_list(declared.get("trends"))) or overview[:TRENDS_SIZE]
-    evolution = declared.get("evolution") or (map_indicator if map_indicator in quarter_ids else
+    # Curves need quantities: a typology (kind « category ») is never the evolution chart's default.
+    curves = quarter_ids - set(catalogue.loc[catalogue["kind"] == "category", "id"])
+    evolution = declared.get("evolution") or (map_indicator if map_indicator in curves else
                                               (overview[0] if overview else None))
     return Presentation(
         map_indicator=map_indicator,
@@ -178,32 +185,33 @@ def _polarity(catalogue: pd.DataFrame, ident: str) -> str:
     return str(rows.iloc[0]) if len(rows) else "neutral"
 
 
-def _declared_sections(declared: Mapping) -> list[Section]:
+def _declared_sections(declared: Mapping, titles: Mapping[str, str]) -> list[Section]:
     sections = []
     for i, entry in enumerate(_as_list(declared.get("sections"))):
         if not isinstance(entry, Mapping):
             continue
         ident = str(entry.get("id") or f"section-{i + 1}")
-        title = str(entry.get("title") or schema.THEMES.get(ident, ident))
+        title = str(entry.get("title") or titles.get(ident, ident))
         sections.append(Section(ident, title, tuple(_as_list(entry.get("indicators")))))
     return sections
 
 
-def _derived_sections(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) -> list[Section]:
+def _derived_sections(catalogue: pd.DataFrame, quarter_ids: set[str], ranked,
+                      titles: Mapping[str, str]) -> list[Section]:
     """One section per theme that has quarter-level values, in the schema's theme order."""
     sections = []
-    for theme, title in schema.THEMES.items():
+    for theme, title in titles.items():
         ids = ranked(catalogue.loc[(catalogue["theme"] == theme) & catalogue["id"].isin(quarter_ids), "id"])
         if ids:
             sections.append(Section(theme, title, tuple(ids[:FIGURES_PER_SECTION])))
     return sections
 
 
-def _one_per_theme(catalogue: pd.DataFrame, quarter_ids: set[str], ranked) -> list[str]:
+def _one_per_theme(catalogue: pd.DataFrame, quarter_ids: set[str], ranked, titles: Mapping[str, str]) -> list[str]:
     """The best-ranked oriented quarter-level indicator of each theme; when themes are fewer than
     OVERVIEW_SIZE (a package with few sources), the next oriented *result* indicators fill the overview."""
     picks = []
-    for theme in schema.THEMES:
+    for theme in titles:
         ids = ranked(catalogue.loc[(catalogue["theme"] == theme) & catalogue["id"].isin(quarter_ids), "id"])
         oriented = [i for i in ids if _polarity(catalogue, i) != "neutral"]
         if oriented:

@@ -10,17 +10,26 @@ A reference without a value for the quarter's year falls back to its nearest pub
 a reference level that publishes the indicator but not for this territory is said so (« pas de valeur
 de référence publiée pour 2021 dans le département (…) »). Secret values read « secret statistique »,
 estimates are flagged. Which indicators are featured comes from ``service.presentation``.
+
+Where the package can compute them exactly, the sum (or ratio of sums) over all QPV of the quarter's département
+and of France is added as a further reference, labelled with its coverage (atlas/aggregates.py):
+
+    « Logements sociaux, 2022 : 1 794 logements dans le quartier, contre 144 277 logements dans l'ensemble des QPV
+    du département (Seine-Saint-Denis) (somme de 62 QPV sur 63) et … »
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from atlas import categories
+from atlas.aggregates import aggregate_places, aggregate_series
 from atlas.formatting import format_number, format_value
 from atlas.i18n import _, ngettext
 from atlas.places import (
+    AGGREGATE_ROLES,
     BENCHMARK_ORDER,
     REFERENCE_ROLES,
     ROLE_LABELS,
@@ -32,6 +41,7 @@ from atlas.places import (
     places_of,
     quarters_sharing_communes,
     vintage_year,
+    zonings_of,
 )
 from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.values import comparable_across_territories, indicator_row, is_number, nearest_value
@@ -47,6 +57,7 @@ class Value:
     value: float | None
     status: str
     year: int | None  # the year of this value (a reference may fall back to another year than the quarter's)
+    note: str = ""  # how an aggregate over quarters was computed: « somme de 38 QPV sur 40 »
 
     @property
     def usable(self) -> bool:
@@ -90,11 +101,18 @@ class KeyFigure:
     gap: str  # e.g. « 27,6 points de plus qu'en France métropolitaine »
     verdict: str | None  # "favourable", "unfavourable" or None (neutral or not computable)
     comparability: str = ""  # the catalogue's note on breaks and coverage, shown with the figure
+    classes: tuple[categories.Category, ...] = ()  # a typology's classes: its values are class numbers
+
+    @property
+    def categorical(self) -> bool:
+        return bool(self.classes)
 
     def text(self, role: str, *, flag_estimate: bool = True) -> str:
         value = self.values.get(role)
         if value is None:
             return _(STATUS_TEXT["missing"])
+        if self.classes and value.usable:
+            return categories.label_of(self.classes, value.value) or _(STATUS_TEXT["missing"])
         return value_text(value.value, value.status, self.unit, self.decimals, flag_estimate=flag_estimate)
 
     @property
@@ -125,6 +143,8 @@ class Profile:
     other_geography: tuple[OtherQuarter, ...]  # quarters of the other QPV geography in the same communes
     has_indicators: bool  # the package holds values for this quarter
     year: int | None = None  # the latest year of the package
+    aggregates: dict[str, Place] = field(default_factory=dict)  # role -> exact aggregates over quarters
+    zonings: tuple[Place, ...] = ()  # the quarter's territories at the levels the package declares (unité urbaine…)
 
     @property
     def figures(self) -> list[KeyFigure]:
@@ -195,13 +215,15 @@ def sentence(figure: KeyFigure) -> str:
         head += _(" (estimations)")
     text = _("{head} : {value} dans le quartier").format(head=head, value=figure.text("qpv", flag_estimate=flag))
     others = []
-    for role in REFERENCE_ROLES:
+    for role in REFERENCE_ROLES + AGGREGATE_ROLES:
         value = figure.values.get(role)
         if value is None:
             continue
         part = f"{figure.text(role, flag_estimate=flag)} {value.place.phrase}"
-        if value.year is not None and value.year != figure.year:
-            part += f" ({value.year})"
+        said = [str(value.year)] if value.year is not None and value.year != figure.year else []
+        said += [value.note] if value.note else []
+        if said:
+            part += f" ({' ; '.join(said)})"
         others.append(part)
     if others:
         text += _(", contre {references}").format(references=_join(others))
@@ -233,9 +255,16 @@ def reference_value(place: Place, series: YearSeries, year: int | None) -> Value
     return None if found is None else Value(place, value, status, found)
 
 
-def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
+def key_figure(service, places: dict[str, Place], indicator: str, aggregates: dict[str, Place] | None = None,
+               vintage: str = "") -> KeyFigure:
     meta = service.indicator(indicator)
     series_of = {role: _series(*indicator_row(service, p.level, p.code, indicator)) for role, p in places.items()}
+    notes: dict[str, dict[int, str]] = {}
+    for role, place in (aggregates or {}).items():
+        by_year = aggregate_series(service, place, indicator, vintage)
+        series_of[role] = tuple((year, a.value, a.status) for year, a in sorted(by_year.items()))
+        notes[role] = {year: a.note for year, a in by_year.items()}
+    everywhere = {**places, **(aggregates or {})}
     series = series_of["qpv"]
     usable_years = [y for y, v, s in series if v is not None and s in USABLE]
     stated_years = [y for y, _, s in series if s != "missing"]
@@ -253,24 +282,31 @@ def key_figure(service, places: dict[str, Place], indicator: str) -> KeyFigure:
             values[role] = found
         elif indicator in service.indicators_at(place.level):
             unpublished.append(place)  # the level publishes it, this territory has no value
+    for role, place in (aggregates or {}).items():
+        found = reference_value(place, series_of[role], year)
+        if found is not None and found.value is not None:
+            values[role] = replace(found, note=notes[role].get(found.year, ""))
+    classes = categories.of(meta)
     benchmark = next((values[r] for r in BENCHMARK_ORDER
                       if r in values and values[r].usable and values[r].year == year), None)
     gap, judged = "", None
     # A gap says something of oriented rates and averages only; of a count such as a population, nothing.
-    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral"
+    if (benchmark is not None and quarter.usable and meta["polarity"] != "neutral" and not classes
             and comparable_across_territories(meta["unit"])):
         decimals = int(meta["decimals"])
         gap = gap_phrase(quarter.value, benchmark.value, meta["unit"], decimals, benchmark.place.than)
         judged = verdict(quarter.value, benchmark.value, meta["polarity"], decimals)
-    line_role = next((r for r in BENCHMARK_ORDER if r in places
-                      and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
+    # A sum over quarters dwarfs the quarter's own count: its line is drawn for rates only; a typology has none.
+    drawable = [r for r in BENCHMARK_ORDER if r not in AGGREGATE_ROLES or comparable_across_territories(meta["unit"])]
+    line_role = None if classes else next((r for r in drawable if r in series_of
+                                           and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
     draft = KeyFigure(
         indicator=indicator, label=meta["label_fr"], unit=meta["unit"], decimals=int(meta["decimals"]),
         polarity=meta["polarity"], source=meta["source"], vintage=meta["vintage"], year=year, values=values,
         unpublished=tuple(unpublished), series=series, reference=series_of[line_role] if line_role else (),
-        reference_place=places[line_role] if line_role else None,
+        reference_place=everywhere[line_role] if line_role else None,
         benchmark=benchmark.place if benchmark else None, sentence="", gap=gap, verdict=judged,
-        comparability=_text(meta.get("comparability")),
+        comparability=_text(meta.get("comparability")), classes=classes,
     )
     return _with_sentence(draft)
 
@@ -285,13 +321,15 @@ def build_profile(service, code: str) -> Profile | None:
         return None
     territory = service.territory("qpv", code)
     places = places_of(service, territory)
+    aggregates = aggregate_places(service, territory)
+    vintage = str(territory.get("vintage") or "")
     at_qpv = set(service.indicators_at("qpv"))
     has_indicators = has_values(service, "qpv", code)
     sections = []
     for section in service.presentation.sections:
         ids = [i for i in section.indicators if i in at_qpv]
         # A figure whose every year is missing says nothing; a secret one does (it is withheld, not absent).
-        figures = tuple(f for f in (key_figure(service, places, i) for i in ids)
+        figures = tuple(f for f in (key_figure(service, places, i, aggregates, vintage) for i in ids)
                         if any(s != "missing" for _, _, s in f.series))
         reason = "" if figures else _("Aucune valeur n'est publiée pour ce quartier dans cette rubrique.")
         if has_indicators:
@@ -305,7 +343,8 @@ def build_profile(service, code: str) -> Profile | None:
         population_year=_int_or_none(territory.get("population_year")),
         commune_population=_int_or_none(commune_row.get("population")) if commune_row else None,
         sections=tuple(sections), other_geography=tuple(quarters_sharing_communes(service, territory)),
-        has_indicators=has_indicators, year=service.years[-1] if service.years else None,
+        has_indicators=has_indicators, year=service.years[-1] if service.years else None, aggregates=aggregates,
+        zonings=tuple(zonings_of(service, territory)),
     )
 
 
@@ -342,11 +381,23 @@ def profile_frame(service, profile: Profile) -> pd.DataFrame:
             for role, place in profile.places.items():
                 vals, stats = indicator_row(service, place.level, place.code, figure.indicator)
                 for year, value, status in _series(vals, stats):
+                    if figure.classes:  # a typology's CSV says the class, not its number
+                        value = categories.label_of(figure.classes, value)
                     rows.append({
                         "section": section.title, "indicator": figure.indicator, "label": figure.label,
                         "unit": figure.unit, "role": _(ROLE_LABELS[role]), "level": place.level, "code": place.code,
                         "name": place.name, "year": year, "value": value, "status": status,
                         "source": figure.source, "vintage": figure.vintage,
+                    })
+            for role, place in profile.aggregates.items():
+                for year, aggregate in sorted(aggregate_series(service, place, figure.indicator,
+                                                               profile.vintage).items()):
+                    rows.append({
+                        "section": section.title, "indicator": figure.indicator, "label": figure.label,
+                        "unit": figure.unit, "role": f"{_(ROLE_LABELS[role])} ({aggregate.note})",
+                        "level": place.level, "code": place.code, "name": place.name, "year": year,
+                        "value": aggregate.value, "status": aggregate.status, "source": figure.source,
+                        "vintage": figure.vintage,
                     })
     return pd.DataFrame(rows)
 

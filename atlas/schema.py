@@ -8,7 +8,7 @@ lives in a single place (documented in docs/data-package.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from atlas.i18n import N_, _
 
@@ -73,7 +73,12 @@ FUNDERS: dict[str, str] = {
 }
 
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
-KINDS = ("means", "result", "context")
+# How the values of several quarters combine into an exact aggregate (atlas/aggregates.py): "sum" for an
+# additive count (persons, dwellings, euros), "ratio" for a rate whose numerator and denominator are both
+# catalogued counts (the ratio of their sums), "none" (the default) for everything else: a median, an index or
+# a rate without its counts is never averaged.
+AGGREGATIONS = ("sum", "ratio", "none")
+KINDS = ("means", "result", "context", "category")  # category: a typology (atlas/categories.py)
 STATUSES = ("ok", "secret", "missing", "estimate")
 # How an observation's status reads next to its value (empty: nothing to say).
 OBSERVATION_STATUS_LABELS_FR = {"ok": "", "secret": N_("secret statistique"), "missing": N_("non disponible"),
@@ -115,6 +120,9 @@ QPV_2015_CODE = re.compile(r"^QP\d{3}\d{3}$|^QP2[AB]\d{3}$")
 QPV_2024_CODE = re.compile(r"^QN[0-9AB]{3}\d{3}[A-Z]?$")
 DEPARTEMENT_CODE = re.compile(r"^(\d{2}|2A|2B|97[1-6])$")
 COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+# Any territory code: letters and digits (every official code is), as page addresses take them
+# (atlas.routes.CODE). A code is never shown as anything but text, yet no markup or address can hide in one.
+TERRITORY_CODE = re.compile(r"^[A-Za-z0-9]{1,16}\Z")
 
 
 def period_frequency(period: str) -> str | None:
@@ -161,7 +169,7 @@ TERRITORIES = Table(
     "territories",
     (
         Column("level", "str", choices=LEVELS),
-        Column("code", "str"),
+        Column("code", "str", pattern=TERRITORY_CODE),
         Column("name", "str"),
         Column("population", "int", required=False, minimum=0),
         Column("population_year", "int", required=False),
@@ -200,6 +208,14 @@ INDICATORS = Table(
         Column("definition", "str"),
         Column("comparability", "str", required=False),
         Column("decimals", "int", minimum=0),
+    ),
+    optional_columns=(
+        Column("aggregation", "str", required=False, choices=AGGREGATIONS),
+        Column("numerator", "str", required=False),  # ratio: the catalogued count summed above the line
+        Column("denominator", "str", required=False),  # ratio: the catalogued count summed below it
+        Column("scale", "float", required=False, minimum=0),  # ratio: 100 for a percentage (default from unit)
+        # The classes of a categorical indicator, as JSON text (atlas/categories.py); absent when there is none.
+        Column("classes", "str", required=False),
     ),
     key=("id",),
     description="The indicator catalogue.",
@@ -263,3 +279,20 @@ CREDITS = Table(
 TABLES: tuple[Table, ...] = (TERRITORIES, INDICATORS, OBSERVATIONS, COMMITMENTS, CREDITS)
 GEOMETRY_DIR = "geometry"
 MANIFEST = "manifest.json"
+
+
+def with_declared(table: Table, levels: tuple[str, ...], themes: tuple[str, ...] = tuple(THEMES)) -> Table:
+    """``table`` whose level and theme columns accept ``levels`` and ``themes`` (the built-in ones plus those a
+    package declares)."""
+    if tuple(levels) == LEVELS and tuple(themes) == tuple(THEMES):
+        return table
+
+    def widen(col: Column) -> Column:
+        if col.choices == LEVELS:
+            return replace(col, choices=tuple(levels))
+        return replace(col, choices=tuple(themes)) if col.choices == tuple(THEMES) else col
+    # Territories may name a territory of a declared level as their parent, in a column of its own.
+    links = tuple(Column(f"{lvl}_code", "str", required=False) for lvl in levels if lvl not in LEVELS) \
+        if table.name == TERRITORIES.name else ()
+    return replace(table, columns=tuple(map(widen, table.columns)),
+                   optional_columns=tuple(map(widen, table.optional_columns)) + links)

@@ -21,7 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from atlas import levels as territory_levels
 from atlas import schema
+from atlas import themes as theme_vocabulary
 from atlas.package import DataPackage
 from atlas.presentation import Presentation, build_presentation
 
@@ -131,6 +133,12 @@ class AtlasService:
         self.package = package
         self.manifest = package.manifest
         self.fingerprint = package_fingerprint(package.manifest)
+        # Levels the package declares (zones d'emploi…) sit among the built-in ones, named by their own labels.
+        self.declared_levels = territory_levels.declared_levels(package.manifest)
+        self.level_order = territory_levels.ordered_levels(self.declared_levels)
+        territory_levels.register(package.manifest)
+        self.theme_labels = theme_vocabulary.themes_of(package.manifest)  # built-in and declared themes
+        theme_vocabulary.register(package.manifest)
         self.derived_values = DerivedValues()
         self.indicators = package.indicators.set_index("id", drop=False)
         terr = package.territories.copy()
@@ -160,16 +168,23 @@ class AtlasService:
 
     def levels(self) -> list[str]:
         present = set(self.territories["level"])
-        return [lvl for lvl in schema.LEVELS if lvl in present]
+        return [lvl for lvl in self.level_order if lvl in present]
 
     def map_levels(self) -> list[str]:
-        return [lvl for lvl in schema.MAP_LEVELS if lvl in self.package.geometry]
+        drawable = set(schema.MAP_LEVELS) | (set(self.level_order) - set(schema.LEVELS))
+        return [lvl for lvl in self.level_order if lvl in drawable and lvl in self.package.geometry]
 
     def indicator(self, indicator_id: str) -> dict:
         """The catalogue row of a known indicator (KeyError otherwise: check ``has_indicator`` first)."""
         if not self.has_indicator(indicator_id):
             raise KeyError(f"unknown indicator {str(indicator_id)[:80]!r}")
-        return self.indicators.loc[indicator_id].to_dict()
+        return dict(self._indicator_rows()[indicator_id])  # a copy: callers may add to it
+
+    def _indicator_rows(self) -> dict[str, dict]:
+        """Every catalogue row as a dict, built once (a ``.loc`` per map request cost a millisecond)."""
+        return self.derived("indicator-rows", lambda svc: {str(k): row for k, row in
+                                                           zip(svc.indicators.index, svc.indicators.to_dict("records"),
+                                                               strict=True)}, maxsize=1)
 
     def has_indicator(self, indicator_id: str) -> bool:
         return texts(indicator_id) and indicator_id in self.indicators.index
@@ -214,10 +229,9 @@ class AtlasService:
             return None
 
     def territory_name(self, level: str, code: str | None) -> str | None:
-        if code is None or (isinstance(code, float) and np.isnan(code)):
+        if not texts(level, code):
             return None
-        row = self.territory(level, code)
-        return row["name"] if row else None
+        return self.derived("territory-names", _territory_names, maxsize=1).get((level, code))
 
     def codes(self, level: str) -> list[str]:
         if not texts(level):
@@ -315,13 +329,14 @@ class AtlasService:
                 return f"{row['code']} ({row['departement_code']})"
             return str(row["code"])
 
-        index = terr[terr["level"].isin(["qpv", "commune", "epci", "departement", "region"])].copy()
+        searched = {"qpv", "commune", "epci", "departement", "region"} | (set(terr["level"]) - set(schema.LEVELS))
+        index = terr[terr["level"].isin(searched)].copy()
         index["context"] = index.apply(context, axis=1)
         commune_names = index["commune_code"].map(lambda c: names.get(("commune", c), "") if isinstance(c, str)
                                                   else "")
         index["haystack"] = (index["name"] + " " + index["code"] + " " + commune_names).map(fold)
         order = {"qpv": 0, "commune": 1, "epci": 2, "departement": 3, "region": 4}
-        index["rank"] = index["level"].map(order)
+        index["rank"] = index["level"].map(order).fillna(len(order))  # declared levels after the built-in ones
         return index[["level", "code", "name", "context", "haystack", "rank", "population"]].reset_index(drop=True)
 
     @functools.cached_property
@@ -357,7 +372,7 @@ class AtlasService:
         hits["prefix"] = ~prefix.to_numpy(zero_copy_only=False)
         hits = hits.sort_values(["prefix", "rank", "population"], ascending=[True, True, False]).head(limit)
         return [SearchHit(r.level, r.code, r.name,
-                          r.context if r.level == "qpv" else f"{schema.level_label(r.level)} {r.context}")
+                          r.context if r.level == "qpv" else f"{territory_levels.name(r.level)} {r.context}")
                 for r in hits.itertuples()]
 
 
@@ -378,3 +393,10 @@ def summary(package: DataPackage) -> dict:
         "commitments": len(package.commitments),
         "illustrative": package.illustrative,
     }
+
+
+def _territory_names(svc: AtlasService) -> dict[tuple[str, str], str]:
+    """``(level, code) -> name``: pages name hundreds of territories, a row lookup each costs ~1 ms."""
+    frame = svc.package.territories
+    return dict(zip(zip(frame["level"].astype(str), frame["code"].astype(str), strict=True),
+                    frame["name"].astype(str), strict=True))

@@ -7,13 +7,15 @@ schema's rules (:mod:`atlas.schema`) and the references between tables, nothing 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from atlas import schema
+from atlas import categories, schema
+from atlas import levels as territory_levels
 from atlas.schema import Table
 
 MAX_PROBLEMS_SHOWN = 20
@@ -171,6 +173,34 @@ def _unknown_territory_rows(frame: pd.DataFrame, level_col: str, code_col: str, 
     return _rows(~keys.isin(known).to_numpy())
 
 
+def _category_problems(indicators: pd.DataFrame, obs: pd.DataFrame) -> list[Problem]:
+    """A categorical indicator lists valid classes, and each of its values is the number of one of them."""
+    problems: list[Problem] = []
+    sizes = {}
+    for row, meta in enumerate(indicators.to_dict("records"), start=1):
+        if meta.get("kind") != categories.KIND:
+            continue
+        text = meta.get("classes")
+        try:
+            found = categories.problems(json.loads(text)) if isinstance(text, str) else ["'classes' is empty"]
+        except json.JSONDecodeError as exc:
+            found = [f"'classes' is not JSON ({exc.msg})"]
+        problems += [Problem("indicators.parquet", f"indicator '{meta['id']}': {message}", row=row,
+                             column="classes") for message in found[:3]]
+        sizes[meta["id"]] = 0 if found else len(json.loads(text))
+    if not sizes:
+        return problems
+    size = obs["indicator"].astype(object).map(sizes)
+    values = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
+    outside = size.notna().to_numpy() & ~np.isnan(values) & (
+        (values % 1 != 0) | (values < 1) | (values > size.fillna(0).to_numpy(dtype="float64")))
+    for row in _rows(outside)[:5]:
+        problems.append(Problem("observations.parquet", f"{_show(obs['value'].iloc[row - 1])} is not the number of a "
+                                f"class of indicator '{obs['indicator'].iloc[row - 1]}' (1 to "
+                                f"{int(size.iloc[row - 1])})", row=int(row), column="value"))
+    return problems
+
+
 def validate_references(package) -> list[Problem]:
     """Referential integrity between the tables of an ``atlas.package.DataPackage``, by the referring row."""
     problems: list[Problem] = []
@@ -178,7 +208,10 @@ def validate_references(package) -> list[Problem]:
     known = pd.Index(_territory_keys(terr["level"], terr["code"]))
     codes_by_level = {level: set(group) for level, group in terr.groupby("level")["code"]}
 
-    for column, level in PARENT_COLUMNS.items():
+    declared = {f"{lvl}_code": lvl for lvl in territory_levels.level_ids(package.manifest) if lvl not in schema.LEVELS}
+    for column, level in {**PARENT_COLUMNS, **declared}.items():
+        if column not in terr.columns:
+            continue
         values = terr[column]
         present = values.notna().to_numpy()
         unknown = present & ~values.isin(codes_by_level.get(level, set())).to_numpy()
@@ -189,6 +222,7 @@ def validate_references(package) -> list[Problem]:
                                     row=int(row), column=column))
 
     indicator_ids = set(package.indicators["id"])
+    problems += _aggregation_problems(package.indicators)
     obs = package.observations
     for row in _unknown_territory_rows(obs, "level", "code", known)[:5]:
         r = obs.iloc[row - 1]
@@ -213,6 +247,8 @@ def validate_references(package) -> list[Problem]:
     for row in _rows(np.isin(status, ("secret", "missing")) & has_value)[:5]:
         problems.append(Problem("observations.parquet", f"status '{status[row - 1]}' must have an empty value",
                                 row=int(row), column="value"))
+
+    problems += _category_problems(package.indicators, obs)
 
     com = package.commitments
     for row in _rows(~com["indicator"].isin(indicator_ids).to_numpy())[:5]:
@@ -249,6 +285,32 @@ def validate_references(package) -> list[Problem]:
         empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
         for row in _rows(empty)[:5]:
             problems.append(Problem(name, "empty geometry", row=int(row), column="geometry"))
+    return problems
+
+
+def territories_named_by_code(terr: pd.DataFrame) -> pd.DataFrame:
+    """Territories whose name is, or contains, their own code (« Intercommunalité (SIREN 200006682) »): they tell
+    a reader nothing. Not an error (a package without names still serves), but the build report counts them per
+    level and the real package's test requires none (docs/ingestion.md)."""
+    names, codes = terr["name"].astype(str), terr["code"].astype(str)
+    bad = [name.strip() == code or (len(code) >= 4 and code in name) for name, code in zip(names, codes, strict=True)]
+    return terr.loc[np.asarray(bad, dtype=bool)]
+
+
+def _aggregation_problems(indicators: pd.DataFrame) -> list[Problem]:
+    """A "ratio" indicator names a numerator and a denominator that are catalogued "sum" indicators."""
+    if "aggregation" not in indicators.columns:
+        return []
+    kinds = dict(zip(indicators["id"], indicators["aggregation"], strict=True))
+    problems = []
+    for row, (ident, kind) in enumerate(zip(indicators["id"], indicators["aggregation"], strict=True), start=1):
+        if kind != "ratio":
+            continue
+        for column in ("numerator", "denominator"):
+            other = indicators[column].iloc[row - 1] if column in indicators.columns else None
+            if not isinstance(other, str) or kinds.get(other) != "sum":
+                problems.append(Problem("indicators.parquet", f"ratio indicator {ident!r}: {column} {other!r} is not "
+                                        "an indicator of the catalogue with aggregation 'sum'", row=row, column=column))
     return problems
 
 

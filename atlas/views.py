@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from atlas.places import Place
 from atlas.profile import Profile
 from atlas.wellbeing import Variant, WellbeingResult
 
@@ -98,3 +99,6 @@ class CompareView:
     examples: tuple[tuple[str, str], ...] = ()
     france: Key | None = None  # the national territory offered as « Ajouter la France », if any
     embeds: tuple[dict, ...] = ()  # what « Intégrer » offers (atlas.embeds.compare_choices)
+    # Exact aggregates over the quarters compared (all QPV of their départements, of France): atlas/aggregates.py.
+    aggregates: tuple[Place, ...] = ()
+    aggregate_rows: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -137,15 +138,20 @@ class Scenario:
         return "GET", "/healthz", None, {}
 
 
-async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, results: list, budget: list) -> None:
-    kinds, weights = list(MIX), list(MIX.values())
+async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, results: list, budget: list,
+               mix: dict[str, int]) -> None:
+    kinds, weights = list(mix), list(mix.values())
     while time.perf_counter() < deadline and budget[0] > 0:
         budget[0] -= 1
         kind = random.choices(kinds, weights)[0]
         method, path, payload, headers = scenario.request(kind)
         start = time.perf_counter()
         try:
-            response = await client.request(method, path, json=payload, headers=headers)
+            # Read the body as it travels (gzipped): decompressing 20 MB of geometry is the browser's work, not
+            # the server's, and it would take the load generator's share of the two cores.
+            async with client.stream(method, path, json=payload, headers=headers) as response:
+                async for _ in response.aiter_raw():
+                    pass
             status = response.status_code
             if kind == "geo" and status == 200:
                 scenario.etags[path] = response.headers.get("ETag", "")
@@ -154,13 +160,14 @@ async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, r
         results.append((kind, status, time.perf_counter() - start))
 
 
-async def drive(base: str, scenario: Scenario, users: int, seconds: float, max_requests: int) -> tuple[list, float]:
+async def drive(base: str, scenario: Scenario, users: int, seconds: float, max_requests: int,
+                mix: dict[str, int] = MIX) -> tuple[list, float]:
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         results: list = []
         budget = [max_requests]
         start = time.perf_counter()
-        await asyncio.gather(*(user(client, scenario, start + seconds, results, budget) for _ in range(users)))
+        await asyncio.gather(*(user(client, scenario, start + seconds, results, budget, mix) for _ in range(users)))
         return results, time.perf_counter() - start
 
 
@@ -204,6 +211,38 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def worker_memory_mb(pid: int) -> list[dict]:
+    """RSS and PSS (shared pages divided among the processes sharing them) of each gunicorn worker, in MB."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != pid:
+                continue
+            status = (entry / "status").read_text()
+            rollup = (entry / "smaps_rollup").read_text()
+        except OSError:
+            continue
+
+        def field(text: str, name: str) -> float:
+            line = next((x for x in text.splitlines() if x.startswith(name + ":")), "0 kB")
+            return round(int(line.split()[1]) / 1024, 1)
+
+        workers.append({"pid": int(entry.name), "rss_mb": field(status, "VmRSS"), "pss_mb": field(rollup, "Pss")})
+    return sorted(workers, key=lambda w: w["pid"])
+
+
+def wait_for_log(path: Path, text: str, process: subprocess.Popen, seconds: float) -> float | None:
+    """Seconds until ``text`` appears in the server's log (None after ``seconds``)."""
+    start = time.time()
+    while time.time() - start < seconds and process.poll() is None:
+        if text in path.read_text(errors="replace"):
+            return round(time.time() - start, 1)
+        time.sleep(0.5)
+    return None
+
+
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -228,6 +267,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quarters", type=int, default=None,
                         help="profiles visited among the first N quarters only (default: every quarter)")
+    parser.add_argument("--only", choices=list(MIX), help="one kind of request instead of the mix (e.g. "
+                        "'map indicator': the main map callback alone)")
+    parser.add_argument("--wait-warm", type=float, default=0, help="wait up to this many seconds for the map "
+                        "colourings to be warmed at start-up (gunicorn.conf.py) before the load starts")
     args = parser.parse_args()
     random.seed(args.seed)
     redis_binary = shutil.which("redis-server")
@@ -245,23 +288,36 @@ def main() -> None:
                              stdout=subprocess.DEVNULL)
     env = {**os.environ, "ATLAS_DATA_DIR": str(args.data_dir), "ATLAS_BASEMAP": "aucun",
            "ATLAS_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the workers when they log.
+    log = tempfile.NamedTemporaryFile(prefix="atlas-load-", suffix=".log", delete=False)  # noqa: SIM115
+    started = time.time()
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                               "app:server"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "app:server"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", server)
+        startup_s = round(time.time() - started, 1)
+        warmed_s = wait_for_log(Path(log.name), "map colourings warmed", server, args.wait_warm) \
+            if args.wait_warm else None
         dependencies = httpx.get(base + "/_dash-dependencies", timeout=30).json()
         geo = [f"/geo/{service.static_layer(level).filename}" for level in service.map_levels()]
         scenario = Scenario(service, dependencies, geo, args.quarters)
+        mix = {args.only: 1} if args.only else MIX
         if args.warmup > 0:
-            asyncio.run(drive(base, scenario, args.users, args.warmup, args.max_requests))
+            asyncio.run(drive(base, scenario, args.users, args.warmup, args.max_requests, mix))
         server_cpu, client_cpu = process_tree_cpu(server.pid), time.process_time()
-        results, elapsed = asyncio.run(drive(base, scenario, args.users, args.duration, args.max_requests))
+        results, elapsed = asyncio.run(drive(base, scenario, args.users, args.duration, args.max_requests, mix))
         server_cpu, client_cpu = process_tree_cpu(server.pid) - server_cpu, time.process_time() - client_cpu
         report = summarise(results, elapsed)
         report.update(server_cpu_ms_per_request=round(server_cpu / max(len(results), 1) * 1000, 2),
                       load_generator_cpu_ms_per_request=round(client_cpu / max(len(results), 1) * 1000, 2),
                       machine_load_average=os.getloadavg()[0])
+        report.update(worker_memory=worker_memory_mb(server.pid), startup_s=startup_s, warmed_after_s=warmed_s,
+                      mix=args.only or "realistic")
+        # What two free cores would serve at this CPU cost per request (server and load generator together): the
+        # machine is shared, so requests/s above is what was left to this run, not what the server can do.
+        cpu_ms = report["server_cpu_ms_per_request"] + report["load_generator_cpu_ms_per_request"]
+        report["requests_per_s_two_free_cores"] = round(2000 / cpu_ms, 1) if cpu_ms else None
         report.update(users=args.users, workers=args.workers, package=str(args.data_dir), redis=True,
                       quarters=len(scenario.qpv),
                       health=httpx.get(base + "/healthz", timeout=10).json().get("cache"))
@@ -269,6 +325,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        Path(log.name).unlink(missing_ok=True)
         redis.terminate()
         redis.wait(timeout=10)
 

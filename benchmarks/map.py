@@ -2,7 +2,9 @@
 
 Starts the app (embedded package unless ATLAS_DATA_DIR is set) on a loopback port and measures, in
 headless Chromium, for each map level asked (default: qpv and commune):
-- first paint: from navigation start to every polygon drawn and coloured (one frame after);
+- first paint: from navigation start to every polygon drawn and coloured (one frame after), with the CPU time
+  the page's main thread and renderer process used until then (hardly affected by the machine's load, unlike
+  the wall clock) and when the geometry had arrived;
 - bytes of the first load (as transferred) and of the geometry, and whether any geometry file was
   fetched twice;
 - indicator, mode and reference changes, twice (server caches cold, then warm): time from the change to
@@ -74,6 +76,15 @@ def serve():
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
+def warm_like_production(server) -> float:
+    """The colourings warmed as a served app does at start-up (gunicorn.conf.py, app.py); seconds it took."""
+    from callbacks.map_files import start_warming
+
+    started = time.perf_counter()
+    start_warming(server).join()
+    return round(time.perf_counter() - started, 1)
+
+
 class Traffic:
     """Every finished request of the page, with its transferred size and server time."""
 
@@ -100,12 +111,21 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
     default = MapRequest.build(svc, level=level)
     count = len(svc.static_layer(level).codes)
     mark = traffic.mark()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     page.goto(f"{base}/?niveau={level}&vue=46.6,2.4,6", wait_until="commit")
     first_paint = page.evaluate(FIRST_PAINT, count)
+    # CPU the page's renderer used until then: unlike the wall clock, it hardly depends on the machine's load.
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    geometry_end = page.evaluate(f"() => Math.max(0, ...performance.getEntriesByType('resource')"
+                                 f".filter(e => e.name.includes('/geo/{level}.')).map(e => e.responseEnd))")
     page.wait_for_load_state("networkidle")
     loaded = traffic.entries[mark:]
     geometry = [e["url"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]]
     result = {"polygons": count, "first_paint_ms": round(first_paint),
+              "first_paint_main_thread_cpu_ms": round(metrics.get("ThreadTime", 0) * 1000),
+              "first_paint_renderer_cpu_ms": round(metrics.get("ProcessTime", 0) * 1000),
+              "geometry_received_ms": round(geometry_end),
               "first_load_bytes": sum(e["bytes"] for e in loaded),
               "geometry_bytes": sum(e["bytes"] for e in loaded if "/geo/" in e["url"] and "/geo/map/" not in e["url"]),
               "renderer": page.evaluate("() => document.querySelector('.leaflet-choropleth-pane canvas') ? "
@@ -167,6 +187,8 @@ def main() -> None:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--levels", default="qpv,commune")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-warm", action="store_true", help="skip the start-up warming of the colourings "
+                        "(then *_cold_* changes pay for computing each indicator's default colouring)")
     parser.add_argument("--versus-naive", action="store_true",
                         help="also serve a naive Dash + Plotly choropleth on the same geometry and compare")
     args = parser.parse_args()
@@ -179,10 +201,11 @@ def main() -> None:
     levels = [lvl for lvl in args.levels.split(",") if lvl in svc.map_levels()]
     for level in levels:  # encode geometry once before measuring (a server does it at its first request)
         svc.static_layer(level)
+    warmed_s = None if args.no_warm else warm_like_production(server.app)
     result: dict = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
                     "load_average_1min": round(os.getloadavg()[0], 2),  # the 2 cores are shared: context
-                    "package": svc.manifest.get("title"), "levels": {}}
+                    "package": svc.manifest.get("title"), "start_up_warming_s": warmed_s, "levels": {}}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])

@@ -91,6 +91,12 @@ def cached_headers(etag: str) -> dict:
     return {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
 
 
+def revalidate(etag: str) -> tuple[dict, Response | None]:
+    """The caching headers of ``etag``, and the 304 to send when the client already holds that representation."""
+    headers = cached_headers(etag)
+    return headers, Response(status=304, headers=headers) if not_modified(etag) else None
+
+
 def serve(endpoint: Endpoint, path_args: dict) -> Response:
     refused = method_refused()
     if refused is not None:
@@ -103,10 +109,9 @@ def serve(endpoint: Endpoint, path_args: dict) -> Response:
         check_json_limit(values, as_)
         if endpoint.check is not None:
             endpoint.check(svc, values)
-        etag = etag_for(svc, values, as_)
-        headers = cached_headers(etag)
-        if not_modified(etag):
-            return Response(status=304, headers=headers)
+        headers, unchanged = revalidate(etag_for(svc, values, as_))
+        if unchanged is not None:
+            return unchanged
         answer = endpoint.handler(svc, values)
     except ApiError as error:
         return error_response(error)
@@ -158,10 +163,9 @@ def static_document(build, mimetype: str = "application/json") -> Response:
     if request.args:
         return error_response(ApiError(400, "unknown_parameter", "Cette adresse n'accepte aucun paramètre.",
                                        "This address accepts no parameter."))
-    etag = etag_for(svc, {"root": request.url_root}, mimetype)
-    headers = cached_headers(etag)
-    if not_modified(etag):
-        return Response(status=304, headers=headers)
+    headers, unchanged = revalidate(etag_for(svc, {"root": request.url_root}, mimetype))
+    if unchanged is not None:
+        return unchanged
     return json_response(build(svc), mimetype=mimetype, headers=headers)
 
 

@@ -19,7 +19,8 @@ from atlas import barometer_state as st
 from atlas import inputs
 from atlas.formatting import format_date, format_number
 from atlas.i18n import _
-from atlas.schema import MINISTRIES, THEMES, ministry_label
+from atlas.schema import MINISTRIES, ministry_label
+from atlas.themes import labels as theme_labels
 from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
@@ -144,7 +145,7 @@ def static_options(token) -> dict:
     return {
         "years": list(offered.years),
         "ministries": option_list(MINISTRIES, list(offered.ministries)),
-        "themes": option_list(THEMES, list(offered.themes)),
+        "themes": option_list(theme_labels(), list(offered.themes)),
         "territories": territories,
     }
 

@@ -133,7 +133,37 @@ def init_cache(server, settings=None) -> Cache:
     config["CACHE_DEFAULT_TIMEOUT"] = timeout
     cache.init_app(server, config=config)
     server.extensions["atlas_cache"] = CacheState(settings["ATLAS_CACHE_VARIANTS"], float(timeout))
+    if redis_url:
+        warn_if_redis_is_unbounded(redis_url)
     return cache
+
+
+def redis_bounds_problem(config: dict) -> str | None:
+    """What is wrong with a Redis's ``CONFIG GET maxmemory*`` answer for a cache (None: bounded and evicting)."""
+    maxmemory = str(config.get("maxmemory", "")).strip()
+    policy = str(config.get("maxmemory-policy", "")).strip()
+    if maxmemory in ("", "0"):
+        return "no maxmemory (it grows until the machine runs out of memory)"
+    if policy in ("", "noeviction"):
+        return f"maxmemory-policy {policy or 'unknown'} (writes fail once full instead of evicting)"
+    return None
+
+
+def warn_if_redis_is_unbounded(redis_url: str) -> None:
+    """One warning at start-up when the shared Redis is unbounded; silent when it cannot say (managed Redis
+    without CONFIG, or down: the outage is logged by the first request)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                      socket_timeout=REDIS_TIMEOUT_SECONDS)
+        config = {**client.config_get("maxmemory"), **client.config_get("maxmemory-policy")}
+    except (redis.RedisError, OSError, ValueError):
+        return
+    problem = redis_bounds_problem(config)
+    if problem:
+        log.warning("Redis cache has %s: run it with maxmemory and allkeys-lru (README, « Redis in production »)",
+                    problem)
 
 
 def canonical(value):
@@ -263,12 +293,32 @@ class RecentBytes:
                 self._bytes -= len(dropped)
 
 
-def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
+# Callbacks marked with ``pure_response``: their whole answer is cached like the router's (see below).
+PURE_CALLBACKS: set[Callable] = set()
+
+
+def pure_response(fn: Callable) -> Callable:
+    """Mark a callback (under its ``@callback``) whose answer depends on nothing but the package and the request
+    body — no time, no session, no randomness — so that ``install_response_cache`` may answer it from the cache."""
+    PURE_CALLBACKS.add(fn)
+    return fn
+
+
+def is_pure_output(callback_map: dict, output) -> bool:
+    """Whether the callback Dash registered under ``output`` was marked with ``pure_response``."""
+    entry = callback_map.get(output) if isinstance(output, str) else None
+    return bool(entry) and getattr(entry.get("callback"), "__wrapped__", None) in PURE_CALLBACKS
+
+
+def install_response_cache(server, endpoint: str, outputs: set[str], callback_map: dict | None = None) -> None:
     """Cache whole answers of pure callbacks (e.g. the router: a page is a function of package and URL).
 
-    The key is the exact request body (canonical JSON) and the package fingerprint: two requests share an answer
-    only when Dash would compute the same one. Counted in the variant budget like any cached function, so
-    hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per request).
+    ``outputs`` names them by their output string; ``callback_map`` (the Dash app's) finds the callbacks marked
+    with ``pure_response`` (the map's: a warm map change then costs a hash and a dictionary look-up).
+    The key is the exact request body (canonical JSON), the package fingerprint and the interface language: two
+    requests share an answer only when Dash would compute the same one. Counted in the variant budget like any
+    cached function, so hostile URLs cannot fill the cache. Answers are stored gzipped (compressed once, not per
+    request).
     """
     from flask import Response, g, request
 
@@ -279,10 +329,12 @@ def install_response_cache(server, endpoint: str, outputs: set[str]) -> None:
         if request.method != "POST" or request.path != endpoint:
             return None
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or body.get("output") not in outputs:
+        output = body.get("output") if isinstance(body, dict) else None
+        # A list or a dict is not hashable: the shape is checked before any lookup.
+        if not isinstance(output, str) or (output not in outputs and not is_pure_output(callback_map or {}, output)):
             return None
-        scope = f"response:{body['output']}:{package_fingerprint()}"
-        key = cache_key(f"{scope}:{current_language()}", body)  # the language comes from the page's address
+        scope = f"response:{body['output']}:{package_fingerprint()}:{current_language()}"
+        key = cache_key(scope, body)
         hit = recent.get(key)
         if hit is None:
             hit = cache_get(key)

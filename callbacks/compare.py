@@ -9,19 +9,22 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, html, no_update
 
+from atlas import categories
+from atlas.aggregates import comparison_aggregates
 from atlas.compare import comparison_rows, parse_selection, search_for, trend_frame
+from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.embeds import compare_choices
 from atlas.i18n import LANGUAGE_PARAM, SOURCE_LANGUAGE, _, language_from_query
 from atlas.places import france_for
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import side_by_side, variant_for
+from callbacks import csv_download
 from callbacks.profile import PRINT_CHARTS_JS, PRINT_JS
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import compare as layout
-from layouts.charts import csv_bytes
 from layouts.embeds import choice_options
 
 INDICATORS_PARAM = "indicateurs"
@@ -45,7 +48,7 @@ def valid_indicators(svc, asked) -> list[str]:
         return []
     out = []
     for ident in asked[:MAX_ASKED]:
-        if isinstance(ident, str) and svc.has_indicator(ident) and ident not in out:
+        if isinstance(ident, str) and svc.has_indicator(ident) and ident not in out and charted(svc, ident):
             out.append(ident)
     return out[: layout.MAX_TRENDS]
 
@@ -57,8 +60,13 @@ def chosen_indicators(svc, search: str | None) -> list[str]:
     chosen = valid_indicators(svc, asked)
     if chosen or INDICATORS_PARAM in query:
         return chosen
-    defaults = [i for i in svc.presentation.trends if svc.has_indicator(i)]
-    return (defaults or list(svc.indicators_at("qpv")[:4]))[: layout.MAX_TRENDS]
+    defaults = [i for i in svc.presentation.trends if svc.has_indicator(i) and charted(svc, i)]
+    return (defaults or [i for i in svc.indicators_at("qpv") if charted(svc, i)][:4])[: layout.MAX_TRENDS]
+
+
+def charted(svc, indicator: str) -> bool:
+    """Whether an indicator can be drawn as curves: not a typology, whose classes are no quantities."""
+    return svc.indicator(indicator)["kind"] != categories.KIND
 
 
 def search_with_indicators(search: str | None, indicators: list[str]) -> str:
@@ -108,15 +116,21 @@ def compare_view(svc, search: str | None) -> CompareView:
     france = france_for(svc, {})
     if france is not None:
         names.setdefault(("france", france.code), france.name)
+    rows = comparison_rows(svc, territories) if territories else pd.DataFrame()
+    years = ({} if rows.empty else
+             {ind: int(y) for ind, y in rows.dropna(subset=["year"]).groupby("indicator")["year"].first().items()})
+    aggregates, aggregate_rows = comparison_aggregates(svc, territories, years)
     return CompareView(
         territories=tuple(territories), names=names, problems=tuple(selection.problems),
-        rows=comparison_rows(svc, territories) if territories else pd.DataFrame(),
+        rows=rows,
         wellbeing=WellbeingPanel(variant_for(svc), results, names, marks),
         trend_frames={ind: trend_frame(svc, territories, ind) for ind in chosen} if territories else {},
         metas={ind: svc.indicator(ind) for ind in chosen},
-        options=tuple(layout.indicator_options(svc.indicators)), chosen=tuple(chosen),
+        options=tuple(layout.indicator_options(svc.indicators[svc.indicators["kind"] != categories.KIND])),
+        chosen=tuple(chosen),
         examples=tuple(examples(svc)), france=("france", france.code) if france else None,
         embeds=tuple(compare_choices(svc, territories, chosen)),
+        aggregates=aggregates, aggregate_rows=aggregate_rows,
     )
 
 
@@ -197,31 +211,28 @@ def table_csv(svc, search: str | None) -> pd.DataFrame:
         return rows
     rows = rows.assign(name=[svc.territory_name(lvl, code) for lvl, code in zip(rows["level"], rows["code"],
                                                                               strict=True)])
-    mark_fr = {"best": "meilleur", "worst": _("moins bon")}
-    rows["mark"] = rows["mark"].map(mark_fr)
     return rows[["indicator", "label", "unit", "year", "level", "code", "name", "value", "value_year", "status",
                  "mark", "polarity", "source", "vintage"]]
 
 
-@callback(Output("compare-csv", "data"), Input("compare-csv-button", "n_clicks"), State("url", "search"),
-          prevent_initial_call=True)
-def download_table(n_clicks, search):
-    if not n_clicks:
-        return no_update
-    frame = table_csv(service(), text(search))
-    return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison.csv")
+def comparison_csv(search) -> CsvTable:
+    """The comparison table: every indicator for every chosen territory, with its mark and source."""
+    svc = service()
+    return CsvTable(table_csv(svc, text(search)), "atlas-qpv-comparaison", decimals=indicator_decimals(svc.indicators))
 
 
-@callback(Output("compare-trends-csv", "data"), Input("compare-trends-csv-button", "n_clicks"),
-          State("compare-indicators", "value"), State("url", "search"), prevent_initial_call=True)
-def download_trends(n_clicks, indicators, search):
-    if not n_clicks:
-        return no_update
+def trends_csv(indicators, search) -> CsvTable:
+    """The series of the chosen indicators for the chosen territories."""
     svc = service()
     territories = parse_selection(text(search), svc.is_known).territories
     frames = [trend_frame(svc, territories, ind).assign(indicator=ind) for ind in valid_indicators(svc, indicators)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return dcc.send_bytes(csv_bytes(frame), "atlas-qpv-comparaison-series.csv")
+    return CsvTable(frame, "atlas-qpv-comparaison-series", decimals=indicator_decimals(svc.indicators))
+
+
+csv_download.register("compare-csv", [State("url", "search")], comparison_csv)
+csv_download.register("compare-trends-csv", [State("compare-indicators", "value"), State("url", "search")],
+                      trends_csv)
 
 
 clientside_callback(PRINT_JS, Output("compare-print", "title"), Input("compare-print", "n_clicks"),

@@ -11,19 +11,21 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx
 from dash.exceptions import MissingCallbackContextException
 
 from atlas import barometer as bar
 from atlas import credits as cr
 from atlas import credits_state as st
 from atlas import leverage as lv
+from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.formatting import format_euros, format_number
 from atlas.i18n import _, ngettext
-from atlas.schema import FUNDERS, THEMES, ministry_label, theme_label
+from atlas.schema import FUNDERS, ministry_label
+from atlas.themes import labels as theme_labels
+from callbacks import csv_download
 from callbacks.barometer import map_geometry, package_token, sources_text
-from callbacks.barometer_downloads import send_csv
-from callbacks.cache import cached
+from callbacks.cache import cached, package_fingerprint
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import credits as ui
@@ -37,6 +39,7 @@ FILTERS = [Input("cred-start", "value"), Input("cred-end", "value"), Input("cred
            Input("cred-carrier", "value")]
 FILTER_STATES = [State(i.component_id, i.component_property) for i in FILTERS]
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
+MAP_FILES = "/geo/credits"  # served by callbacks/credits_map.py
 
 
 # ------------------------------------------------------------------ helpers
@@ -71,7 +74,7 @@ def _choices(token: str) -> st.CreditsChoices:
         years=years,
         programmes=tuple(frame.groupby("programme")["cents"].sum().sort_values(ascending=False).index),
         funders=tuple(f for f in FUNDERS if f in funders),
-        themes=tuple(t for t in THEMES if t in themes),
+        themes=tuple(t for t in theme_labels() if t in themes),
         levels=tuple(lvl for lvl in st.TERRITORY_LEVELS if lvl in present),
         leverage_levels=tuple(lvl for lvl in lv.leverage_levels(svc) if lvl in {p[0] for p in pairs})
         or tuple(lv.leverage_levels(svc)),
@@ -114,6 +117,17 @@ def names_of(chunk: pd.DataFrame) -> dict:
     svc = service()
     pairs = set(zip(chunk["level"], chunk["code"], strict=True))
     return {(lvl, code): svc.territory_name(lvl, code) or code for lvl, code in pairs}
+
+
+def map_query(filters: st.CreditsFilters) -> str:
+    """The canonical query of a selection's map files (the leverage choice does not change them)."""
+    offered = choices()
+    return st.to_query(filters, st.clean_leverage(offered, None, None), offered)
+
+
+def map_layer_url(kind: str, filters: st.CreditsFilters) -> str:
+    """Where the credit map's layer of ``kind`` (points, symbols) fetches its GeoJSON for a selection."""
+    return f"{MAP_FILES}/{package_fingerprint()}/{kind}.json{map_query(filters)}"
 
 
 def map_level() -> str:
@@ -189,7 +203,7 @@ def static_options(token: str) -> dict:
         "years": list(offered.years),
         "programmes": [{"label": cr.programme_label(p), "value": p} for p in offered.programmes],
         "ministries": [{"label": ministry_label(f), "value": f} for f in offered.funders],
-        "themes": [{"label": theme_label(t), "value": t} for t in offered.themes],
+        "themes": [{"label": theme_labels()[t], "value": t} for t in offered.themes],
         "territories": territories,
         "levels": [{"label": level_plural(lvl).capitalize(), "value": lvl} for lvl in offered.leverage_levels],
         "indicators": [{"label": labels[i], "value": i} for i in offered.leverage_indicators],
@@ -208,8 +222,8 @@ class SummaryView:
     programmes: tuple
     themes: tuple
     carriers: tuple
-    points: dict
-    symbols: dict
+    points: str  # the addresses the map layers fetch (callbacks/credits_map.py)
+    symbols: str
     map_caption: str
     map_table: object
     lines_caption: str
@@ -249,12 +263,13 @@ def summary_view(token: str, key: dict) -> SummaryView:
                     .to_dict(),
                     ui.breakdown_table(data["by_programme"], "programme", programmes, _("Crédits par programme"),
                                        _("Programme"))),
-        themes=(ui.bar_figure(data["by_theme"], "theme", THEMES, _("Crédits par thème"), source, colour=ui.PALETTE[2])
-                .to_dict(), ui.breakdown_table(data["by_theme"], "theme", THEMES, _("Crédits par thème"), _("Thème"))),
+        themes=(ui.bar_figure(data["by_theme"], "theme", theme_labels(), _("Crédits par thème"), source,
+                              colour=ui.PALETTE[2]).to_dict(),
+                ui.breakdown_table(data["by_theme"], "theme", theme_labels(), _("Crédits par thème"), _("Thème"))),
         carriers=(ui.bar_figure(data["carriers"], "carrier", {}, _("Les 15 porteurs recevant le plus de crédits"),
                                 source, colour=ui.PALETTE[4]).to_dict(),
                   ui.breakdown_table(data["carriers"], "carrier", {}, _("Crédits par porteur"), _("Porteur"))),
-        points=data["points"], symbols=data["symbols"], map_caption=caption,
+        points=map_layer_url("points", filters), symbols=map_layer_url("symbols", filters), map_caption=caption,
         map_table=ui.territory_table(data["by_territory"], level),
         lines_caption=ngettext("{count} ligne pour {amount}.", "{count} lignes pour {amount}.", data["lines"]).format(
             count=format_number(data["lines"], 0), amount=total),
@@ -348,7 +363,7 @@ def sync_url(start, end, programmes, ministries, themes, territory, carrier, lev
           Output("cred-programme-graph", "figure"), Output("cred-programme-table", "children"),
           Output("cred-theme-graph", "figure"), Output("cred-theme-table", "children"),
           Output("cred-carriers-graph", "figure"), Output("cred-carriers-table", "children"),
-          Output("cred-map-points", "data"), Output("cred-map-symbols", "data"),
+          Output("cred-map-points", "url"), Output("cred-map-symbols", "url"),
           Output("cred-map-caption", "children"), Output("cred-map-table", "children"),
           Output("cred-lines-caption", "children"),
           *FILTERS, prevent_initial_call=True)
@@ -384,51 +399,45 @@ def update_leverage(level, indicator, *values):
 # ---------------------------------------------------------------- downloads
 
 
-def _download(n_clicks, values, key: str, filename: str):
-    if not n_clicks:
-        return no_update
-    data = summary(package_token(), filters_of(*values).key())
-    frame = data[key].copy()
+def summary_csv(key: str, stem: str, values) -> CsvTable:
+    """One of the page's summaries (a chart's data), with French labels beside the codes."""
+    frame = summary(package_token(), filters_of(*values).key())[key].drop(columns=["cents"], errors="ignore")
     if "ministry" in frame:
-        frame["ministry_fr"] = frame["ministry"].map(FUNDERS)
+        frame["ministry_label"] = frame["ministry"].map(FUNDERS)
     if "programme" in frame:
-        frame["programme_fr"] = frame["programme"].map(cr.programme_label)
+        frame["programme_label"] = frame["programme"].map(cr.programme_label)
     if "theme" in frame:
-        frame["theme_fr"] = frame["theme"].map(THEMES)
-    return send_csv(frame, filename)
+        frame["theme_label"] = frame["theme"].map(theme_labels())
+    return CsvTable(frame, stem)
 
 
-for _key, _graph, _name in (("by_year_funder", "cred-trend", "credits-par-annee-et-financeur.csv"),
-                            ("by_programme", "cred-programme", "credits-par-programme.csv"),
-                            ("by_theme", "cred-theme", "credits-par-theme.csv"),
-                            ("carriers", "cred-carriers", "principaux-porteurs.csv"),
-                            ("by_territory", "cred-map", "credits-par-territoire.csv")):
-    def _make(key=_key, name=_name):
-        def download(n_clicks, *values):
-            return _download(n_clicks, values, key, name)
-        download.__name__ = f"download_{key}"
-        return download
-
-    callback(Output(f"{_graph}-download", "data"), Input(f"{_graph}-download-button", "n_clicks"), *FILTER_STATES,
-             prevent_initial_call=True)(_make())
+for _key, _graph, _stem in (("by_year_funder", "cred-trend", "credits-par-annee-et-financeur"),
+                            ("by_programme", "cred-programme", "credits-par-programme"),
+                            ("by_theme", "cred-theme", "credits-par-theme"),
+                            ("carriers", "cred-carriers", "principaux-porteurs"),
+                            ("by_territory", "cred-map", "credits-par-territoire")):
+    csv_download.register(f"{_graph}-download", list(FILTER_STATES),
+                          lambda *values, key=_key, stem=_stem: summary_csv(key, stem, values))
 
 
-@callback(Output("cred-lines-download", "data"), Input("cred-lines-download-button", "n_clicks"), *FILTER_STATES,
-          prevent_initial_call=True)
-def download_lines(n_clicks, *values):
-    if not n_clicks:
-        return no_update
-    frame = select(filters_of(*values).key()).drop(columns=["cents"])
-    return send_csv(frame, "lignes-de-credits.csv")
+def lines_csv(*values) -> CsvTable:
+    """Every credit line the filters select."""
+    return CsvTable(select(filters_of(*values).key()).drop(columns=["cents"]), "lignes-de-credits")
 
 
-@callback(Output("cred-leverage-download", "data"), Input("cred-leverage-download-button", "n_clicks"),
-          State("cred-leverage-level", "value"), State("cred-leverage-indicator", "value"), *FILTER_STATES,
-          prevent_initial_call=True)
-def download_leverage(n_clicks, level, indicator, *values):
+def leverage_csv(level, indicator, *values) -> CsvTable | None:
+    """Credits per inhabitant against the indicator's change, one row per territory."""
     choice = leverage_of(level, indicator)
-    if not n_clicks or not choice.level or not choice.indicator:
-        return no_update
+    if not choice.level or not choice.indicator:
+        return None
     frame = leverage_view(package_token(), filters_of(*values).key(), choice.level, choice.indicator)
-    return send_csv(frame.assign(indicator=choice.indicator, level=choice.level),
-                    f"credits-et-resultats-{slug(choice.indicator)}-{choice.level}.csv")
+    return CsvTable(frame.drop(columns=["cents"], errors="ignore").assign(indicator=choice.indicator,
+                                                                          level=choice.level),
+                    f"credits-et-resultats-{slug(choice.indicator)}-{choice.level}",
+                    decimals=indicator_decimals(service().indicators))
+
+
+csv_download.register("cred-lines-download", list(FILTER_STATES), lines_csv)
+csv_download.register("cred-leverage-download", [State("cred-leverage-level", "value"),
+                                                  State("cred-leverage-indicator", "value"), *FILTER_STATES],
+                      leverage_csv)

@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, send_file
 
 from atlas import opendata, schema
 from atlas.api import catalogue
+from atlas.csvexport import DEFAULT_VALUE_DECIMALS, FRENCH, MACHINE, CsvTable, indicator_decimals
 from callbacks.state import service
 from layouts.opendata import Access, data_page
 
@@ -35,18 +36,45 @@ def export_store() -> opendata.ExportStore:
                              maxsize=1)
 
 
-def _send_csv(path, name: str):
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"atlas-qpv_{name}.csv",
+def _send_csv(path, name: str, form: str):
+    return send_file(path, mimetype="text/csv", as_attachment=True,
+                     download_name=f"atlas-qpv_{name}" + ("_tableur.csv" if form == FRENCH else ".csv"),
                      conditional=True, max_age=3600)
 
 
+def table_csv(name: str, form: str):
+    """One table of the package; ``form`` is already one of FORMS (the route decides)."""
+    if name not in TABLE_NAMES:
+        abort(404)
+    svc = service()
+    path = export_store().csv(name, lambda: CsvTable(svc.package.table(name), name,
+                                                     decimals=indicator_decimals(svc.indicators)), form)
+    return _send_csv(path, name, form)
+
+
+def indicator_csv(indicator: str, form: str):
+    svc = service()
+    if not svc.has_indicator(indicator):
+        abort(404)
+    stem = "indicateur-" + hashlib.sha256(indicator.encode()).hexdigest()[:16]  # ids never become paths
+    decimals = indicator_decimals(svc.indicators).get(indicator, DEFAULT_VALUE_DECIMALS)
+    path = export_store().csv(stem, lambda: CsvTable(opendata.indicator_csv(svc, indicator), stem, decimals=decimals),
+                              form)
+    return _send_csv(path, indicator, form)
+
+
 def register_routes(server) -> None:
-    @server.route("/download/<name>.csv")
-    def download_table_csv(name: str):
-        if name not in TABLE_NAMES:
-            abort(404)
-        path = export_store().csv(name, lambda: service().package.table(name))
-        return _send_csv(path, name)
+    # The machine form keeps the historical addresses (scripts and the DCAT catalogue use them); the French
+    # spreadsheet form lives under /download/tableur/.
+    @server.route("/download/<name>.csv", defaults={"form": MACHINE})
+    @server.route("/download/tableur/<name>.csv", defaults={"form": FRENCH})
+    def download_table_csv(name: str, form: str):
+        return table_csv(name, form)
+
+    @server.route("/download/indicateur/<indicator>.csv", defaults={"form": MACHINE})
+    @server.route("/download/tableur/indicateur/<indicator>.csv", defaults={"form": FRENCH})
+    def download_indicator(indicator: str, form: str):
+        return indicator_csv(indicator, form)
 
     @server.route("/download/<name>.parquet")
     def download_table_parquet(name: str):
@@ -61,15 +89,6 @@ def register_routes(server) -> None:
             abort(404)
         return send_file(service().package.root / schema.MANIFEST, as_attachment=True,
                          download_name="atlas-qpv_manifest.json")
-
-    @server.route("/download/indicateur/<indicator>.csv")
-    def download_indicator(indicator: str):
-        svc = service()
-        if not svc.has_indicator(indicator):
-            abort(404)
-        stem = "indicateur-" + hashlib.sha256(indicator.encode()).hexdigest()[:16]  # ids never become paths
-        path = export_store().csv(stem, lambda: opendata.indicator_csv(svc, indicator))
-        return _send_csv(path, indicator)
 
     @server.route("/download/geometry/<level>.geojson")
     def download_geometry(level: str):

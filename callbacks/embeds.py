@@ -18,10 +18,10 @@ from atlas import embeds as spec
 from atlas import profile as model
 from atlas.compare import parse_selection, trend_frame
 from atlas.i18n import _, current_language
+from atlas.levels import label as level_label
 from atlas.mapdata import MapRequest, parse_search
 from atlas.places import places_of
 from atlas.routes import resolve
-from atlas.schema import level_label
 from callbacks import barometer
 from callbacks import compare as compare_callbacks
 from callbacks import map as map_callbacks

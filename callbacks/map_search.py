@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from atlas.mapdata import MAX_SEARCH_LENGTH
+from callbacks.cache import pure_response
 from callbacks.state import service
 from layouts import map as layout
 
@@ -24,6 +25,7 @@ def bounded_query(query) -> str:
     Input("map-search", "value"),
     prevent_initial_call=True,
 )
+@pure_response
 def search_places(query):
     return search_result_items(query)
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.dash_table.Format import Format, Scheme
 
+from atlas import categories
+from atlas.csvexport import DEFAULT_VALUE_DECIMALS, CsvTable
 from atlas.i18n import N_, _
 from atlas.schema import OBSERVATION_STATUS_LABELS_FR
+from callbacks import csv_download
 from callbacks.map import request_from_controls
 from callbacks.map_files import values_for
 from callbacks.state import service
-from layouts.charts import csv_bytes
 from layouts.map_legend import profile_href
 from layouts.widgets import table_number
 
@@ -49,12 +51,17 @@ def table_frame(request) -> tuple[pd.DataFrame, dict]:
     frame["statut"] = frame["statut"].fillna("missing")
     if request.mode == "gap":
         frame["ecart"] = values_for(request)
-    frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
+    classes = categories.of(meta)
+    if classes:  # a typology: the class's label, and no rank (classes are not ordered as values)
+        frame["valeur"] = frame["valeur"].map(lambda v: categories.label_of(classes, v))
+    else:
+        frame["rang"] = frame["valeur"].rank(ascending=False, method="min").astype("Int64")
     frame["annee"] = year
     frame["unite"] = meta["unit"]
     frame["source"] = meta["source"]
     frame["millesime"] = meta["vintage"]
     labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    frame["status"] = frame["statut"]
     frame["statut"] = frame["statut"].map(labels).fillna(labels["missing"])
     return frame, meta
 
@@ -92,8 +99,8 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
     number = table_number(int(meta["decimals"]), groups=3)
     labels = {"territoire": _("Territoire"), "code": _("Code"), "commune": _("Commune"),
               "departement": _("Département"),
-              "valeur": _("Valeur ({unit})").format(unit=meta["unit"]), "ecart": _("Écart"),
-              "rang": _("Rang"), "statut": _("Statut")}
+              "valeur": _("Classe") if categories.of(meta) else _("Valeur ({unit})").format(unit=meta["unit"]),
+              "ecart": _("Écart"), "rang": _("Rang"), "statut": _("Statut")}
     columns = []
     for key, label in labels.items():
         if key not in frame.columns:
@@ -101,7 +108,7 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
         column = {"name": label, "id": key}
         if key == "territoire":
             column["presentation"] = "markdown"
-        if key in ("valeur", "ecart", "rang"):
+        if key in ("valeur", "ecart", "rang") and not (key == "valeur" and categories.of(meta)):
             column.update(type="numeric", format=number if key != "rang" else Format(precision=0,
                                                                                      scheme=Scheme.fixed))
         columns.append(column)
@@ -110,14 +117,19 @@ def table_records(request) -> tuple[list[dict], list[dict]]:
     return records.to_dict("records"), columns
 
 
-@callback(
-    Output("map-csv", "data"),
-    Input("map-csv-button", "n_clicks"),
-    *CONTROL_STATES,
-    prevent_initial_call=True,
-)
-def download_csv(n_clicks, *controls):
+MACHINE_NAMES = {"code": "code", "territoire": "name", "commune": "commune_name", "departement": "departement_code",
+                 "annee": "year", "valeur": "value", "ecart": "gap", "rang": "rank", "status": "status",
+                 "unite": "unit", "source": "source", "millesime": "vintage"}
+
+
+def map_csv(*controls) -> CsvTable:
+    """The rows the map shows (the table alternative), in the exports' column names."""
     request = request_from_controls(*controls)
-    frame, _meta = table_frame(request)
-    name = f"atlas-qpv_{request.indicator}_{request.level}_{request.year}.csv"
-    return dcc.send_bytes(csv_bytes(frame), name)
+    frame, meta = table_frame(request)
+    columns = [c for c in MACHINE_NAMES if c in frame.columns]
+    return CsvTable(frame[columns].rename(columns=MACHINE_NAMES),
+                    f"atlas-qpv_{request.indicator}_{request.level}_{request.year}",
+                    decimals=int(meta.get("decimals", DEFAULT_VALUE_DECIMALS)), unit=meta["unit"])
+
+
+csv_download.register("map-csv", list(CONTROL_STATES), map_csv)

@@ -7,20 +7,23 @@ exactly, before it reaches a computation or a cache key.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from atlas import peers as peer_model
 from atlas import profile as model
 from atlas import profile_credits as credits_model
 from atlas.compare import comparison_rows, search_for, trend_frame
+from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.embeds import profile_choices
 from atlas.i18n import _
 from atlas.places import places_of
 from atlas.profile_map import map_geometry
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, ProfileView, WellbeingPanel
 from atlas.wellbeing import GOALPOSTS, side_by_side, variant_for, wellbeing_history
+from callbacks import csv_download
 from callbacks.cache import cached
 from callbacks.router import register_page
 from callbacks.state import feedback_url, service
@@ -28,12 +31,13 @@ from layouts import compare as cmp
 from layouts import embeds as embed_layout
 from layouts import pages, profile_sections
 from layouts import profile as layout
-from layouts.charts import csv_bytes
 
 # Clientside: assets/atlas_clientside.js (the print dialog, and charts fitted to A4 before printing).
 PRINT_JS = ClientsideFunction("atlas", "print")
 PRINT_CHARTS_JS = ClientsideFunction("atlas", "fitChartsForPrint")
 MAX_CODE_LENGTH = 20
+MAX_SEARCH_LENGTH = 2_000  # a profile address has one short parameter; the rest is ignored
+EVOLUTION_PARAM = "indicateur"
 
 
 def known_quarter(svc, code) -> dict | None:
@@ -133,13 +137,14 @@ def compare_keys(places: dict) -> list:
     return [(places[r].level, places[r].code) for r in order if r in places][:4]
 
 
-def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | None:
+def profile_view(svc, code: str, today: dt.date | None = None, wanted: str | None = None) -> ProfileView | None:
+    """The profile of quarter ``code``; ``wanted`` is the evolution indicator the address asks for, if any."""
     profile = model.build_profile(svc, code)
     if profile is None:
         return None
     places = profile.places
     keys = [(p.level, p.code) for p in places.values()]
-    evolution = default_evolution(svc, profile)
+    evolution = wanted if wanted in svc.indicators_at("qpv") else default_evolution(svc, profile)
     credits = credits_panel(svc, profile)
     return ProfileView(
         profile=profile,
@@ -162,13 +167,31 @@ def profile_view(svc, code: str, today: dt.date | None = None) -> ProfileView | 
 
 def build_profile_page(svc, params: dict, search: str, today: dt.date | None = None):
     code = (params or {}).get("code", "")
-    view = profile_view(svc, code, today) if known_quarter(svc, code) is not None else None
+    view = profile_view(svc, code, today, evolution_from_search(search)) if known_quarter(svc, code) is not None \
+        else None
     if view is None:
         return pages.not_found({"reason": "unknown_code", "code": str(code)[:MAX_CODE_LENGTH]})
     return layout.profile_page(view)
 
 
 register_page("qpv", build_profile_page)
+
+
+def evolution_from_search(search) -> str | None:
+    """``?indicateur=…``: the evolution chart's indicator, as « Copier le lien » shares it (checked by the caller)."""
+    values = parse_qs(str(search or "")[:MAX_SEARCH_LENGTH].lstrip("?")).get(EVOLUTION_PARAM)
+    return values[0] if values else None
+
+
+@callback(Output("profile-url", "search"), Input("profile-evolution-indicator", "value"), State("profile-code", "data"),
+          prevent_initial_call=True)
+def evolution_to_url(indicator, code):
+    """The chosen evolution indicator goes into the address (shareable, restored by the back button)."""
+    svc = service()
+    indicator = known_indicator(svc, indicator)
+    if known_quarter(svc, code) is None or indicator is None:
+        return no_update
+    return "?" + urlencode({EVOLUTION_PARAM: indicator})
 
 
 @callback(Output("profile-evolution-graph", "figure"), Output("profile-evolution-table", "children"),
@@ -198,41 +221,44 @@ def embed_the_chosen_evolution(indicator, code, offered):
     return choices, embed_layout.choice_options(choices)
 
 
-@callback(Output("profile-evolution-csv", "data"), Input("profile-evolution-csv-button", "n_clicks"),
-          State("profile-evolution-indicator", "value"), State("profile-code", "data"), prevent_initial_call=True)
-def download_evolution(n_clicks, indicator, code):
+def evolution_csv(indicator, code) -> CsvTable | None:
+    """The evolution chart's series (quarter and references) for one indicator."""
     svc = service()
     territory = known_quarter(svc, code)
     indicator = known_indicator(svc, indicator)
-    if not n_clicks or territory is None or indicator is None:
-        return no_update
+    if territory is None or indicator is None:
+        return None
     places = places_of(svc, territory)
     frame = trend_frame(svc, [(p.level, p.code) for p in places.values()], indicator)
     meta = svc.indicator(indicator)
     frame = frame.assign(indicator=indicator, unit=meta["unit"], source=meta["source"], vintage=meta["vintage"])
-    return dcc.send_bytes(csv_bytes(frame), f"atlas-qpv-{code}-{indicator}.csv")
+    return CsvTable(frame, f"atlas-qpv-{code}-{indicator}", decimals=indicator_decimals(svc.indicators))
 
 
-@callback(Output("profile-csv", "data"), Input("profile-csv-button", "n_clicks"), State("profile-code", "data"),
-          prevent_initial_call=True)
-def download_profile(n_clicks, code):
+def profile_csv(code) -> CsvTable | None:
+    """Every year of every key figure of the quarter and its references."""
     svc = service()
-    if not n_clicks or known_quarter(svc, code) is None:
-        return no_update
-    profile = model.build_profile(svc, code)
-    return dcc.send_bytes(csv_bytes(model.profile_frame(svc, profile)), f"atlas-qpv-{code}-chiffres-cles.csv")
+    if known_quarter(svc, code) is None:
+        return None
+    frame = model.profile_frame(svc, model.build_profile(svc, code))
+    return CsvTable(frame, f"atlas-qpv-{code}-chiffres-cles", decimals=indicator_decimals(svc.indicators))
 
 
-@callback(Output("profile-credits-csv", "data"), Input("profile-credits-csv-button", "n_clicks"),
-          State("profile-code", "data"), prevent_initial_call=True)
-def download_credits(n_clicks, code):
+def credits_csv(code) -> CsvTable | None:
+    """The credit lines attached to the quarter, its contract and its commune."""
     svc = service()
     territory = known_quarter(svc, code)
-    if not n_clicks or territory is None:
-        return no_update
+    if territory is None:
+        return None
     lines = credits_model.credits_for(svc.package.credits, territory)
     lines = lines.assign(scope_label=lines["scope"].map(credits_model.SCOPE_LABELS))
-    return dcc.send_bytes(csv_bytes(lines), f"atlas-qpv-{code}-credits.csv")
+    return CsvTable(lines, f"atlas-qpv-{code}-credits")
+
+
+csv_download.register("profile-evolution-csv", [State("profile-evolution-indicator", "value"),
+                                                State("profile-code", "data")], evolution_csv)
+csv_download.register("profile-csv", [State("profile-code", "data")], profile_csv)
+csv_download.register("profile-credits-csv", [State("profile-code", "data")], credits_csv)
 
 
 clientside_callback(PRINT_JS, Output("profile-print-done", "title"), Input("profile-print", "n_clicks"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from atlas.i18n import with_language
 from atlas.routes import BY_NAME, Page, navigation_path, resolve
@@ -96,3 +96,8 @@ def href_for(level: str, code: str) -> str:
     if level == "qpv":
         return f"/qpv/{code}"
     return f"/comparer?codes={level}:{code}"
+
+
+# « Copier le lien » in the header of every page (layouts/shell.copy_link; assets/atlas_clientside.js).
+clientside_callback(ClientsideFunction("atlas", "copyLink"), Output("copy-link-status", "children"),
+                    Input("copy-link", "n_clicks"), State("copy-link-messages", "data"), prevent_initial_call=True)

@@ -7,10 +7,12 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
 from atlas import barometer as bar
+from atlas.contrast import text_colour_on
 from atlas.formatting import format_date, format_number, format_period, format_value
 from atlas.i18n import N_, _, ngettext
 from atlas.schema import ministry_label, status_label
-from layouts.charts import download_button, label_value, style_figure, wrap
+from layouts.charts import csv_downloads, label_value, style_figure, wrap
+from layouts.french_ui import table_filter_options
 from layouts.widgets import (
     TABLE_STYLE,
     chart_block,
@@ -68,6 +70,7 @@ def status_figure(counts: pd.DataFrame, source: str) -> go.Figure:
         fig.add_bar(y=labels, x=values, name=bar.status_label(name), orientation="h",
                     marker_color=bar.STATUS_COLOURS[name], text=[format_number(v, 0) if v else "" for v in values],
                     textposition="inside", insidetextanchor="middle",
+                    insidetextfont={"color": text_colour_on(bar.STATUS_COLOURS[name])},  # AA, not Plotly's pick
                     hovertemplate=label_value("%{y} — " + bar.status_label(name), "%{x}") + "<extra></extra>")
     fig.update_layout(barmode="stack",
                       yaxis={"autorange": "reversed"},
@@ -129,17 +132,16 @@ def commitments_table(rows: list[dict]) -> dash_table.DataTable:
         if key in ("avancement", "temps"):
             column.update(type="numeric", format=percent_format())
         columns.append(column)
+    backgrounds = {**bar.STATUS_COLOURS, bar.LATE: "#B34700"}  # a darker orange, so that white text reads
     status_styles = [
         {"if": {"filter_query": f'{{statut}} = "{bar.status_label(s)}"', "column_id": "statut"},
-         # White only where it reaches 4.5:1 (WCAG AA); dark ink on the lighter green and greys.
-         "color": "#ffffff" if s in (bar.ON_TRACK, bar.LATE) else "#1e1e1e",
-         "backgroundColor": bar.STATUS_COLOURS[s] if s != bar.LATE else "#B34700", "fontWeight": "600"}
+         "color": text_colour_on(backgrounds[s]), "backgroundColor": backgrounds[s], "fontWeight": "600"}  # AA
         for s in bar.STATUSES
     ]
     return dash_table.DataTable(
         id="baro-commitments-table", columns=columns, data=rows, sort_action="native", filter_action="native",
         page_action="native", page_size=12, sort_mode="multi", cell_selectable=False,
-        filter_options={"case": "insensitive", "placeholder_text": _("Filtrer…")},
+        filter_options=table_filter_options(),
         **{**TABLE_STYLE, "style_data_conditional": TABLE_STYLE["style_data_conditional"] + status_styles},
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"} for c in ("avancement", "temps")],
     )
@@ -168,8 +170,7 @@ def commitments_section(*, summary, status_fig, table_rows, scope_options, scope
                className="muted"),
         commitments_table(table_rows),
         html.Div(className="chart-actions", children=[
-            download_button("baro-commitments-download-button", _("Télécharger les engagements (CSV)")),
-            dcc.Download(id="baro-commitments-download"),
+            csv_downloads("baro-commitments-download", _("Télécharger les engagements")),
         ]),
         html.P(_("Source : {source}").format(source=source), className="source-line"),
     ])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from atlas import barometer as bar
 from atlas.i18n import _
-from layouts.charts import download_button
+from layouts.charts import csv_downloads
 from layouts.widgets import MAP_CENTER, dropdown, fmt, fmt_share, html_table, labelled, level_plural
 
 
@@ -79,8 +79,7 @@ def map_section(*, measure_options, measure_value, geometry, hideout, level, tab
             html.Div(id="baro-map-table", children=table),
         ]),
         html.Div(className="chart-actions", children=[
-            download_button("baro-map-download-button", _("Télécharger les données de la carte (CSV)")),
-            dcc.Download(id="baro-map-download"),
+            csv_downloads("baro-map-download", _("Télécharger les données de la carte")),
         ]),
     ])
 

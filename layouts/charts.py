@@ -8,7 +8,6 @@ import textwrap
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from atlas.csvsafe import safe_frame
 from atlas.i18n import _, current_language
 
 FONT = "DejaVu Sans, Arial, sans-serif"
@@ -98,14 +97,21 @@ def graph(component_id, figure: go.Figure, *, filename: str, description: str) -
     ])
 
 
-def download_button(button_id, label: str | None = None) -> html.Button:
-    return html.Button(label or _("Télécharger les données (CSV)"), id=button_id, className="button button-secondary",
-                       n_clicks=0)
+def csv_downloads(download_id: str, label: str | None = None) -> html.Div:
+    """Both CSV forms of one download (atlas/csvexport.py), named so that people know which to take.
 
-
-def csv_bytes(frame) -> bytes:
-    """CSV for French spreadsheets is still UTF-8 with BOM; decimal point kept for machines.
-
-    Text cells that a spreadsheet would run as a formula are neutralised (atlas/csvsafe.py, docs/csv-exports.md).
+    The French-spreadsheet button keeps the id ``{download_id}-button``; the machine one is
+    ``{download_id}-machine-button``; each fills its own ``dcc.Download`` (callbacks/csv_download.py).
     """
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    label_id = f"{download_id}-label"
+    return html.Div(className="csv-downloads", role="group", **{"aria-labelledby": label_id}, children=[
+        html.Span(label or _("Télécharger les données"), id=label_id, className="csv-downloads-label"),
+        html.Button(_("CSV (tableur, format français)"), id=f"{download_id}-button", n_clicks=0,
+                    className="button button-secondary", title=_("Séparateur « ; », virgule décimale, en-têtes "
+                                                               "en français, valeurs arrondies")),
+        html.Button(_("CSV (machine)"), id=f"{download_id}-machine-button", n_clicks=0,
+                    className="button button-secondary", title=_("Séparateur « , », point décimal, en-têtes "
+                                                               "stables, pleine précision")),
+        dcc.Download(id=download_id),
+        dcc.Download(id=f"{download_id}-machine"),
+    ])

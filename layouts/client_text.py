@@ -15,7 +15,7 @@ from atlas.i18n import N_, SOURCE_LANGUAGE, _, current_language
 
 CLIENT_TEXTS = (
     # Map tooltips and the year player (assets/atlas_map.js)
-    N_("non disponible"), N_("secret statistique"), N_(" — écart"),
+    N_("non disponible"), N_("secret statistique"), N_("sans valeur"), N_(" — écart"),
     N_("Rang : {rank} sur {count} (valeurs décroissantes)"), N_("Millésime : {vintage}"),
     N_("⏸ Pause"), N_("▶ Lecture"),
     # Credits and barometer maps (assets/credits.js, assets/barometer.js)

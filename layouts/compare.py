@@ -9,10 +9,13 @@ from dash import dcc, html
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
 from atlas.i18n import N_, _, ngettext
-from atlas.schema import THEMES, UNAVAILABLE_STATUS_LABELS_FR, level_label, theme_label
+from atlas.levels import name as level_name
+from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
+from atlas.themes import label as theme_label
+from atlas.themes import labels as theme_labels
 from atlas.views import CompareView, WellbeingPanel
 from atlas.wellbeing import DECIMALS, DIMENSION_LABELS_FR
-from layouts.charts import PALETTE, download_button, graph, label_value, lines, style_figure
+from layouts.charts import PALETTE, csv_downloads, graph, label_value, lines, style_figure
 from layouts.client_text import dropdown_labels as widget_dropdown_labels
 from layouts.embeds import embed_dialog
 
@@ -86,7 +89,7 @@ def territory_label(level: str, code: str, name: str) -> str:
     """« Marseille (commune 13055) », « France métropolitaine » (the national territory by its own name)."""
     if level == "france":
         return name or _("France")
-    return f"{name} ({level_label(level).split(' (')[0].lower()} {code})"
+    return f"{name} ({level_name(level).lower()} {code})"
 
 
 def selection_chips(territories: list[tuple[str, str]], names: dict) -> html.Ul:
@@ -125,11 +128,11 @@ def comparison_table(rows: pd.DataFrame, territories: list[tuple[str, str]], nam
                               + [html.Th(names.get(t, t[1]), scope="col", className="num") for t in territories]))
     body = []
     if not rows.empty:
-        for theme in THEMES:
+        for theme, label in theme_labels().items():
             theme_rows = rows[(rows["theme"] == theme) & rows["year"].notna()]
             if theme_rows.empty:
                 continue
-            body.append(html.Tr(html.Th(theme_label(theme), colSpan=2 + len(territories), scope="colgroup"),
+            body.append(html.Tr(html.Th(label, colSpan=2 + len(territories), scope="colgroup"),
                                 className="theme-row"))
             for indicator, group in theme_rows.groupby("indicator", sort=False):
                 first = group.iloc[0]
@@ -167,6 +170,38 @@ def _row_cell(cell, first) -> html.Td:
         return html.Td(text, className="num cell-unavailable")
     note = f"({value_year})" if value_year is not None and value_year != row_year else ""
     return value_cell(cell.value, cell.status, unit, decimals, cell.mark, year_note=note)
+
+
+def aggregates_table(view: CompareView) -> html.Div | None:
+    """Extra references: the exact aggregates over the quarters compared (all QPV of their départements, of
+    France), one column per aggregate, each value saying how many quarters it covers. None when there is none."""
+    rows = view.aggregate_rows
+    if rows.empty or not view.aggregates:
+        return None
+    head = html.Thead(html.Tr([html.Th(_("Indicateur"), scope="col"), html.Th(_("Année"), scope="col", className="num")]
+                              + [html.Th(p.label, scope="col", className="num") for p in view.aggregates]))
+    body = []
+    for indicator, group in rows.groupby("indicator", sort=False):
+        first = group.iloc[0]
+        cells = {(r.role, r.code): r for r in group.itertuples()}
+        tds = []
+        for place in view.aggregates:
+            cell = cells.get((place.role, place.code))
+            if cell is None:
+                tds.append(html.Td(_("non calculé"), className="num cell-unavailable"))
+                continue
+            said = [str(cell.value_year)] if cell.value_year != cell.year else []
+            tds.append(value_cell(cell.value, cell.status, first["unit"], int(first["decimals"]),
+                                  year_note=f"({' ; '.join([*said, cell.note])})"))
+        body.append(html.Tr([html.Th(first["label"], scope="row"), html.Td(str(int(first["year"])), className="num"),
+                             *tds], **{"data-indicator": indicator}))
+    caption = _("Références calculées sur les quartiers comparés : pour les effectifs qui s'additionnent, somme exacte "
+                "(ou rapport des sommes) des quartiers prioritaires du département et de France dont la valeur est "
+                "publiée, leur nombre entre parenthèses ; un indicateur qui ne s'additionne pas (médiane, taux sans "
+                "ses effectifs) n'en a pas.")
+    return html.Div(className="compare-aggregates", children=[
+        html.H3(_("Ensembles de quartiers prioritaires"), id="compare-aggregates-title"),
+        html.Table([html.Caption(caption), head, html.Tbody(body)], className="data-table", id="compare-aggregates")])
 
 
 def wellbeing_table(panel: WellbeingPanel, territories: list[tuple[str, str]] | None = None) -> html.Table:
@@ -323,8 +358,8 @@ def compare_page(view: CompareView) -> html.Div:
                                             "indicators": list(view.chosen)}),
         html.H1(_("Comparer des territoires")),
         html.P(_("Jusqu'à {count} territoires de tout niveau côte à côte. La sélection et les indicateurs affichés "
-                 "sont enregistrés dans l'adresse de la page : copiez-la pour la partager.").format(
-            count=MAX_TERRITORIES), className="lead"),
+                 "sont enregistrés dans l'adresse de la page : « Copier le lien », en haut de la page, "
+                 "la partage.").format(count=MAX_TERRITORIES), className="lead"),
         alert,
         selection_chips(territories, view.names) if territories else None,
         _search_block(view),
@@ -341,8 +376,7 @@ def compare_page(view: CompareView) -> html.Div:
         *header,
         dcc.Store(id="compare-store", data=[f"{level}:{code}" for level, code in territories]),
         html.Div(className="actions no-print", children=[
-            download_button("compare-csv-button", _("Télécharger le tableau (CSV)")),
-            dcc.Download(id="compare-csv"),
+            csv_downloads("compare-csv", _("Télécharger le tableau")),
             html.Button(_("Imprimer"), id="compare-print", className="button button-secondary", n_clicks=0),
         ]),
         html.Section(**{"aria-labelledby": "compare-wellbeing-title"}, children=[
@@ -359,8 +393,7 @@ def compare_page(view: CompareView) -> html.Div:
                          placeholder=_("Choisir des indicateurs…"), className="compare-indicators",
                          labels=dropdown_labels(), maxHeight=320),
             html.Div(className="actions no-print", children=[
-                download_button("compare-trends-csv-button", _("Télécharger les séries (CSV)")),
-                dcc.Download(id="compare-trends-csv"),
+                csv_downloads("compare-trends-csv", _("Télécharger les séries")),
                 embed_dialog(list(view.embeds)) if view.embeds else None,
             ]),
             html.Div(trends(view.trend_frames, view.metas, view.names, territories), id="compare-trends",
@@ -374,5 +407,6 @@ def compare_page(view: CompareView) -> html.Div:
                             "indicateurs du jeu de données n'en ont aucune et ne sont pas listés.", shown).format(
                 count=format_number(shown, 0)), className="muted"),
             comparison_table(view.rows, territories, view.names),
+            aggregates_table(view),
         ]),
     ])

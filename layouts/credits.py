@@ -10,8 +10,9 @@ from dash.dash_table.Format import Symbol
 
 from atlas.formatting import format_euros, format_number, format_value
 from atlas.i18n import N_, _, ngettext
-from atlas.schema import ministry_label, theme_label
-from layouts.charts import PALETTE, download_button, style_figure
+from atlas.schema import ministry_label
+from atlas.themes import label as theme_label
+from layouts.charts import PALETTE, csv_downloads, style_figure
 from layouts.widgets import (
     MAP_CENTER,
     TABLE_STYLE,
@@ -233,8 +234,9 @@ def chart(graph_id: str, fig: go.Figure, table, *, filename: str, description: s
 # ----------------------------------------------------------------------- map
 
 
-def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
-    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`)."""
+def credits_map(outline: dict, points_url: str, symbols_url: str) -> html.Div:
+    """``outline`` is ``{"data": …}`` or ``{"url": …}`` (see :func:`layouts.widgets.geometry_source`); points and
+    symbols are fetched by the layers from their addresses (large GeoJSON must not travel as Dash properties)."""
     return html.Div(className="map-wrap", children=[
         dl.Map(id="cred-map", center=MAP_CENTER, zoom=5.5, zoomSnap=0.25, style={"height": "520px"},
                keyboard=True, children=[
@@ -242,11 +244,11 @@ def credits_map(outline: dict, points: dict, symbols: dict) -> html.Div:
                               interactive=False, attribution=_("Contours : départements (jeu de données)")),
                    dl.LayersControl(position="topright", collapsed=False, children=[
                        dl.Overlay(name=_("Montants par territoire (lignes sans point)"), checked=True, children=[
-                           dl.GeoJSON(id="cred-map-symbols", data=symbols,
+                           dl.GeoJSON(id="cred-map-symbols", url=symbols_url,
                                       pointToLayer={"variable": "atlasCredits.symbolToLayer"}),
                        ]),
                        dl.Overlay(name=_("Lignes géolocalisées (regroupées)"), checked=True, children=[
-                           dl.GeoJSON(id="cred-map-points", data=points, cluster=True, zoomToBoundsOnClick=True,
+                           dl.GeoJSON(id="cred-map-points", url=points_url, cluster=True, zoomToBoundsOnClick=True,
                                       pointToLayer={"variable": "atlasCredits.pointToLayer"},
                                       clusterToLayer={"variable": "atlasCredits.clusterToLayer"},
                                       superClusterOptions={"radius": 60, "maxZoom": 14}),
@@ -283,8 +285,7 @@ def map_section(*, outline, points, symbols, caption, table) -> html.Section:
             html.Div(id="cred-map-table", children=table),
         ]),
         html.Div(className="chart-actions", children=[
-            download_button("cred-map-download-button", _("Télécharger les montants par territoire (CSV)")),
-            dcc.Download(id="cred-map-download"),
+            csv_downloads("cred-map-download", _("Télécharger les montants par territoire")),
         ]),
     ])
 
@@ -333,8 +334,7 @@ def lines_section(rows, page_count: int, page_size: int, caption: str) -> html.S
                className="muted"),
         lines_table(rows, page_count, page_size),
         html.Div(className="chart-actions", children=[
-            download_button("cred-lines-download-button", _("Télécharger toutes les lignes filtrées (CSV)")),
-            dcc.Download(id="cred-lines-download"),
+            csv_downloads("cred-lines-download", _("Télécharger toutes les lignes filtrées")),
         ]),
     ])
 

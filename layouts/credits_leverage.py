@@ -74,8 +74,13 @@ def leverage_figure(table: pd.DataFrame, meta: dict, level: str, years: tuple[in
     return source_below(legend_on_top(fig, len(fig.data), per_row=2))
 
 
-def leverage_table(table: pd.DataFrame, meta: dict) -> html.Table:
+LEVERAGE_TABLE_ROWS = 40  # every row is ~7 Dash components, and Dash re-examines each one on every update
+
+
+def leverage_table(table: pd.DataFrame, meta: dict, limit: int = LEVERAGE_TABLE_ROWS) -> html.Table:
+    """The chart's table alternative: the territories receiving the most per inhabitant (all in the CSV)."""
     labels = lv.quadrant_labels(meta.get("polarity", "neutral"))
+    shown = table.sort_values(["per_inhabitant", "code"], ascending=[False, True], kind="stable").head(limit)
     unit, decimals = meta.get("unit", ""), int(meta.get("decimals", 1))
     change_unit = "pt" if unit == "%" else unit
     rows = [{"territoire": f"{r.name} ({r.code})", "par_hab": format_value(r.per_inhabitant, "€", 0),
@@ -83,12 +88,14 @@ def leverage_table(table: pd.DataFrame, meta: dict) -> html.Table:
              "fin": f"{format_value(r.end_value, unit, decimals)} ({r.end_year})",
              "evolution": format_value(r.change, change_unit, decimals, signed=True),
              "quadrant": labels[r.quadrant]}
-            for r in table.itertuples(index=False)]
+            for r in shown.itertuples(index=False)]
+    caption = (_("Crédits par habitant et évolution de l'indicateur, par territoire") if len(shown) == len(table)
+               else _("Les {shown} territoires recevant le plus de crédits par habitant, sur {total} (tous dans le "
+                      "fichier CSV)").format(shown=format_number(len(shown), 0), total=format_number(len(table), 0)))
     return html_table([("territoire", _("Territoire")), ("par_hab", _("Crédits par habitant des QPV")),
                        ("debut", _("Début")), ("fin", _("Fin")), ("evolution", _("Évolution")),
                        ("quadrant", _("Quadrant"))],
-                      rows, _("Crédits par habitant et évolution de l'indicateur, par territoire"),
-                      numeric={"par_hab", "debut", "fin", "evolution"})
+                      rows, caption, numeric={"par_hab", "debut", "fin", "evolution"})
 
 
 def quadrant_summary(counts: dict[str, int], polarity: str) -> html.Ul:

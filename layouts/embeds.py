@@ -77,7 +77,9 @@ def _reference_items(figure: KeyFigure) -> list:
     for role, value in figure.values.items():
         if role == "qpv":
             continue
-        year = f" ({value.year})" if value.year and value.year != figure.year else ""
+        said = [str(value.year)] if value.year and value.year != figure.year else []
+        said += [value.note] if value.note else []  # an aggregate over quarters says how it was computed
+        year = f" ({' ; '.join(said)})" if said else ""
         items.append(html.Li(_("{place} : {value}").format(place=value.place.label, value=figure.text(role)) + year))
     return items or [html.Li(_("Pas de valeur de référence publiée."))]
 

@@ -10,9 +10,14 @@ from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
 from atlas.i18n import N_, _
+from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
-from atlas.schema import MINISTRIES, THEMES, level_label, ministry_label, theme_label
+from atlas.mapexport import export_href
+from atlas.schema import MINISTRIES, ministry_label
+from atlas.themes import label as theme_label
+from atlas.themes import labels as theme_labels
+from layouts.charts import csv_downloads
 from layouts.client_text import dropdown_labels
 from layouts.embeds import embed_dialog
 from layouts.map_legend import comparison_note, indicator_note, legend
@@ -80,10 +85,10 @@ def reference_options(references: tuple[Reference, ...]) -> list[dict]:
     return [{"label": r.phrase[0].upper() + r.phrase[1:], "value": r.level} for r in references]
 
 
-def mode_options(references: tuple[Reference, ...]) -> list[dict]:
-    """Gap mode only where a reference has values for the indicator."""
-    return [{"label": _(label) if key != "gap" or references
-             else _("{mode} (aucune référence publiée)").format(mode=_(label)),
+def mode_options(references: tuple[Reference, ...], categorical: bool = False) -> list[dict]:
+    """Gap mode only where a reference has values for the indicator (never for a typology)."""
+    why = _("sans objet pour une typologie") if categorical else _("aucune référence publiée")
+    return [{"label": _(label) if key != "gap" or references else _("{mode} ({why})").format(mode=_(label), why=why),
              "value": key, "disabled": key == "gap" and not references} for key, label in MODES.items()]
 
 
@@ -98,7 +103,7 @@ def map_controls(content: MapPageContent) -> html.Section:
             html.Ul(id="map-search-results", className="search-results"),
         ]),
         html.Label(_("Thème"), htmlFor="map-theme"),
-        dcc.Dropdown(id="map-theme", options=[{"label": theme_label(k), "value": k} for k in THEMES],
+        dcc.Dropdown(id="map-theme", options=[{"label": v, "value": k} for k, v in theme_labels().items()],
                      placeholder=_("Tous les thèmes"), clearable=True, labels=dropdown_labels()),
         html.Label(_("Ministère"), htmlFor="map-ministry"),
         dcc.Dropdown(id="map-ministry", options=[{"label": ministry_label(k), "value": k} for k in MINISTRIES],
@@ -114,7 +119,7 @@ def map_controls(content: MapPageContent) -> html.Section:
         html.Fieldset([
             html.Legend(_("Mode")),
             dcc.RadioItems(id="map-mode", value=request.mode, className="radio-list",
-                           options=mode_options(content.references)),
+                           options=mode_options(content.references, content.payload.categorical)),
             html.Div(id="map-gap-options", hidden=request.mode != "gap", children=[
                 html.Label(_("Écart à"), htmlFor="map-reference"),
                 dcc.Dropdown(id="map-reference", value=request.reference, clearable=False,
@@ -124,7 +129,8 @@ def map_controls(content: MapPageContent) -> html.Section:
                                         for k, v in OPERATIONS.items()]),
             ]),
         ]),
-        html.Fieldset([
+        # A typology is coloured by its own classes: no class scheme to choose.
+        html.Fieldset(id="map-class-options", hidden=content.payload.categorical, children=[
             html.Legend(_("Classes")),
             dcc.RadioItems(id="map-scheme", value=request.scheme, className="radio-list",
                            options=[{"label": _(v), "value": k} for k, v in SCHEMES.items()]),
@@ -173,9 +179,7 @@ def table_section() -> html.Section:
             html.Button(_("Afficher le tableau"), id="map-table-toggle", n_clicks=0,
                         className="button button-secondary",
                         **{"aria-expanded": "false", "aria-controls": "map-table-wrap"}),
-            html.Button(_("Télécharger en CSV"), id="map-csv-button", n_clicks=0,
-                        className="button button-secondary"),
-            dcc.Download(id="map-csv"),
+            csv_downloads("map-csv", _("Télécharger le tableau")),
         ]),
         html.Div(id="map-table-wrap", hidden=True, children=[
             dash_table.DataTable(
@@ -185,6 +189,16 @@ def table_section() -> html.Section:
                 style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0"},
             ),
         ]),
+    ])
+
+
+def export_links(request: MapRequest) -> html.Div:
+    """Downloads of the map as shown (links follow the map's state: assets/atlas_clientside.js)."""
+    return html.Div(className="map-export button-row", children=[
+        html.A(_("Télécharger la carte (PNG)"), id="map-export-png", href=export_href(request, "png"), download="",
+               className="button button-secondary"),
+        html.A(_("Télécharger la carte (SVG)"), id="map-export-svg", href=export_href(request, "svg"), download="",
+               className="button button-secondary"),
     ])
 
 
@@ -224,6 +238,7 @@ def map_page(content: MapPageContent) -> html.Div:
                     payload, year, SCHEMES[content.request.scheme], content.request.fixed)),
                 html.Div(id="map-gaps", children=content.gaps),
                 html.Div(id="map-indicator-note", children=indicator_note(content.meta, content.report)),
+                export_links(content.request),
                 html.Div(className="map-share", children=embed_dialog(map_choices())),
                 table_section(),
             ]),

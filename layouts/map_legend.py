@@ -8,8 +8,8 @@ from dash import dcc, html
 
 from atlas.formatting import format_number, format_value
 from atlas.i18n import N_, _
-from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
-from atlas.mapdata import OPERATIONS
+from atlas.mapclasses import MapPayload
+from atlas.maplegend import map_legend, reference_sentence, territory_noun
 from layouts.feedback import feedback_link
 
 # Sentence fragments (French source, translated with _() where a sentence is built).
@@ -18,78 +18,18 @@ TERRITORY_SINGULAR = {"qpv": N_("du quartier"), "commune": N_("de la commune"), 
 EACH_TERRITORY = {"qpv": N_("Chaque quartier est situé"), "commune": N_("Chaque commune est située"),
                   "epci": N_("Chaque intercommunalité est située"), "departement": N_("Chaque département est situé"),
                   "region": N_("Chaque région est située")}
-TERRITORY_NOUNS = {"qpv": N_("quartiers"), "commune": N_("communes"), "epci": N_("intercommunalités"),
-                   "departement": N_("départements"), "region": N_("régions")}
-POLARITY_NOTES = {
-    "higher_is_worse": N_("Couleurs foncées : situations les plus défavorables (une valeur élevée est défavorable "
-                          "pour cet indicateur)."),
-    "higher_is_better": N_("Couleurs foncées : situations les plus défavorables (une valeur faible est défavorable "
-                           "pour cet indicateur)."),
-    "neutral": N_("Couleurs foncées : valeurs les plus élevées (indicateur de contexte, sans sens favorable ou "
-                  "défavorable)."),
-}
-
-
-def territory_noun(level: str) -> str:
-    return _(TERRITORY_NOUNS.get(level, N_("territoires")))
-
-
-def reference_sentence(payload: MapPayload, year: int) -> str | None:
-    """Which reference year stands for ``year``, or that none was published (None when it is ``year``)."""
-    if payload.reference is None:
-        return None
-    used = payload.reference_years.get(year)
-    if used is None:
-        return _("Pas de valeur de référence publiée pour {year} ({reference}).").format(
-            year=year, reference=payload.reference.phrase)
-    if used != year:
-        return _("Référence de {used} : pas de valeur publiée pour {year} pour {reference}, "
-                 "la plus proche est utilisée.").format(used=used, year=year, reference=payload.reference.phrase)
-    return None
-
-
-def legend_title(payload: MapPayload, year: int) -> str:
-    if payload.reference is not None:
-        return _("Écart à {reference} ({operation}) — {indicator}, {year}").format(
-            reference=payload.reference.phrase, operation=_(OPERATIONS.get(payload.operation or "", "")),
-            indicator=payload.label, year=year)
-    return f"{payload.label} — {year}"
 
 
 def legend(payload: MapPayload, year: int) -> html.Div:
-    """Classes with their colours; when the year has nothing to colour, one sentence says why."""
-    signed = payload.reference is not None and payload.operation == "difference"
-    labels = class_labels(payload.breaks_for(year), payload.unit, payload.decimals, signed=signed)
-    rows = []
-    notes = []
-    if payload.has_colours(year):
-        if not labels:  # every value (or gap) is the same
-            labels = [_("aucun écart") if payload.reference is not None else _("une seule valeur pour tous")]
-        rows = [html.Li([html.Span(className="swatch", style={"background": color}), label])
-                for color, label in zip(payload.colors, labels, strict=False)]
-        if payload.reference is not None:
-            notes.append(_("Bleu : plus favorable que la référence ; rouge : moins favorable.") + " "
-                         + (_("Un rapport de 1 signifie aucun écart.") if payload.operation == "ratio"
-                            else _("0 signifie aucun écart.")))
-        else:
-            notes.append(_(POLARITY_NOTES.get(payload.polarity, POLARITY_NOTES["neutral"])))
-    else:
-        no_reference = payload.reference is not None and payload.reference_years.get(year) is None
-        notes.append(reference_sentence(payload, year) if no_reference else
-                     _("Aucune valeur publiée pour {year} pour cet indicateur à cette échelle : "
-                       "les {territories} sont dessinés en blanc.").format(
-                         year=year, territories=territory_noun(payload.level)))
-    fallback = reference_sentence(payload, year)
-    if fallback and payload.has_colours(year):
-        notes.append(fallback)
-    rows.append(html.Li([html.Span(className="swatch swatch-secret", style={"background": SECRET_COLOR}),
-                         _("Secret statistique (population trop faible pour publier)")]))
-    rows.append(html.Li([html.Span(className="swatch swatch-missing", style={"background": MISSING_COLOR}),
-                         _("Non disponible")]))
+    """Classes with their colours, secret and missing (atlas/maplegend.py, shared with the map export)."""
+    content = map_legend(payload, year)
+    swatch_class = {"class": "swatch", "secret": "swatch swatch-secret", "missing": "swatch swatch-missing"}
+    rows = [html.Li([html.Span(className=swatch_class[e.kind], style={"background": e.color}), e.label])
+            for e in content.entries]
     return html.Div([
-        html.H2(legend_title(payload, year), className="legend-title"),
-        html.Ul(rows, className="legend-classes"),
-        *[html.P(note, className="legend-note") for note in notes],
+        html.H2(content.title, className="legend-title"),
+        html.Ul(rows, className="legend-classes legend-categories" if payload.categorical else "legend-classes"),
+        *[html.P(note, className="legend-note") for note in content.notes],
     ])
 
 
@@ -97,7 +37,11 @@ def comparison_note(payload: MapPayload, year: int, scheme_label: str, fixed: bo
     """What each coloured figure is compared to, in one sentence under the map."""
     noun = territory_noun(payload.level)
     count = format_number(payload.count, 0)
-    if payload.reference is not None:
+    if payload.categorical:
+        text = _("Chaque territoire est coloré selon sa classe en {year} ({count} {noun} sur la carte) : une "
+                 "typologie n'a ni seuils, ni rang, ni écart à une référence.").format(year=year, count=count,
+                                                                                     noun=noun)
+    elif payload.reference is not None:
         used = payload.reference_years.get(year)
         figure = _("le rapport") if payload.operation == "ratio" else _("la différence")
         when = (_("valeur de {year}").format(year=used) if used is not None and used != year else

@@ -8,7 +8,10 @@ from dash import dash_table, html
 
 from atlas.formatting import format_number
 from atlas.i18n import N_, _
-from atlas.schema import MINISTRIES, THEMES, level_label, ministry_label, theme_label
+from atlas.levels import label as level_label
+from atlas.schema import MINISTRIES, ministry_label
+from atlas.themes import label as theme_label_of
+from layouts.french_ui import table_filter_options
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,10 @@ def _file_row(export, access: Access) -> html.Tr:
     return html.Tr([
         html.Td([html.Strong(_(export.title)), html.Br(), html.Span(_(export.description), className="muted")]),
         html.Td(format_number(export.rows, 0), className="num"),
-        html.Td([html.A("CSV", href=f"/download/{export.name}.csv", download=""), " · ",
+        html.Td([html.A(_("CSV (tableur, format français)"), href=f"/download/tableur/{export.name}.csv",
+                        download="", className="csv-french"), " · ",
+                 html.A(_("CSV (machine)"), href=f"/download/{export.name}.csv", download="",
+                        className="csv-machine"), " · ",
                  html.A("Parquet", href=f"/download/{export.name}.parquet", download="")]),
         html.Td([html.A("API (JSON, CSV)", href=api, className="api-link"),
                  _(API_NOTES[export.name]) if export.name in API_NOTES else ""]
@@ -54,10 +60,11 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
                                href=f"/download/geometry/{level}.geojson", download=""))
                 for level in map_levels]
     catalogue = indicators.assign(
-        theme_label=indicators["theme"].map(lambda t: theme_label(t) if t in THEMES else t),
+        theme_label=indicators["theme"].map(theme_label_of),
         ministry_label=indicators["ministry"].map(lambda m: ministry_label(m) if m in MINISTRIES else None).fillna("—"),
-        csv="[CSV](/download/indicateur/" + indicators["id"] + ".csv) · [API](/api/v1/observations?indicator="
-            + indicators["id"] + ")",
+        csv="[" + _("CSV (tableur, format français)") + "](/download/tableur/indicateur/" + indicators["id"]
+            + ".csv) · [" + _("CSV (machine)") + "](/download/indicateur/" + indicators["id"]
+            + ".csv) · [API](/api/v1/observations?indicator=" + indicators["id"] + ")",
         licence_text=(indicators["licence"].fillna(_("non précisée")) if "licence" in indicators
                       else _("non précisée")),
     )
@@ -69,6 +76,10 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
         html.P(_("Attention : ce jeu de données est illustratif, il ne décrit aucun territoire réel.")
                if manifest.get("illustrative") else "", className="about-illustrative"),
         html.H2(_("Tables du jeu de données")),
+        html.P(_("Chaque fichier CSV existe sous deux formes : « tableur, format français » (séparateur « ; », "
+                 "virgule décimale, en-têtes en français avec leur unité, valeurs arrondies comme dans l'atlas) "
+                 "pour Excel ou LibreOffice, et « machine » (séparateur « , », point décimal, en-têtes stables, "
+                 "pleine précision) pour les programmes. Les CSV de l'API sont sous la forme « machine ».")),
         html.Table(className="data-table", children=[
             html.Thead(html.Tr([html.Th(_("Table")), html.Th(_("Lignes"), className="num"),
                                 html.Th(_("Fichiers")),
@@ -103,7 +114,8 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
                 {"name": _("Licence"), "id": "licence_text"},
                 {"name": _("Télécharger"), "id": "csv", "presentation": "markdown"},
             ],
-            sort_action="native", filter_action="native", page_size=60, markdown_options={"link_target": "_self"},
+            sort_action="native", filter_action="native", filter_options=table_filter_options(), page_size=60,
+            markdown_options={"link_target": "_self"},
             style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "textAlign": "left", "whiteSpace": "normal",
                         "height": "auto", "padding": "4px 8px"},
             style_header={"fontWeight": "bold", "backgroundColor": "#f0f0f0"},

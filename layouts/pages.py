@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from atlas.formatting import format_number
 from atlas.i18n import _, with_language
-from atlas.schema import level_label
+from atlas.levels import label as level_label
 
 
 def search_box(component_id: str = "search-404") -> html.Div:

@@ -8,6 +8,7 @@ from dash import dcc, html
 from atlas.feedback import feedback_href
 from atlas.formatting import format_date, format_value
 from atlas.i18n import _, ngettext
+from atlas.levels import name as level_name
 from atlas.places import vintage_year
 from atlas.profile import KeyFigure, Profile, population_sentence, value_text
 from atlas.schema import level_label
@@ -15,7 +16,7 @@ from atlas.views import ProfileView
 from layouts import compare as cmp
 from layouts import embeds as embed_layout
 from layouts import profile_sections as sections
-from layouts.charts import download_button
+from layouts.charts import csv_downloads
 from layouts.feedback import feedback_link
 from layouts.sparkline import sparkline
 
@@ -31,7 +32,8 @@ def key_figure_card(figure: KeyFigure, report: str | None = None) -> html.Articl
     quarter = figure.values.get("qpv")
     usable = bool(quarter and quarter.usable)
     status = quarter.status if quarter else "missing"
-    number = (format_value(quarter.value, figure.unit, figure.decimals) if usable
+    number = (figure.text("qpv", flag_estimate=False) if usable and figure.categorical
+              else format_value(quarter.value, figure.unit, figure.decimals) if usable
               else value_text(None, status, figure.unit, figure.decimals))
     verdict = None
     if figure.verdict and figure.benchmark is not None:
@@ -64,8 +66,15 @@ def references_sentence(profile: Profile) -> str:
     if not versus:
         return _("Ce jeu de données ne contient aucun territoire de référence pour ce quartier.")
     joined = _(" et ").join([", ".join(versus[:-1]), versus[-1]]) if len(versus) > 1 else versus[0]
-    return _("Chaque indicateur est comparé {references}, la même année ; lorsqu'une référence n'est pas publiée "
+    text = _("Chaque indicateur est comparé {references}, la même année ; lorsqu'une référence n'est pas publiée "
              "pour cette année, sa valeur la plus proche est donnée avec son année.").format(references=joined)
+    aggregates = [place.versus for place in profile.aggregates.values()]
+    if aggregates:
+        which = (_(" et ").join([", ".join(aggregates[:-1]), aggregates[-1]]) if len(aggregates) > 1
+                 else aggregates[0])
+        text += " " + _("Les effectifs qui s'additionnent sont aussi comparés {which} : somme exacte des quartiers "
+                        "dont la valeur est publiée, leur nombre précisé quand il en manque.").format(which=which)
+    return text
 
 
 def key_figures(profile: Profile, feedback_url: str = "", page: str = "") -> html.Section:
@@ -117,7 +126,9 @@ def key_figure_short(figure: KeyFigure) -> str:
         reference = others[-1] if others else None
     if reference is None:
         return _("{value} ; pas de valeur de référence publiée").format(value=f"{quarter}{year}")
-    ref_year = f" ({reference.year})" if reference.year != figure.year else ""
+    said = [str(reference.year)] if reference.year != figure.year else []
+    said += [reference.note] if reference.note else []  # an aggregate over quarters says how it was computed
+    ref_year = f" ({' ; '.join(said)})" if said else ""
     return _("{value} — {place} : {reference}").format(value=f"{quarter}{year}", place=reference.place.label,
                                                        reference=f"{figure.text(reference.place.role)}{ref_year}")
 
@@ -204,6 +215,8 @@ def _where(profile: Profile, region_name: str) -> str:
     departement = profile.places.get("departement")
     parts = [ngettext("Commune : {names}", "Communes : {names}", len(profile.communes)).format(names=communes)
              if communes else "",
+             *(_("{level} : {name} ({code})").format(level=level_name(p.level), name=p.name, code=p.code)
+               for p in profile.zonings),
              f"{departement.name} ({departement.code})" if departement else "",
              region_name if region_name and (not departement or region_name != departement.name) else ""]
     return " · ".join(p for p in parts if p)
@@ -226,8 +239,7 @@ def _header(view: ProfileView) -> html.Header:
                                     year=profile.year), _("Signaler une erreur sur ce profil")),
         html.Div(className="actions no-print", children=[
             html.Button(_("Imprimer le profil"), id="profile-print", className="button", n_clicks=0),
-            download_button("profile-csv-button", _("Télécharger les chiffres clés (CSV)")),
-            dcc.Download(id="profile-csv"),
+            csv_downloads("profile-csv", _("Télécharger les chiffres clés")),
             dcc.Link(_("Comparer avec ses territoires de référence"), href=view.compare_href,
                      className="button button-secondary"),
             embed_layout.embed_dialog(list(view.embeds)) if view.embeds else None,
@@ -252,6 +264,7 @@ def profile_page(view: ProfileView) -> html.Article:
     profile = view.profile
     return html.Article(className="profile", children=[
         dcc.Store(id="profile-code", data=profile.code),
+        dcc.Location(id="profile-url", refresh=False),  # the evolution indicator, written back (shareable)
         _header(view),
         _overview(view),
         geography_note(profile),

@@ -14,7 +14,7 @@ from atlas.schema import level_label, ministry_label
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, WellbeingPanel
 from atlas.wellbeing import DECIMALS, GOALPOSTS
 from layouts import compare as cmp
-from layouts.charts import PALETTE, download_button, graph, label_value, style_figure
+from layouts.charts import PALETTE, csv_downloads, graph, label_value, style_figure
 
 STATUS_LEGEND = (
     (N_("secret statistique"), N_("valeur non diffusée parce qu'elle porterait sur trop peu d'habitants ;")),
@@ -257,8 +257,7 @@ def credits_section(profile: Profile, panel: CreditsPanel) -> html.Section:
         html.P(panel.absence, className="credits-absence") if panel.absence else _credits_summary(profile,
                                                                                                    panel.lines),
         html.Div(className="actions no-print", children=[
-            download_button("profile-credits-csv-button", _("Télécharger les lignes de crédits (CSV)")),
-            dcc.Download(id="profile-credits-csv"),
+            csv_downloads("profile-credits-csv", _("Télécharger les lignes de crédits")),
         ]) if not panel.lines.empty else None,
         _credits_chart(profile, panel),
         _measure_table(panel.by_measure, panel.lines),
@@ -322,8 +321,7 @@ def evolution_section(panel: EvolutionPanel | None) -> html.Section:
                             "les valeurs figurent dans le tableau qui suit.")),
         html.Div(table, id="profile-evolution-table"),
         html.Div(className="actions no-print", children=[
-            download_button("profile-evolution-csv-button", _("Télécharger ces séries (CSV)")),
-            dcc.Download(id="profile-evolution-csv"),
+            csv_downloads("profile-evolution-csv", _("Télécharger ces séries")),
         ]),
     )
 

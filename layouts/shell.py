@@ -5,8 +5,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from atlas.i18n import LANGUAGE_NAMES, _, current_language, switch_href, with_language
+from atlas.levels import label as level_label
 from atlas.routes import NAVIGATION
-from atlas.schema import level_label
+from atlas.weblinks import link_address
 from layouts.client_text import client_text_holder
 
 
@@ -36,9 +37,24 @@ def header(active_path: str = "/", pathname: str = "/", search: str = "") -> htm
                           className="brand-tagline"),
             ]),
             html.Nav(links, className="site-nav", **{"aria-label": _("Navigation principale")}),
+            copy_link(),
             language_switch(pathname, search),
         ],
     )
+
+
+def copy_link() -> html.Div:
+    """« Copier le lien »: the page's address, which carries its whole state (filters, indicators, map view).
+
+    Copied in the browser (assets/atlas_clientside.js, ``copyLink``); the status line says so to screen readers.
+    """
+    return html.Div(className="copy-link", children=[
+        html.Button(_("Copier le lien"), id="copy-link", n_clicks=0, className="button button-secondary",
+                    title=_("Copier l'adresse de cette page, avec ses réglages, pour la partager")),
+        html.Span(id="copy-link-status", className="copy-link-status", role="status", **{"aria-live": "polite"}),
+        dcc.Store(id="copy-link-messages", data={"copied": _("Lien copié"),
+                                                 "failed": _("Copie impossible ; l'adresse à copier :")}),
+    ])
 
 
 def illustrative_banner(manifest: dict) -> html.Section | None:
@@ -65,11 +81,17 @@ def geography_note(manifest: dict) -> str:
     return _("Géographies — {parts}").format(parts=_(" ; ").join(parts)) if parts else ""
 
 
+def source_title(source: dict):
+    """The source's title, linked to its address when that is an http(s) one (anything else stays text)."""
+    address = link_address(source.get("url"))
+    return html.A(source["title"], href=address) if address else source["title"]
+
+
 def footer(manifest: dict) -> html.Footer:
     sources = manifest.get("sources") or []
     items = [
         html.Li([
-            html.A(s["title"], href=s["url"]) if s.get("url") else s["title"],
+            source_title(s),
             f" — {s['publisher']}, {s['licence']}"
             + (_(", millésime {vintage}").format(vintage=s["vintage"]) if s.get("vintage") else ""),
         ])

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from dash import html
 
+from atlas import categories
 from atlas.i18n import _
 from atlas.profile import KeyFigure, value_text
 
@@ -79,6 +80,11 @@ def sparkline_alt(figure: KeyFigure) -> str:
 def sparkline(figure: KeyFigure) -> html.Div:
     """The curve when the quarter has two values or more; else its single value and year, in words."""
     usable = figure.usable_points
+    if figure.categorical and usable:  # a typology has no curve: its class, year by year
+        classes = " ; ".join(f"{year} : {categories.label_of(figure.classes, value) or '–'}"
+                             for year, value, _ in usable[-5:])
+        return html.P(_("Classe du quartier — {classes}.").format(classes=classes),
+                      className="sparkline sparkline-single muted")
     if len(usable) < 2:
         if not usable:
             secret = any(s == "secret" for _, _, s in figure.series)

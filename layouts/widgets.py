@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
+from atlas import levels
 from atlas.formatting import format_value, separators
-from atlas.i18n import N_, _
-from atlas.schema import level_label
-from layouts.charts import PALETTE, SOURCE_LINE_PX, download_button, graph, lines, style_figure
+from atlas.i18n import _
+from layouts.charts import PALETTE, SOURCE_LINE_PX, csv_downloads, graph, lines, style_figure
 from layouts.client_text import dropdown_labels
 from layouts.map import geometry_url
 
@@ -64,8 +64,7 @@ def chart_block(graph_id: str, figure: go.Figure, *, filename: str, description:
     return html.Div(className="chart-block", children=[
         graph(graph_id, figure, filename=filename, description=description),
         html.Div(className="chart-actions", children=[
-            download_button(f"{download_id}-button"),
-            dcc.Download(id=download_id),
+            csv_downloads(download_id, _("Télécharger les données du graphique")),
         ]),
         *([html.Details(className="table-alternative", children=[
             html.Summary(table_summary or _("Voir les données du graphique")), table])]
@@ -159,18 +158,13 @@ def fmt_share(share) -> str:
 
 
 def level_name(level: str) -> str:
-    """« Département », « Contrat de ville »… (the level's label without its abbreviation)."""
-    return level_label(level).split(" (")[0]
-
-
-LEVEL_PLURALS_FR = {"qpv": N_("quartiers prioritaires"), "commune": N_("communes"), "epci": N_("intercommunalités"),
-                    "contrat_de_ville": N_("contrats de ville"), "departement": N_("départements"),
-                    "region": N_("régions"), "france": N_("France")}
+    """« Département », « Zone d'emploi »… (the level's label without its abbreviation)."""
+    return levels.name(level)
 
 
 def level_plural(level: str) -> str:
-    """« départements », « contrats de ville »… (lower case, for running text)."""
-    return _(LEVEL_PLURALS_FR.get(level, level))
+    """« départements », « zones d'emploi »… (lower case, for running text)."""
+    return levels.plural(level)
 
 
 EMBED_LIMIT = 300_000  # bytes of GeoJSON small enough to travel inside a page

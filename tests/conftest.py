@@ -92,6 +92,34 @@ def service(dash_app):
     return current()
 
 
+@pytest.fixture
+def app_context(dash_app):
+    """The shared cache is live inside an app context (the callbacks memoise there); empty before and after."""
+    from callbacks.cache import cache
+
+    with dash_app.server.app_context():
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def serve_package(app_context):
+    """``serve_package(folder)``: the callbacks serve that package (and return its service) until the test ends."""
+    from atlas.package import load_package
+    from atlas.service import AtlasService
+    from callbacks import state
+
+    previous = state.service()
+
+    def serve(folder):
+        state.set_service(AtlasService(load_package(folder)))
+        return state.service()
+
+    yield serve
+    state.set_service(previous)
+
+
 @pytest.fixture(scope="session")
 def client(dash_app):
     return dash_app.server.test_client()

@@ -9,32 +9,21 @@ import pandas as pd
 import pytest
 
 from atlas import inputs
+from atlas.csvexport import FRENCH, MACHINE, Column, CsvTable
 from atlas.csvsafe import safe_cell as neutralise
 from atlas.formatting import format_number
-from atlas.package import load_package
-from atlas.service import AtlasService
 from callbacks import barometer as baro
 from callbacks import barometer_downloads as baro_downloads
 from callbacks import credits as cred
-from callbacks import state
+from callbacks import csv_download
 from callbacks.cache import cache
 from callbacks.router import page_for
-from layouts.charts import csv_bytes
 from tests.planted import PAYLOAD, planted_package
 from tests.test_routes import text_of
 
 NO_CREDIT_FILTERS = (None,) * 7
 HOSTILE = ["X" * 100_000, ["P147"] * 50_000, {"column_id": "x"}, [{"a": 1}, None, 3], 12.5, True, -1, 10**30,
            "departement:" + "9" * 5000]
-
-
-@pytest.fixture
-def app_context(dash_app):
-    """The shared cache is live inside an app context (the callbacks memoise there)."""
-    with dash_app.server.app_context():
-        cache.clear()
-        yield
-        cache.clear()
 
 
 def cache_size() -> int:
@@ -74,7 +63,11 @@ def test_years_pages_sorts_and_text_are_bounded():
 def test_csv_cells_cannot_start_a_formula():
     frame = pd.DataFrame({"carrier": ["=HYPERLINK(\"x\")", "+33 1", "-2+3", "@SUM(A1)", "Mission", None],
                           "amount": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0], "count": [1, -1, 2, 3, 4, 5]})
-    safe = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig")  # what a page export writes
+    table = CsvTable(frame, "x", columns={"carrier": Column("Porteur"), "amount": Column("Montant", "number", 1),
+                                          "count": Column("Nombre", "int")})
+    safe = pd.read_csv(io.BytesIO(table.to_bytes(MACHINE)))  # what a page export writes
+    french = pd.read_csv(io.BytesIO(table.to_bytes(FRENCH)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(french["Porteur"])[:5] == ["'=HYPERLINK(\"x\")", "+33 1", "'-2+3", "'@SUM(A1)", "Mission"]
     # "+33 1" is a plain number (docs/csv-exports.md): nothing to evaluate, left as it is.
     assert list(safe["carrier"])[:5] == ["'=HYPERLINK(\"x\")", "+33 1", "'-2+3", "'@SUM(A1)", "Mission"]
     assert pd.isna(safe["carrier"].iloc[5])
@@ -125,13 +118,9 @@ def test_superscript_digits_in_the_carrier_search(app_context, service):
 
 
 @pytest.fixture
-def planted(tmp_path, dash_app):
+def planted(tmp_path, serve_package):
     planted_package(tmp_path)
-    previous = state.service()
-    state.set_service(AtlasService(load_package(tmp_path)))
-    with dash_app.server.app_context():
-        yield state.service()
-    state.set_service(previous)
+    return serve_package(tmp_path)
 
 
 def test_a_commitment_without_target_renders(planted):
@@ -151,12 +140,15 @@ def test_names_from_data_stay_text_in_tooltips_and_tables(planted):
     assert PAYLOAD in text_of(page)  # Dash renders component children as text
 
 
-def test_csv_downloads_neutralise_formulas(planted):
-    sent = cred.download_lines(1, *NO_CREDIT_FILTERS)
-    frame = pd.read_csv(io.BytesIO(base64.b64decode(sent["content"])), encoding="utf-8-sig")
-    assert frame["carrier"].str.startswith("'=HYPERLINK").any() and "'@SUM(A1)" in set(frame["label"])
-    assert not frame["carrier"].str.startswith("=").any()
-    sent = cred._download(1, NO_CREDIT_FILTERS, "carriers", "porteurs.csv")
+@pytest.mark.parametrize("form", [FRENCH, MACHINE])
+def test_csv_downloads_neutralise_formulas(planted, form):
+    sent = csv_download.send(cred.lines_csv(*NO_CREDIT_FILTERS), form)
+    options = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"} if form == FRENCH else {}
+    frame = pd.read_csv(io.BytesIO(base64.b64decode(sent["content"])), **options)
+    carrier, label = ("Porteur", "Libellé") if form == FRENCH else ("carrier", "label")
+    assert frame[carrier].str.startswith("'=HYPERLINK").any() and "'@SUM(A1)" in set(frame[label])
+    assert not frame[carrier].str.startswith("=").any()
+    sent = csv_download.send(cred.summary_csv("carriers", "porteurs", NO_CREDIT_FILTERS), form)
     assert "'=HYPERLINK" in base64.b64decode(sent["content"]).decode("utf-8-sig")
 
 
@@ -171,16 +163,17 @@ def exercise(v) -> None:
     baro.update_map(v, v)
     baro.update_series(v, v, v, v, v)
     baro.update_territory_sections(v, v, v, v, v)
-    for download in (baro_downloads.download_commitments, baro_downloads.download_status,
-                     baro_downloads.download_coverage):
-        download(1, v, v, v, v, v)
-    baro_downloads.download_map(1, v, v)
-    baro_downloads.download_series(1, v, v, v, v, v)
+    for build in (baro_downloads.commitments_csv, baro_downloads.status_csv, baro_downloads.coverage_csv):
+        build(v, v, v, v, v).to_bytes(FRENCH)
+    assert baro_downloads.map_csv(v, v) is None or baro_downloads.map_csv(v, v).to_bytes(FRENCH)
+    assert baro_downloads.series_csv(v, v, v, v, v) is None or baro_downloads.series_csv(v, v, v, v, v).to_bytes(
+        FRENCH)
     assert isinstance(cred.sync_url(v, v, v, v, v, v, v, v, v), str)
     cred.update_summary(v, v, v, v, v, v, v)
     cred.update_lines(v, v, v, v, v, v, v, v, v)
     cred.update_leverage(v, v, v, v, v, v, v, v, v)
-    cred.download_leverage(1, v, v, v, v, v, v, v, v, v)
+    leverage = cred.leverage_csv(v, v, v, v, v, v, v, v, v)
+    assert leverage is None or leverage.to_bytes(FRENCH)
 
 
 def visit(v) -> None:

@@ -232,7 +232,7 @@ def test_downloads_as_plain_functions(service):
     from callbacks import barometer_downloads as cb
 
     years = bar.package_years(service)
-    sent = cb.download_commitments(1, "travail", None, "france:FR", years[-1], "france")
-    assert sent["filename"].endswith(".csv")
-    sent = cb.download_series(1, "taux_chomage", "france:FR", years[0], years[-1], "annual")
-    assert sent["base64"]
+    sent = cb.commitments_csv("travail", None, "france:FR", years[-1], "france")
+    assert sent.filename("machine") == "engagements-barometre.csv" and len(sent.frame)
+    sent = cb.series_csv("taux_chomage", "france:FR", years[0], years[-1], "annual")
+    assert len(sent.frame) and set(sent.frame["frequency"]) == {"annual"}

@@ -103,7 +103,34 @@ def test_cached_values_go_to_redis_and_are_shared(redis_port):
     with second.app_context():
         assert square(12) == {"square": 144}
     assert calls.count(12) == 1  # the second worker read the first one's result
-    assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"
+
+
+def test_an_unbounded_redis_is_reported_once_at_start(redis_port, caplog):
+    """150 requests once added 119 MB to a Redis without maxmemory: such a Redis is now named at start-up."""
+    import redis
+
+    client = redis.Redis(port=redis_port)
+    settings = settings_for(ATLAS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
+    with caplog.at_level(logging.WARNING, logger="atlas.cache"):
+        cache_module.init_cache(Flask("bounded"), settings)  # the README's settings (the fixture's): silent
+        assert not [r for r in caplog.records if r.name == "atlas.cache"]
+        client.config_set("maxmemory", 0)
+        cache_module.init_cache(Flask("unbounded"), settings)
+        client.config_set("maxmemory", "64mb")
+        client.config_set("maxmemory-policy", "noeviction")
+        cache_module.init_cache(Flask("not-evicting"), settings)
+        client.config_set("maxmemory-policy", "allkeys-lru")
+    lines = [r.getMessage() for r in caplog.records if r.name == "atlas.cache"]
+    assert len(lines) == 2 and "no maxmemory" in lines[0] and "noeviction" in lines[1]
+
+
+def test_redis_bounds_are_read_from_its_configuration():
+    problem = cache_module.redis_bounds_problem
+    assert problem({"maxmemory": "268435456", "maxmemory-policy": "allkeys-lru"}) is None
+    assert problem({"maxmemory": "268435456", "maxmemory-policy": "volatile-lru"}) is None
+    assert "no maxmemory" in problem({"maxmemory": "0", "maxmemory-policy": "allkeys-lru"})
+    assert "noeviction" in problem({"maxmemory": "1000", "maxmemory-policy": "noeviction"})
+    assert "no maxmemory" in problem({})
 
 
 def test_a_redis_outage_logs_once_and_degrades_the_health(caplog):

@@ -155,10 +155,10 @@ def test_callbacks_as_plain_functions(service):
     assert state == {"keys": [f"{lvl}:{c}" for lvl, c in territories], "indicators": ["taux_chomage"]}
     assert "Source :" in str(trends[0].children[0].children[0].figure.layout.annotations[0].text)
 
-    download = cb.download_table(1, search)
-    assert download["filename"] == "atlas-qpv-comparaison.csv"
+    download = cb.comparison_csv(search)
+    assert download.filename("machine") == "atlas-qpv-comparaison.csv"
     frame = cb.table_csv(service, search)
-    assert set(frame["mark"].dropna()) <= {"meilleur", "moins bon"}
+    assert set(frame["mark"].dropna()) <= {"best", "worst"}  # codes; the spreadsheet form says « meilleur »
 
     assert cb.follow_url(search, "/carte") is cb.no_update
     assert "Comparer des territoires" in text_of(cb.follow_url(search, "/comparer"))
@@ -185,7 +185,7 @@ def test_hostile_indicator_values_never_fail(service, indicators):
     chosen = cb.valid_indicators(service, indicators)
     assert len(charts) == max(1, len(chosen))  # one chart each, or one sentence saying none is chosen
     assert all(i in ("taux_chomage",) for i in chosen)  # exact ids only: "TAUX_CHOMAGE" is not an indicator
-    assert cb.download_trends(1, indicators, search)["filename"].endswith(".csv")
+    assert cb.trends_csv(indicators, search).to_bytes("tableur").startswith(b"\xef\xbb\xbf")
 
 
 def test_follow_url_leaves_a_page_it_wrote_itself(service):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pandas as pd
@@ -146,8 +147,8 @@ def test_callbacks_as_plain_functions(service):
     assert any("Source" in (a.text or "") for a in go.Figure(fig).layout.annotations)
     assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,
                        choices.default_indicator) == "?programme=P147"
-    sent = cc.download_lines(1, years[-1], years[-1], ["P147"], None, None, "departement:93", None)
-    assert sent["filename"] == "lignes-de-credits.csv"
+    sent = cc.lines_csv(years[-1], years[-1], ["P147"], None, None, "departement:93", None)
+    assert sent.filename("machine") == "lignes-de-credits.csv" and set(sent.frame["programme"]) == {"P147"}
 
 
 def test_builder_reads_the_url(service):
@@ -189,3 +190,26 @@ def test_the_key_figures_say_what_they_divide(service):
     text = text_of(ui.kpi_cards(cr.totals(lines, service.package.territories), None, (2020, 2023)))
     assert "habitants" in text and "des QPV des territoires auxquels ces crédits sont rattachés" in text
     assert "Rattachement des lignes" in text
+
+
+def test_map_layers_are_fetched_from_canonical_addresses_only(client, service):
+    """Points and symbols travel as files named by the validated selection, never as Dash properties."""
+    from callbacks import credits as cc
+
+    years = cc.years_of()
+    outputs = cc.update_summary(years[0], years[-1], ["P147"], None, None, None, None)
+    points_url, symbols_url = outputs[9], outputs[10]
+    assert points_url.startswith("/geo/credits/") and points_url.endswith("points.json?programme=P147")
+    key = cc.filters_of(years[0], years[-1], ["P147"]).key()
+    expected = cc.summary(cc.package_token(), key)
+    for url, kind in ((points_url, "points"), (symbols_url, "symbols")):
+        answer = client.get(url)
+        assert answer.status_code == 200 and "immutable" in answer.headers["Cache-Control"]
+        assert answer.get_json() == json.loads(json.dumps(expected[kind]))
+        assert answer.get_json()["features"], kind  # the demo has located lines and territories for P147
+    every = client.get(points_url.split("?")[0]).get_json()
+    assert len(every["features"]) >= len(client.get(points_url).get_json()["features"])
+    # Anything but the canonical query of a valid selection is refused before any computation.
+    for tampered in (points_url.replace("P147", "p147"), points_url + "&x=1", points_url.replace("points", "lines"),
+                     points_url.replace("/geo/credits/", "/geo/credits/0"), points_url + "," + "P147" * 200):
+        assert client.get(tampered).status_code == 404, tampered

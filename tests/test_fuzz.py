@@ -2,10 +2,11 @@
 
 Every server callback the app declares in ``/_dash-dependencies`` receives ``CALLBACK_EXAMPLES`` mutated request
 bodies (wrong types, huge strings, unicode, None, nested lists, unknown ids, negative and huge numbers, mixed
-with real values taken from the rendered pages); every page receives ``URL_EXAMPLES`` hostile query strings,
-as a GET and through the router callback that builds the page. One test per callback and per page, so that a
-failure names its place; each failure lists the distinct exceptions with one payload each. Deterministic
-(``derandomize``) and bounded: 44 callbacks × 120 + 7 pages × 40 × 2 ≈ 5,800 requests with the Flask test client.
+with real values taken from the rendered pages); every page of ``atlas.routes`` (checked), the API's page and a
+non-page receive ``URL_EXAMPLES`` hostile query strings, as a GET and through the router callback that builds the
+page. One test per callback and per page, so that a failure names its place; each failure lists the distinct
+exceptions with one payload each. Deterministic (``derandomize``) and bounded: 47 callbacks × 120 + 14 pages ×
+40 × 2 + 300 ≈ 7,000 requests with the Flask test client, counted; the module's last test asserts ≥ 5,000.
 """
 
 from __future__ import annotations
@@ -85,15 +86,22 @@ def describe(failures: list) -> str:
     return "\n".join(lines)
 
 
-def post_every(bodies, fuzz_settings, client, server) -> list:
+# Requests each fuzz test sent, by test: the module's last test checks the total (issue 11: ≥ 5,000 payloads).
+SENT: dict[str, int] = {}
+MIN_TOTAL = 5_000
+
+
+def post_every(bodies, fuzz_settings, client, server, name: str) -> list:
     """Post each body hypothesis draws from ``bodies``; the (body, status, exception) of every HTTP 500."""
     failures = []
+    SENT[name] = 0
     with ServerErrors(server) as errors:
 
         @fuzz_settings
         @given(bodies)
         def post(body):
             before = len(errors.seen)
+            SENT[name] += 1
             response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
             if response.status_code >= 500:
                 failures.append((body, response.status_code, errors.seen[-1] if len(errors.seen) > before else None))
@@ -104,8 +112,9 @@ def post_every(bodies, fuzz_settings, client, server) -> list:
 
 @pytest.mark.parametrize("callback", CALLBACKS, ids=lambda c: c.name)
 def test_callback_never_answers_500(callback, client, dash_app, value_pool):
-    failures = post_every(payload_strategy(callback, value_pool), FUZZ, client, dash_app.server)
+    failures = post_every(payload_strategy(callback, value_pool), FUZZ, client, dash_app.server, callback.name)
     assert not failures, describe(failures)
+    assert SENT[callback.name] >= CALLBACK_EXAMPLES * 0.9  # hypothesis did not stop early
 
 
 hostile_text = st.one_of(json_scalars.map(lambda v: v if isinstance(v, str) else json.dumps(v)),
@@ -115,10 +124,24 @@ queries = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_KEYS), st.text(max_
 suffixes = st.one_of(st.just(""), st.just("/"), st.text(max_size=30).map(lambda t: quote(t)))
 
 
-@pytest.mark.parametrize("page", PAGE_PATHS)
+# Every page of atlas.routes, the API's human page and a non-page (checked by test_every_page_is_fuzzed).
+FUZZED_PAGES = (*PAGE_PATHS, "/api", "/nulle-part")
+
+
+def test_every_page_is_fuzzed(service):
+    from atlas.routes import PAGES, resolve
+
+    code = service.codes("qpv")[0]
+    fuzzed = {resolve(p.format(qpv=code).split("?")[0], lambda c: c == code).page for p in FUZZED_PAGES}
+    assert {page.name for page in PAGES} <= fuzzed
+
+
+@pytest.mark.parametrize("page", FUZZED_PAGES)
 def test_page_addresses_never_answer_500(page, client, dash_app, service):
     path = page.format(qpv=service.codes("qpv")[0])
     failures = []
+    name = f"url {page}"
+    SENT[name] = 0
     with ServerErrors(dash_app.server) as errors:
 
         @settings(FUZZ, max_examples=URL_EXAMPLES)
@@ -135,6 +158,7 @@ def test_page_addresses_never_answer_500(page, client, dash_app, service):
                     "state": [{"id": "url", "property": "search", "value": search}],
                     "changedPropIds": ["url.pathname"]}
             rendered = client.post("/_dash-update-component", json=body)
+            SENT[name] += 2
             for r in (response, rendered):
                 if r.status_code >= 500:
                     failures.append(({"get": address + search}, r.status_code,
@@ -142,6 +166,7 @@ def test_page_addresses_never_answer_500(page, client, dash_app, service):
 
         visit()
     assert not failures, describe(failures)
+    assert SENT[name] >= 2 * URL_EXAMPLES * 0.9
 
 
 STRUCTURE_EXAMPLES = 300
@@ -175,5 +200,15 @@ def mutations(bodies):
 
 def test_malformed_callback_requests_never_answer_500(client, dash_app, valid_bodies):
     failures = post_every(mutations(valid_bodies), settings(FUZZ, max_examples=STRUCTURE_EXAMPLES), client,
-                          dash_app.server)
+                          dash_app.server, "structure")
     assert not failures, describe(failures)
+
+
+def test_the_fuzz_sent_enough_payloads():
+    """Last of the module: the fuzz tests above, all run, sent ≥ 5,000 requests (each failed on any HTTP 500)."""
+    expected = len(CALLBACKS) + len(FUZZED_PAGES) + 1
+    if len(SENT) < expected:
+        pytest.skip(f"only {len(SENT)} of the {expected} fuzz tests ran in this session")
+    total = sum(SENT.values())
+    print(f"fuzz: {total} requests over {len(CALLBACKS)} callbacks and {len(FUZZED_PAGES)} pages")
+    assert total >= MIN_TOTAL

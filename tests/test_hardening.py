@@ -117,8 +117,13 @@ def test_downloads_are_built_once_streamed_and_formula_safe(tmp_path, dash_app, 
         rows = list(csv.DictReader(io.StringIO(first.get_data(as_text=True).lstrip("\ufeff"))))
         assert rows[0]["carrier"] == '\'=HYPERLINK("http://evil","clic")'
         assert rows[0]["amount_eur"] == "22555.73"
-        built = list((tmp_path / "exports").rglob("credits.csv"))
+        built = list((tmp_path / "exports").rglob("credits.machine.csv"))
         assert len(built) == 1
+        french = client.get("/download/tableur/credits.csv").get_data(as_text=True)
+        assert french.startswith("\ufeff")  # both forms neutralise formulas
+        french_rows = list(csv.DictReader(io.StringIO(french.lstrip("\ufeff")), delimiter=";"))
+        assert french_rows[0]["Porteur"] == '\'=HYPERLINK("http://evil","clic")'
+        assert french_rows[0]["Montant (€)"] == "22555,73"
         stamp = built[0].stat().st_mtime_ns
         assert client.get("/download/credits.csv").data == first.data
         assert built[0].stat().st_mtime_ns == stamp  # not rebuilt
@@ -171,7 +176,8 @@ ROUTER = {"output": "..page-content.children...site-header.children..",
 
 
 @pytest.mark.parametrize("change", [
-    {"output": "nope.children"}, {"output": 3}, {"inputs": "x"}, {"inputs": [ROUTER["inputs"][0]]},
+    {"output": "nope.children"}, {"output": 3}, {"output": ["Scunthorpe", ""]}, {"output": {"a": 1}},
+    {"inputs": "x"}, {"inputs": [ROUTER["inputs"][0]]},
     {"inputs": ["a", "b"]}, {"state": None}, {"state": "x"}, {"outputs": [ROUTER["outputs"][0]]},
     {"outputs": [{"id": {"a": 1}, "property": "children"}, ROUTER["outputs"][1]]}, {"changedPropIds": [1]},
 ])
@@ -180,3 +186,33 @@ def test_malformed_callback_requests_answer_400(client, change):
     body = {k: v for k, v in body.items() if v is not None}
     assert client.post("/_dash-update-component", json=body).status_code == 400
     assert client.post("/_dash-update-component", json=ROUTER).status_code == 200
+
+
+@pytest.mark.parametrize("address, linked", [
+    ("https://www.insee.fr/x?a=1", True), ("http://example.org", True), (" https://example.org ", True),
+    ("javascript:alert(1)", False), (" JaVaScRiPt:alert(1)", False), ("java\tscript:alert(1)", False),
+    ("java\nscript:alert(1)", False), ("data:text/html,<script>x</script>", False), ("vbscript:x", False),
+    ("//evil.example/x", False), ("https:evil", False), ("/relative", False), ("", False), (None, False), (3, False),
+])
+def test_only_http_addresses_from_the_data_become_links(address, linked):
+    from atlas.weblinks import link_address
+    from layouts.shell import source_title
+
+    assert (link_address(address) is not None) is linked
+    rendered = source_title({"title": "Source <img src=x>", "url": address})
+    assert (getattr(rendered, "href", None) is not None) is linked
+    assert "Source <img src=x>" in str(getattr(rendered, "children", rendered))
+
+
+@pytest.mark.parametrize("code", ["<img src=x onerror=alert(1)>", "javascript:alert(1)", "QP093 001", "93066\n",
+                                  "X" * 17, ""])
+def test_territory_codes_hold_letters_and_digits_only(tmp_path, code):
+    """Codes are addresses (/qpv/<code>) and keys: markup or a URL scheme never gets into one."""
+    from atlas.package import PackageError, load_package
+
+    territories = tiny_package().territories.copy()
+    territories.loc[territories["code"] == "QN09301M", "code"] = code
+    write_tiny(tmp_path, territories=territories)
+    with pytest.raises(PackageError) as refused:
+        load_package(tmp_path)
+    assert "territories.parquet, row 6, column 'code'" in str(refused.value)

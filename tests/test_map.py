@@ -13,6 +13,7 @@ import pytest
 
 from atlas.mapclasses import class_labels, classify, diverging_breaks, map_payload, widest_gaps, year_values
 from atlas.mapdata import MapRequest, Reference, references_for
+from atlas.service import DerivedValues
 from callbacks import map as map_callbacks
 from callbacks import map_search, map_table
 from layouts.map_legend import comparison_note, legend
@@ -174,6 +175,8 @@ def test_reference_selector_offers_only_references_with_values(service, monkeypa
         return original(svc, indicator, level)
 
     monkeypatch.setattr(type(service), "annual_table", quarters_only)
+    # References are derived once per package: a fresh store, as a service of this other package would have.
+    monkeypatch.setattr(service, "derived_values", DerivedValues())
     assert references_for(service, "taux_pauvrete", "qpv") == ()
     assert request(service, indicator="taux_pauvrete", mode="gap").mode == "value"
     assert map_callbacks.map_outputs(request(service, indicator="taux_pauvrete"), "osm", None)[10][1]["disabled"]

@@ -16,8 +16,10 @@ def test_each_table_links_its_api_equivalent_and_licence(client, dash_app, servi
     for node in walk(layout):
         if type(node).__name__ == "Tr":
             hrefs = [n.href for n in walk(node) if getattr(n, "href", None)]
-            if hrefs and hrefs[0].startswith("/download/") and hrefs[0].endswith(".csv"):
-                rows[hrefs[0].removeprefix("/download/").removesuffix(".csv")] = (node, hrefs)
+            if hrefs and hrefs[0].startswith("/download/tableur/") and hrefs[0].endswith(".csv"):
+                name = hrefs[0].removeprefix("/download/tableur/").removesuffix(".csv")
+                assert hrefs[1] == f"/download/{name}.csv"  # the machine form beside the spreadsheet form
+                rows[name] = (node, hrefs)
     assert set(rows) == {t.name for t in schema.TABLES}
     for name, (row, hrefs) in rows.items():
         api = next(h for h in hrefs if h.startswith("/api/v1/"))

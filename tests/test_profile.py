@@ -193,27 +193,25 @@ def test_callbacks_as_plain_functions(service, known):
     assert cb.update_evolution("inconnu", code) == (cb.no_update, cb.no_update)
     assert cb.update_evolution("taux_chomage", "QN999999") == (cb.no_update, cb.no_update)
 
-    download = cb.download_profile(1, code)
-    assert download["filename"] == f"atlas-qpv-{code}-chiffres-cles.csv"
-    assert cb.download_profile(None, code) is cb.no_update
-    credits = cb.download_credits(1, code)
-    assert credits["filename"] == f"atlas-qpv-{code}-credits.csv"
-    series = cb.download_evolution(1, "taux_chomage", code)
-    assert series["filename"].endswith("taux_chomage.csv")
+    download = cb.profile_csv(code)
+    assert download.filename("machine") == f"atlas-qpv-{code}-chiffres-cles.csv"
+    assert download.filename("tableur") == f"atlas-qpv-{code}-chiffres-cles_tableur.csv"
+    credits = cb.credits_csv(code)
+    assert credits.filename("machine") == f"atlas-qpv-{code}-credits.csv"
+    series = cb.evolution_csv("taux_chomage", code)
+    assert series.filename("machine").endswith("taux_chomage.csv")
     peers = cb.peer_list(code)
     assert len(peers) == 5 and all(isinstance(d, float) for _, d in peers)
 
 
 def test_csv_is_bom_utf8_with_french_text(service, known):
-    import base64
     import io
 
     from callbacks import profile as cb
 
-    download = cb.download_profile(1, known[0])
-    raw = base64.b64decode(download["content"]) if download.get("base64") else download["content"].encode()
-    frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
-    assert "Pauvreté et revenus" in set(frame["section"])
+    raw = cb.profile_csv(known[0]).to_bytes("tableur")
+    frame = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    assert "Pauvreté et revenus" in set(frame["Rubrique"])
 
 
 def _figure(values: dict, unpublished=(), year=2017):
@@ -278,9 +276,9 @@ def test_hostile_codes_and_indicators_never_fail(service, known, hostile):
     code = known[0]
     assert cb.update_evolution("taux_chomage", hostile) == (cb.no_update, cb.no_update)
     assert cb.update_evolution(hostile, code) == (cb.no_update, cb.no_update)
-    assert cb.download_evolution(1, hostile, code) is cb.no_update
-    assert cb.download_profile(1, hostile) is cb.no_update
-    assert cb.download_credits(1, hostile) is cb.no_update
+    assert cb.evolution_csv(hostile, code) is None
+    assert cb.profile_csv(hostile) is None
+    assert cb.credits_csv(hostile) is None
     page = cb.build_profile_page(service, {"code": hostile}, "")
     assert "Page introuvable" in text_of(page)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from atlas import schema
 from atlas.api.output import plain
 from atlas.barometer import package_years
+from atlas.weblinks import link_address
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -141,7 +142,7 @@ def catalog(service, base_url: str) -> dict:
                 "dct:title": plain(s.get("title")), "dct:publisher": plain(s.get("publisher")),
                 "dct:license": licence_node(s["licence"]) if isinstance(s.get("licence"), str) else None,
                 "vintage": plain(s.get("vintage")),
-                **({"@id": s["url"]} if isinstance(s.get("url"), str) and s["url"].startswith("http") else {})}
+                **({"@id": link_address(s.get("url"))} if link_address(s.get("url")) else {})}
                for s in manifest.get("sources", [])]
     dataset = {
         "@type": "dcat:Dataset",

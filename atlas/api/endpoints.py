@@ -77,7 +77,7 @@ def territories_query(service) -> dict[str, Param]:
 @per_package(maxsize=4)
 def indicators_query(service) -> dict[str, Param]:
     return {
-        "theme": Param(p.choice("theme", schema.THEMES), None, "Thème de l'indicateur."),
+        "theme": Param(p.choice("theme", service.theme_labels), None, "Thème de l'indicateur."),
         "ministry": Param(p.choice("ministry", schema.MINISTRIES), None, "Ministère responsable."),
         "kind": Param(p.choice("kind", schema.KINDS), None, "Nature : moyens, résultat ou contexte."),
         "level": Param(p.level("level", _present_levels(service)), None,
@@ -131,7 +131,7 @@ def credits_query(service) -> dict[str, Param]:
         "to": Param(p.integer("to", p.MIN_YEAR, p.MAX_YEAR), None, "Dernière année incluse."),
         "programme": Param(_programme_parser(programmes), None, "Programme budgétaire (P147…)."),
         "ministry": Param(p.choice("ministry", schema.FUNDERS), None, "Financeur."),
-        "theme": Param(p.choice("theme", schema.THEMES), None, "Thème."),
+        "theme": Param(p.choice("theme", service.theme_labels), None, "Thème."),
         "territory": Param(p.territory("territory", service.is_known), None,
                            "Crédits rattachés à ce territoire ou à un territoire qu'il contient."),
         **p.paging(csv_allowed=True),
@@ -153,7 +153,8 @@ def no_query(_service) -> dict[str, Param]:
 
 
 CODE_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
-LEVEL_PATH = Param(p.choice("level", schema.LEVELS))
+# Built-in or declared by the package: the endpoint checks it against the package's levels.
+LEVEL_PATH = Param(p.documented({"type": "string", "pattern": p.LEVEL.pattern})(lambda raw: raw))
 INDICATOR_PATH = Param(p.documented({"type": "string", "pattern": p.IDENTIFIER.pattern})(lambda raw: raw))
 ID_PATH = Param(p.documented({"type": "string", "pattern": p.CODE.pattern})(lambda raw: raw))
 
@@ -198,6 +199,13 @@ def list_answer(items, total: int, columns, note: tuple[str, str] | None = None,
     return Answer(payload=payload, items=items, total=total, columns=tuple(columns))
 
 
+def found(detail: dict | None, message_fr: str, message_en: str) -> Answer:
+    """``detail`` as the answer; HTTP 404 with these messages when there is none."""
+    if detail is None:
+        raise not_found(message_fr, message_en)
+    return Answer(payload=detail)
+
+
 def get_territories(service, v: dict) -> Answer:
     table, total = territories.search_territories(service, q=v["q"], level=v["level"], parent=v["parent"],
                                                   limit=v["limit"], offset=v["offset"])
@@ -207,10 +215,8 @@ def get_territories(service, v: dict) -> Answer:
 def get_territory(service, v: dict) -> Answer:
     level, code = v["level"], p.code_text("code", v["code"])
     detail = territories.territory_detail(service, level, code) if level in service.levels() else None
-    if detail is None:
-        raise not_found(f"Territoire {level}:{code} inconnu dans ce jeu de données.",
-                        f"Unknown territory {level}:{code} in this package.")
-    return Answer(payload=detail)
+    return found(detail, f"Territoire {level}:{code} inconnu dans ce jeu de données.",
+                 f"Unknown territory {level}:{code} in this package.")
 
 
 def get_indicators(service, v: dict) -> Answer:
@@ -221,9 +227,7 @@ def get_indicators(service, v: dict) -> Answer:
 
 def get_indicator(service, v: dict) -> Answer:
     detail = territories.indicator_detail(service, v["id"]) if p.IDENTIFIER.match(v["id"]) else None
-    if detail is None:
-        raise not_found("Indicateur inconnu dans ce jeu de données.", "Unknown indicator in this package.")
-    return Answer(payload=detail)
+    return found(detail, "Indicateur inconnu dans ce jeu de données.", "Unknown indicator in this package.")
 
 
 def get_observations(service, v: dict) -> Answer:
@@ -239,9 +243,7 @@ def get_observations(service, v: dict) -> Answer:
 def get_qpv(service, v: dict) -> Answer:
     code = p.code_text("code", v["code"])
     summary = summaries.qpv_summary(service, code) if service.is_known("qpv", code) else None
-    if summary is None:
-        raise not_found(f"Quartier {code} inconnu dans ce jeu de données.", f"Unknown QPV {code} in this package.")
-    return Answer(payload=summary)
+    return found(summary, f"Quartier {code} inconnu dans ce jeu de données.", f"Unknown QPV {code} in this package.")
 
 
 def get_commitments(service, v: dict) -> Answer:
@@ -256,9 +258,7 @@ def get_commitments(service, v: dict) -> Answer:
 
 def get_commitment(service, v: dict) -> Answer:
     detail = summaries.commitment_detail(service, v["id"]) if p.CODE.match(v["id"]) else None
-    if detail is None:
-        raise not_found("Engagement inconnu dans ce jeu de données.", "Unknown commitment in this package.")
-    return Answer(payload=detail)
+    return found(detail, "Engagement inconnu dans ce jeu de données.", "Unknown commitment in this package.")
 
 
 def get_credits(service, v: dict) -> Answer:

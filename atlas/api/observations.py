@@ -17,7 +17,6 @@ from atlas import schema
 from atlas.barometer import period_end, period_start
 from atlas.service import per_package
 
-LEVEL_RANK = {level: i for i, level in enumerate(schema.LEVELS)}
 OBSERVATION_COLUMNS = ("level", "code", "name", "indicator", "period", "value", "status", "beneficiaries",
                        "eligible")
 
@@ -55,7 +54,8 @@ def sorted_observations(service) -> SortedObservations:
     obs = service.package.observations
     indicator_rank, indicators = _lexical_ranks(obs["indicator"])
     level_ids, level_texts = _lexical_ranks(obs["level"])
-    level_rank = np.asarray([LEVEL_RANK[t] for t in level_texts], dtype=np.int32)[level_ids]
+    ordered = service.level_order  # built-in levels and those the package declares, finest first
+    level_rank = np.asarray([ordered.index(t) for t in level_texts], dtype=np.int32)[level_ids]
     code_rank, codes = _lexical_ranks(obs["code"])
     period_rank, periods = _lexical_ranks(obs["period"])
     order = np.lexsort((period_rank, code_rank, level_rank, indicator_rank))
@@ -63,7 +63,7 @@ def sorted_observations(service) -> SortedObservations:
     boundaries = np.flatnonzero((np.diff(ind_sorted) != 0) | (np.diff(lvl_sorted) != 0)) + 1
     starts = np.concatenate([[0], boundaries]) if len(order) else np.array([], dtype=int)
     stops = np.concatenate([boundaries, [len(order)]]) if len(order) else np.array([], dtype=int)
-    slices = {(str(indicators[ind_sorted[a]]), schema.LEVELS[lvl_sorted[a]]): (int(a), int(b))
+    slices = {(str(indicators[ind_sorted[a]]), ordered[lvl_sorted[a]]): (int(a), int(b))
               for a, b in zip(starts, stops, strict=True)}
     return SortedObservations(order=order, code_rank=code_rank[order], period_rank=period_rank[order],
                               status=_texts(obs["status"])[order],
@@ -98,7 +98,7 @@ def select_observations(service, *, indicator: str, level: str | None, code: str
                         offset: int) -> tuple[pd.DataFrame, int]:
     """One page of an indicator's observations in (level, code, period) order, and the number matching."""
     table = sorted_observations(service)
-    levels = [level] if level else [lvl for lvl in schema.LEVELS if (indicator, lvl) in table.slices]
+    levels = [level] if level else [lvl for lvl in service.level_order if (indicator, lvl) in table.slices]
     spans = []
     for lvl in levels:
         if (indicator, lvl) not in table.slices:

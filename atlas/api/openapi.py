@@ -7,7 +7,7 @@ tests check every generated answer against them.
 
 from __future__ import annotations
 
-from atlas import barometer, schema
+from atlas import barometer, levels, schema
 from atlas.api import params as p
 from atlas.api.endpoints import ENDPOINTS
 
@@ -38,9 +38,11 @@ def page_of(item: str, **extra) -> dict:
 
 
 LEVEL = {"type": "string", "enum": list(schema.LEVELS)}
-PLACE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT})
-VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "value": NUMBER, "status": STATUS,
-             "year": INTEGER})
+PLACE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "label_fr": TEXT}, ["level", "code", "name"])
+# A reference value; an exact aggregate over quarters (role qpv_departement / qpv_france) says how in note_fr.
+VALUE = obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "label_fr": TEXT, "value": NUMBER,
+             "status": STATUS, "year": INTEGER, "note_fr": {"type": "string"}},
+            ["level", "code", "name", "value", "status", "year"])
 
 SCHEMAS = {
     "Error": obj({"error": obj({"status": {"type": "integer"}, "code": {"type": "string"},
@@ -59,7 +61,13 @@ SCHEMAS = {
                       "polarity": {"type": "string", "enum": list(schema.POLARITIES)},
                       "kind": {"type": "string", "enum": list(schema.KINDS)}, "source": {"type": "string"},
                       "licence": {"type": "string"}, "vintage": {"type": "string"}, "definition": {"type": "string"},
-                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0}}),
+                      "comparability": TEXT, "decimals": {"type": "integer", "minimum": 0},
+                      "aggregation": {"type": "string", "enum": list(schema.AGGREGATIONS)},
+                      # A typology's classes: an observation's value is the number of one (1 for the first).
+                      "classes": {"type": ["array", "null"], "items": obj({"value": {"type": "integer"},
+                                                                          "code": {"type": "string"},
+                                                                          "label": {"type": "string"},
+                                                                          "colour": {"type": "string"}})}}),
     "Observation": obj({"level": LEVEL, "code": {"type": "string"}, "name": TEXT, "indicator": {"type": "string"},
                         "period": {"type": "string"}, "value": NUMBER, "status": STATUS,
                         "beneficiaries": INTEGER, "eligible": INTEGER}),
@@ -101,7 +109,10 @@ SCHEMAS.update({
                        "sections": {"type": "array", "items": obj({
                            "id": {"type": "string"}, "title_fr": {"type": "string"},
                            "figures": {"type": "array", "items": ref("KeyFigure")}})}}),
-    "Index": obj({"title": {"type": "string"}, "endpoints": {"type": "array"}}),
+    "Index": obj({"title": {"type": "string"}, "endpoints": {"type": "array"},
+                  "levels": {"type": "array", "items": obj({"id": LEVEL, "label_fr": {"type": "string"},
+                                                            "plural_fr": {"type": "string"},
+                                                            "territories": {"type": "integer", "minimum": 0}})}}),
     "Catalog": obj({"@context": {"type": "object"}, "@type": {"const": "dcat:Catalog"},
                     "dcat:dataset": {"type": "array", "minItems": 1}}),
 })
@@ -160,12 +171,28 @@ def document(service, base_url: str = "") -> dict:
                              "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}},
         "servers": [{"url": base_url or "/"}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": _with_levels(SCHEMAS, service.levels())},
     }
+
+
+def _with_levels(schemas, levels: list[str]):
+    """The schemas with the level enumeration of this package (declared levels included)."""
+    if set(levels) <= set(schema.LEVELS):
+        return schemas
+    if schemas == LEVEL:
+        return {"type": "string", "enum": sorted(set(schema.LEVELS) | set(levels))}
+    if isinstance(schemas, dict):
+        return {key: _with_levels(value, levels) for key, value in schemas.items()}
+    if isinstance(schemas, list):
+        return [_with_levels(value, levels) for value in schemas]
+    return schemas
 
 
 def index(service) -> dict:
     return {"title": "Atlas QPV — API de lecture (v1)", "package": service.manifest.get("title"),
             "illustrative": service.illustrative, "documentation": "/api", "openapi": "/api/v1/openapi.json",
             "catalog": "/api/v1/catalog.jsonld",
+            # The package's levels under their own names, those it declares (zones d'emploi…) included.
+            "levels": [{"id": level, "label_fr": levels.name(level), "plural_fr": levels.plural(level),
+                        "territories": len(service.codes(level))} for level in service.levels()],
             "endpoints": [{"path": f"/api/v1{e.path}", "summary": e.summary} for e in ENDPOINTS]}

@@ -29,6 +29,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 INTEGER = re.compile(r"^\d{1,9}$")
 CODE = re.compile(r"^[0-9A-Za-z_\-]{1,40}$")
 IDENTIFIER = re.compile(r"^[a-z0-9_\-]{1,80}$")
+LEVEL = re.compile(r"^[a-z][a-z0-9_]{1,30}$")  # built-in or declared by the package (atlas.levels)
 
 
 class ApiError(Exception):
@@ -151,8 +152,8 @@ def choice(name: str, allowed) -> Parser:
 
 
 def level(name: str, present) -> Parser:
-    """A level of the schema that the package holds."""
-    return choice(name, [lvl for lvl in schema.LEVELS if lvl in set(present)])
+    """A level the package holds (built-in or declared by the package), in the package's order."""
+    return choice(name, list(present))
 
 
 def code_text(name: str, raw: str) -> str:
@@ -180,7 +181,7 @@ def territory(name: str, is_known: Callable[[str, str], bool]) -> Parser:
                  "examples": ["departement:13"]})
     def parse(raw: str) -> str:
         lvl, sep, code = raw.partition(":")
-        if not sep or lvl not in schema.LEVELS or not CODE.match(code):
+        if not sep or not LEVEL.match(lvl) or not CODE.match(code):
             raise bad(name, "« niveau:code » attendu, par exemple « departement:13 ».",
                       "'level:code' is expected, e.g. 'departement:13'.")
         if not is_known(lvl, code):

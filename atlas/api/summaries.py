@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atlas import barometer, schema
+from atlas import barometer, schema, themes
 from atlas import credits as cr
 from atlas import profile as prof
 from atlas.api.output import plain
@@ -31,8 +31,11 @@ def qpv_summary(service, code: str) -> dict | None:
     for section in profile.sections:
         figures = []
         for figure in section.figures:
+            # Each value names what it is (« Ensemble des QPV du département — … » for an exact aggregate, with
+            # how it was computed in note_fr: « somme de 62 QPV sur 63 »).
             values = {role: {"level": v.place.level, "code": v.place.code, "name": v.place.name,
-                             "value": plain(v.value), "status": v.status, "year": v.year}
+                             "label_fr": v.place.label, "value": plain(v.value), "status": v.status, "year": v.year,
+                             **({"note_fr": v.note} if v.note else {})}
                       for role, v in figure.values.items()}
             figures.append({
                 "indicator": figure.indicator, "label_fr": figure.label, "unit": figure.unit,
@@ -47,8 +50,8 @@ def qpv_summary(service, code: str) -> dict | None:
         "code": code, "name": profile.name,
         "population": profile.population, "population_year": profile.population_year,
         "vintage": plain(territory.get("vintage")),
-        "references": {role: {"level": place.level, "code": place.code, "name": place.name}
-                       for role, place in profile.places.items() if role != "qpv"},
+        "references": {role: {"level": place.level, "code": place.code, "name": place.name, "label_fr": place.label}
+                       for role, place in {**profile.places, **profile.aggregates}.items() if role != "qpv"},
         "latest_year": max((f.year for f in profile.figures if f.year is not None), default=None),
         "sections": sections,
         "links": {"territory": f"/api/v1/territories/qpv/{code}", "page": f"/qpv/{code}"},
@@ -123,7 +126,7 @@ def _label(by: str, key) -> str | None:
     if by == "ministry":
         return cr.funder_label(key)
     if by == "theme":
-        return schema.THEMES.get(key, key)
+        return themes.label(key)
     return None
 
 

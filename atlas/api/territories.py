@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atlas import schema
+from atlas import categories, schema, themes
 from atlas.api.observations import observation_groups, territory_names
 from atlas.api.output import plain, records
+from atlas.places import france_codes_of
 from atlas.service import fold, per_package
 
 PARENT_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
-LEVEL_RANK = {level: i for i, level in enumerate(schema.LEVELS)}
 
 
 @per_package(maxsize=4)
@@ -29,9 +29,14 @@ def territory_frame(service) -> pd.DataFrame:
                         strict=True))
     commune_names = terr["commune_code"].map(lambda c: communes.get(c, "") if isinstance(c, str) else "")
     terr["haystack"] = (terr["name"].astype(str) + " " + terr["code"].astype(str) + " " + commune_names).map(fold)
-    terr["rank"] = terr["level"].map(LEVEL_RANK)
+    terr["rank"] = terr["level"].map(level_rank(service))
     terr["population_sort"] = pd.to_numeric(terr["population"], errors="coerce").fillna(-1)
     return terr.sort_values(["rank", "code"]).reset_index(drop=True)
+
+
+def level_rank(service) -> dict[str, int]:
+    """Levels finest first, those the package declares among them (a zone d'emploi before its région)."""
+    return {level: i for i, level in enumerate(service.level_order)}
 
 
 def search_territories(service, *, q: str | None, level: str | None, parent: str | None, limit: int,
@@ -48,7 +53,7 @@ def search_territories(service, *, q: str | None, level: str | None, parent: str
             if column not in frame.columns:
                 return [], 0
             mask &= (frame[column] == parent_code).to_numpy(dtype=bool, na_value=False)
-            mask &= (frame["rank"] < LEVEL_RANK[parent_level]).to_numpy()
+            mask &= (frame["rank"] < level_rank(service)[parent_level]).to_numpy()
         else:
             mask &= (frame["level"] != "france").to_numpy()
     words = fold(q).split() if q else []
@@ -60,14 +65,14 @@ def search_territories(service, *, q: str | None, level: str | None, parent: str
         exact = (hits["code"].str.lower() == first) | hits["haystack"].str.startswith(first)
         hits = hits.assign(_later=~exact).sort_values(["_later", "rank", "population_sort", "code"],
                                                       ascending=[True, True, False, True])
-    return territory_table(hits.iloc[offset:offset + limit]), int(mask.sum())
+    return territory_table(hits.iloc[offset:offset + limit], level_rank(service)), int(mask.sum())
 
 
 TABLE_COLUMNS = ("level", "code", "name", "population", "population_year", "vintage",
                  *(f"parents_{p}" for p in PARENT_LEVELS), "lon", "lat", "area_km2")
 
 
-def territory_table(rows: pd.DataFrame) -> pd.DataFrame:
+def territory_table(rows: pd.DataFrame, ranks: dict[str, int]) -> pd.DataFrame:
     """Territory rows in the API's flat columns: a parent column holds only parents of a coarser level."""
     out = pd.DataFrame({"level": rows["level"], "code": rows["code"], "name": rows["name"],
                         "population": pd.to_numeric(rows["population"], errors="coerce").astype("Int64"),
@@ -76,7 +81,7 @@ def territory_table(rows: pd.DataFrame) -> pd.DataFrame:
     for parent in PARENT_LEVELS:
         column = f"{parent}_code"
         values = rows[column] if column in rows.columns else pd.Series(None, index=rows.index, dtype=object)
-        out[f"parents_{parent}"] = values.where(rows["rank"] < LEVEL_RANK[parent], None)
+        out[f"parents_{parent}"] = values.where(rows["rank"] < ranks[parent], None)
     for column in ("lon", "lat", "area_km2"):
         out[column] = rows[column].astype(float) if column in rows.columns else np.nan
     return out.reset_index(drop=True)
@@ -106,12 +111,18 @@ def territory_detail(service, level: str, code: str) -> dict | None:
         return None
     frame = territory_frame(service)
     row = frame.iloc[position].to_dict()
-    item = territory_items(territory_table(frame.iloc[[position]]))[0]
+    item = territory_items(territory_table(frame.iloc[[position]], level_rank(service)))[0]
     names = territory_names(service)
     parents = [{"level": parent_level, "code": parent_code, "name": names[(parent_level, parent_code)]}
                for parent_level, parent_code in item["parents"].items() if (parent_level, parent_code) in names]
-    if level != "france":
-        parents += [{"level": "france", "code": c, "name": names[("france", c)]} for c in service.codes("france")]
+    # Parents at the levels the package declares (a quarter's unité urbaine…), in the order of levels.
+    parents += [{"level": d.id, "code": row[f"{d.id}_code"], "name": names[(d.id, row[f"{d.id}_code"])]}
+                for d in service.declared_levels if (d.id, row.get(f"{d.id}_code")) in names]
+    ranks = level_rank(service)
+    parents.sort(key=lambda p: ranks[p["level"]])
+    if level != "france":  # France métropolitaine contains no overseas territory
+        parents += [{"level": "france", "code": c, "name": names[("france", c)]}
+                    for c in france_codes_of(service, {**row, "level": level, "code": code})]
     item["parents"] = parents
     if level == "qpv" and isinstance(row.get("commune_codes"), str):
         item["commune_codes"] = [c for c in row["commune_codes"].split("|") if c]
@@ -133,7 +144,13 @@ def indicator_item(meta: dict) -> dict:
     for field in ("ministry", "comparability"):
         if item[field] == "":
             item[field] = None
-    item["theme_label_fr"] = schema.THEMES.get(item["theme"])
+    item["theme_label_fr"] = themes.labels().get(item["theme"])
+    # How quarters' values add up into the exact aggregates offered as references (atlas/aggregates.py).
+    aggregation = meta.get("aggregation")
+    item["aggregation"] = aggregation if aggregation in schema.AGGREGATIONS else "none"
+    classes = categories.of(meta)
+    item["classes"] = [{"value": i, "code": c.code, "label": c.label, "colour": c.colour}
+                       for i, c in enumerate(classes, start=1)] or None
     return item
 
 
@@ -174,7 +191,7 @@ def indicator_coverage(service) -> dict[str, list[dict]]:
             "level": level, "territories": len(np.unique(code_ids[rows])), "observations": len(rows),
             "first_period": str(present[0]), "last_period": str(present[-1])})
     for levels in out.values():
-        levels.sort(key=lambda r: LEVEL_RANK[r["level"]])
+        levels.sort(key=lambda r: level_rank(service)[r["level"]])
     return out
 
 

@@ -16,7 +16,7 @@ from atlas.package import Problem
 def commitment_step(config: Config, step: dict, index: int, report: BuildReport, catalogue: Catalogue,
                     known: set) -> pd.DataFrame:
     rows, summary = read_step(config, "commitments", step, index, report)
-    mapped = map_fields(rows, step, schema.COMMITMENTS)
+    mapped = map_fields(rows, step, config.table("commitments"))
     for name in ("id", "indicator", "scope_level", "scope_code"):
         if name not in mapped:
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))

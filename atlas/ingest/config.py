@@ -13,15 +13,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas import schema, settings
+from atlas import levels as territory_levels
+from atlas import schema, settings, themes
 from atlas.package import Problem
 
 DATA_ROOT_ENV = "ATLAS_SOURCES_DIR"
 
 # Options that say how to read one input file (see atlas.ingest.readers).
 READ_KEYS = {"file", "format", "separator", "encoding", "decimal", "thousands", "sheet", "skip_rows", "layer",
-             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode"}
-JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode"} | {"on", "right_on", "columns", "zero_pad"}
+             "crs", "records", "flatten", "member", "na_values", "query", "join", "rows", "derive", "explode",
+             "pivot"}
+JOIN_KEYS = READ_KEYS - {"join", "rows", "derive", "explode", "pivot"} | {"on", "right_on", "columns", "zero_pad"}
 STEP_KEYS = {
     "territories": READ_KEYS | {"name", "level", "vintage", "fields", "mode", "duplicates", "patches", "blank",
                                 "geometry", "simplify", "keep", "lookup", "combine", "inside_parent",
@@ -41,13 +43,14 @@ TARGET_TABLES = {
 # Pipeline-only indicator keys: how to read the values, not written to the package.
 INDICATOR_EXTRA_KEYS = {"frequency", "range"}
 TOP_KEYS = {"title", "description", "illustrative", "data_root", "geography", "sources", "simplify", "manifest",
-            "downloads", "include"} | set(STEP_KEYS)
-LIST_KEYS = ("sources", "downloads", *STEP_KEYS)  # arrays of tables that an included file adds to
+            "downloads", "include", "levels", "themes"} | set(STEP_KEYS)
+LIST_KEYS = ("sources", "downloads", "levels", "themes", *STEP_KEYS)  # arrays of tables that an included file adds to
 TABLE_KEYS = ("geography", "manifest", "simplify")
 SOURCE_KEYS = {"id", "title", "publisher", "licence", "url", "vintage", "note"}
 DOWNLOAD_KEYS = {"id", "url", "file", "sha256", "source", "note"}
 FIELD_KEYS = {"column", "value", "template", "expression", "zero_pad", "strip", "upper", "lower", "replace", "map",
               "extract", "default", "frequency", "same_as"}
+PIVOT_KEYS = {"key", "column", "value", "columns"}
 LOOKUP_KEYS = {"column", "split", "level", "parent", "within", "into", "aliases", "replace", "by"}
 DUPLICATE_POLICIES = ("reject", "collapse", "suffix")
 FREQUENCIES = ("monthly", "quarterly", "annual", "indicator")
@@ -77,6 +80,21 @@ class Config:
 
     def steps(self, section: str) -> list[dict]:
         return self.data.get(section, [])
+
+    @property
+    def declared_levels(self) -> tuple[territory_levels.DeclaredLevel, ...]:
+        """The ``[[levels]]`` the configuration adds to the built-in ones (zones d'emploi…)."""
+        return territory_levels.declared_levels({territory_levels.MANIFEST_KEY: self.data.get("levels", [])})
+
+    def table(self, section: str) -> schema.Table:
+        """The package table a section's steps fill, its level columns accepting the declared levels."""
+        return schema.with_declared(TARGET_TABLES[section], territory_levels.ordered_levels(self.declared_levels),
+                                  tuple(self.themes))
+
+    @property
+    def themes(self) -> dict[str, str]:
+        """Every theme indicators and credits may use: the built-in ones and the ``[[themes]]`` declared."""
+        return themes.themes_of({themes.MANIFEST_KEY: self.data.get("themes", [])})
 
     def resolve(self, pattern: str) -> list[Path]:
         """Files matching ``pattern`` (a path or glob relative to the data root), sorted."""
@@ -164,11 +182,16 @@ def check_config(data: dict, name: str) -> list[Problem]:
         for key in ("url", "file"):
             if not download.get(key):
                 problems.append(Problem(name, f"downloads[{i}]: '{key}' is required"))
+    declaration = territory_levels.declaration_problems(data.get("levels"), "levels")
+    problems += [Problem(name, message) for message in declaration]
+    problems += [Problem(name, message) for message in themes.declaration_problems(data.get("themes"), "themes")]
+    known_levels = schema.LEVELS if declaration else \
+        territory_levels.level_ids({territory_levels.MANIFEST_KEY: data.get("levels", [])})
     if not isinstance(data.get("simplify", {}), dict):
         problems.append(Problem(name, "simplify: must be a table with 'tolerance' and 'grid'"))
 
     for section, allowed in STEP_KEYS.items():
-        table = TARGET_TABLES[section]
+        table = schema.with_declared(TARGET_TABLES[section], known_levels)  # + links to declared levels
         columns = {c.name for c in table.columns + table.optional_columns}
         if section == "indicators":
             columns |= INDICATOR_EXTRA_KEYS
@@ -177,6 +200,8 @@ def check_config(data: dict, name: str) -> list[Problem]:
             unknown(where, step, allowed)
             if "file" not in step and "rows" not in step:
                 problems.append(Problem(name, f"{where}: needs 'file' (input file) or 'rows' (inline rows)"))
+            if "pivot" in step:
+                problems += check_pivot(step["pivot"], where, name)
             for j, join in enumerate(step.get("join", [])):
                 unknown(f"{where}.join[{j}]", join, JOIN_KEYS)
                 if "file" not in join or "on" not in join:
@@ -187,7 +212,8 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                   f"{table.filename} (columns: {', '.join(sorted(columns))})"))
                 if isinstance(spec, dict):
                     unknown(f"{where}.fields.{field_name}", spec, FIELD_KEYS)
-                    if not {"column", "value", "template", "expression"} & set(spec):
+                    melted = section == "observations" and "wide" in step and field_name == "value"
+                    if not melted and not {"column", "value", "template", "expression"} & set(spec):
                         problems.append(Problem(name, f"{where}.fields.{field_name}: needs 'column', 'value', "
                                                       f"'template' or 'expression'"))
                     if spec.get("frequency", "monthly") not in FREQUENCIES:
@@ -195,9 +221,13 @@ def check_config(data: dict, name: str) -> list[Problem]:
                                                       f"{', '.join(FREQUENCIES)}"))
             if step.get("duplicates", "reject") not in DUPLICATE_POLICIES:
                 problems.append(Problem(name, f"{where}: duplicates must be one of {', '.join(DUPLICATE_POLICIES)}"))
+            elif step.get("duplicates") == "suffix" and section not in ("commitments", "credits"):
+                problems.append(Problem(name, f"{where}: duplicates = 'suffix' renames repeated ids, which only "
+                                              "commitments and credits have (use 'reject' or 'collapse')"))
             level = step.get("level")
-            if level is not None and level not in schema.LEVELS:
-                problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(schema.LEVELS)}"))
+            if level is not None and level not in known_levels:
+                problems.append(Problem(name, f"{where}: level '{level}' is not one of {', '.join(known_levels)} "
+                                              "(declare other levels in [[levels]])"))
             for j, rule in enumerate(step.get("lookup", [])):
                 problems += check_lookup(rule, f"{where}.lookup[{j}]", name)
             if section == "territories" and step.get("mode", "add") == "add" and "vintage" not in step \
@@ -208,12 +238,25 @@ def check_config(data: dict, name: str) -> list[Problem]:
                 problems.append(Problem(name, f"{where}: 'level' is required"))
             if section == "territories" and step.get("mode", "add") not in ("add", "update"):
                 problems.append(Problem(name, f"{where}: mode must be 'add' or 'update'"))
+            if section == "territories" and step.get("keep") == "referenced" and level in ("qpv", "france"):
+                problems.append(Problem(name, f"{where}: keep = 'referenced' needs a level other territories name "
+                                              "as parent"))
             if section == "territories" and step.get("keep", "all") not in ("all", "referenced"):
                 problems.append(Problem(name, f"{where}: keep must be 'all' or 'referenced'"))
             if section == "observations" and step.get("missing_status", "missing") not in ("missing", "secret",
                                                                                            "drop"):
                 problems.append(Problem(name, f"{where}: missing_status must be 'missing', 'secret' or 'drop'"))
     return problems
+
+
+def check_pivot(rule, where: str, config_name: str) -> list[Problem]:
+    if not isinstance(rule, dict):
+        return [Problem(config_name, f"{where}.pivot: must be a table with {', '.join(sorted(PIVOT_KEYS))}")]
+    problems = [Problem(config_name, f"{where}.pivot: unknown key '{k}' (expected one of "
+                                     f"{', '.join(sorted(PIVOT_KEYS))})") for k in sorted(set(rule) - PIVOT_KEYS)]
+    return problems + [Problem(config_name, f"{where}.pivot: '{k}' is required (the key columns, the column of "
+                                            "the classes, the value column(s) and the classes to make columns of)")
+                       for k in sorted(PIVOT_KEYS - set(rule))]
 
 
 def check_lookup(rule: dict, where: str, config_name: str) -> list[Problem]:

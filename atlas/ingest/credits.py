@@ -21,7 +21,7 @@ from atlas.package import Problem
 
 def credit_step(config: Config, step: dict, index: int, report: BuildReport, known: set) -> pd.DataFrame:
     rows, summary = read_step(config, "credits", step, index, report)
-    mapped = map_fields(rows, step, schema.CREDITS)
+    mapped = map_fields(rows, step, config.table("credits"))
     for name in ("id", "level", "code"):
         if name not in mapped:
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))

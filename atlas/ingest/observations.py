@@ -35,11 +35,15 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
     if "wide" in step:
         rows = _melt(rows, step["wide"], period_spec)
         fields["indicator"] = MELTED_INDICATOR
-        fields["value"] = MELTED_VALUE
+        # Options given for the value (map, replace…) apply to every melted column.
+        options = fields.get("value") if isinstance(fields.get("value"), dict) else {}
+        fields["value"] = {**options, "column": MELTED_VALUE} if options else MELTED_VALUE
         period_spec = MELTED_PERIOD
     if period_spec is None:
         raise IngestError(Problem(config.name, f"{rows.name}: fields.period is required"))
-    mapped = map_fields(rows, {"fields": fields}, schema.OBSERVATIONS, constants)
+    recode = {"value": lambda text, so_far, column: _class_numbers(rows, catalogue, text, so_far, column)} \
+        if catalogue.classes else None
+    mapped = map_fields(rows, {"fields": fields}, config.table("observations"), constants, recode)
     for name in ("level", "code", "indicator"):
         if name not in mapped:
             raise IngestError(Problem(config.name, f"{rows.name}: fields.{name} is required"))
@@ -90,6 +94,23 @@ def observation_step(config: Config, step: dict, index: int, report: BuildReport
     kept = mapped.loc[~rows.rejected]
     summary.rows_kept = len(kept)
     return kept
+
+
+def _class_numbers(rows: StepRows, catalogue: Catalogue, text: pd.Series, mapped: pd.DataFrame,
+                   column) -> pd.Series:
+    """Values of categorical indicators become their class's number; a value naming no class is rejected."""
+    indicator = mapped["indicator"] if "indicator" in mapped else pd.Series(None, index=text.index, dtype=object)
+    categorical = indicator.isin(list(catalogue.classes)).to_numpy(dtype=bool)
+    if not categorical.any():
+        return text
+    numbers = [str(catalogue.classes[ind].get(value, "")) if is_class and isinstance(value, str) else value
+               for ind, value, is_class in zip(indicator, text, categorical, strict=True)]
+    numbers = pd.Series(numbers, index=text.index, dtype=object)
+    unknown = categorical & (numbers == "").to_numpy(dtype=bool)
+    listed = indicator.map(lambda ind: ", ".join(catalogue.classes.get(ind, {})))
+    rows.reject(unknown, "bad_class", "'{value}' is not a class of indicator '{indicator}' (classes: {listed})",
+                column, value=text, indicator=indicator, listed=listed)
+    return numbers.where(~unknown, None)
 
 
 def _melt(rows: StepRows, wide: dict, period_spec) -> StepRows:

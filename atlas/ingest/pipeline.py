@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from atlas import schema
+from atlas import levels as territory_levels
+from atlas import schema, themes
 from atlas.ingest.commitments import commitment_step
 from atlas.ingest.config import Config, IngestError
 from atlas.ingest.credits import credit_step
@@ -31,6 +32,7 @@ from atlas.ingest.report import REPORT_JSON, BuildReport
 from atlas.ingest.rows import concat_steps, drop_duplicates, step_name, territory_keys
 from atlas.ingest.territories import HIERARCHY, build_territories
 from atlas.package import DataPackage, Problem, publish_atomically, write_package
+from atlas.validation import territories_named_by_code
 
 FAILED_REPORT_SUFFIX = ".failed-build-report"
 
@@ -122,6 +124,9 @@ def _counts(package: DataPackage) -> dict:
         "credits": len(package.credits),
         "geometry": {lvl: len(frame) for lvl, frame in sorted(package.geometry.items())},
         "links": _links(package.territories),
+        # Territories still named by their code (the configuration should find their names): level -> count.
+        "named_by_code": {lvl: int(n) for lvl, n in
+                          territories_named_by_code(package.territories)["level"].value_counts().sort_index().items()},
     }
 
 
@@ -129,6 +134,7 @@ def _links(territories: pd.DataFrame) -> dict:
     """Per level and geography vintage, how many territories have each parent (e.g. QPV linked to a contract)."""
     out: dict = {}
     parents = [c for c in (*HIERARCHY, "commune_codes") if c in territories.columns]
+    parents += [c for c in territories.columns if c.endswith("_code") and c not in parents]  # declared levels
     for (level, vintage), group in territories.groupby(["level", "vintage"], sort=True):
         linked = {column: int(group[column].notna().sum()) for column in parents}
         if not any(linked.values()):
@@ -157,5 +163,9 @@ def _manifest(config: Config, report: BuildReport) -> dict:
             **report.tally(),
         },
     }
+    if config.declared_levels:  # only then: a package without declared levels keeps the manifest it always had
+        manifest[territory_levels.MANIFEST_KEY] = [level.to_manifest() for level in config.declared_levels]
+    if config.data.get("themes"):
+        manifest[themes.MANIFEST_KEY] = [{"id": t["id"], "label": t["label"].strip()} for t in config.data["themes"]]
     manifest.update(data.get("manifest", {}))
     return manifest

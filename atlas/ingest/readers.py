@@ -26,6 +26,7 @@ import pyogrio
 from atlas.ingest.config import Config, IngestError
 from atlas.ingest.fields import evaluate, normalise_code
 from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN, file_of
+from atlas.ingest.pivot import PivotIssue, pivot
 from atlas.package import Problem
 
 WGS84 = "EPSG:4326"
@@ -40,8 +41,10 @@ EXTENSIONS = {".geojson": "geojson", ".topojson": "topojson", ".shp": "shapefile
               ".json": "json"}
 
 
-def read_step_input(config: Config, spec: dict) -> pd.DataFrame:
-    """Read the input of one step (a file, a glob, a list of files or inline rows), joins applied."""
+def read_step_input(config: Config, spec: dict, left_out: list[PivotIssue] | None = None) -> pd.DataFrame:
+    """Read the input of one step (a file, a glob, a list of files or inline rows), joins applied.
+
+    Rows a ``pivot`` leaves out are appended to ``left_out`` for the step to report."""
     if "rows" in spec:
         frame = _inline_rows(spec["rows"], config.name)
     else:
@@ -53,6 +56,10 @@ def read_step_input(config: Config, spec: dict) -> pd.DataFrame:
         frame[name] = evaluate(frame, field)[0]
     if "explode" in spec:
         frame = explode(frame, spec["explode"])
+    if "pivot" in spec:
+        frame, issues = pivot(frame, spec["pivot"])
+        if left_out is not None:
+            left_out.extend(issues)
     for join in spec.get("join", []):
         frame = _join(config, frame, join)
     return frame

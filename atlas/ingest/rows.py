@@ -76,7 +76,10 @@ def step_name(section: str, step: dict, index: int) -> str:
 def read_step(config: Config, section: str, step: dict, index: int,
               report: BuildReport) -> tuple[StepRows, StepSummary]:
     name = step_name(section, step, index)
-    frame = read_step_input(config, step)
+    left_out: list = []
+    frame = read_step_input(config, step, left_out)
+    for issue in left_out:  # rows a pivot could not place
+        report.add(name, REJECTED, issue.kind, issue.message, file=issue.file, row=issue.row, column=issue.column)
     summary = StepSummary(step=name, target=section, files=sorted(frame[FILE_COLUMN].unique().tolist()),
                           rows_read=len(frame))
     if "query" in step:
@@ -107,8 +110,14 @@ def _drop_exact_repeats(rows: StepRows) -> None:
                 file=first[FILE_COLUMN], row=first[ROW_COLUMN])
 
 
-def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None) -> pd.DataFrame:
-    """The step's fields computed for every row, typed as the target table wants; bad cells reject their row."""
+def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None = None,
+               recode: dict | None = None) -> pd.DataFrame:
+    """The step's fields computed for every row, typed as the target table wants; bad cells reject their row.
+
+    ``recode`` maps a column to ``f(text, mapped so far, source column) -> text``, applied before typing and
+    after every other column (the class of a categorical indicator becomes its number, knowing the indicator).
+    """
+    recode = recode or {}
     frame = rows.frame
     decimal, thousands = frame.attrs.get("decimal", "."), frame.attrs.get("thousands")
     out = pd.DataFrame(index=frame.index)
@@ -116,6 +125,8 @@ def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None 
     out[ROW_COLUMN] = frame[ROW_COLUMN]
     specs = dict(constants or {})
     specs.update(step.get("fields", {}))
+    for name in [n for n in specs if n in recode]:
+        specs[name] = specs.pop(name)  # last: a recoding reads the other columns
     for name, spec in specs.items():
         text, several = evaluate(frame, spec)
         sources = source_columns(spec)
@@ -132,6 +143,8 @@ def map_fields(rows: StepRows, step: dict, table: Table, constants: dict | None 
                         column, original=before)
         if column == MELTED_VALUE:
             column = frame[MELTED_COLUMN]  # report a melted value against the wide column it came from
+        if name in recode:
+            text = recode[name](text, out, column)
         out[name] = typed(rows, text, table.column(name), column, decimal, thousands)
     return out
 
@@ -149,6 +162,11 @@ def typed(rows: StepRows, text: pd.Series, col: schema.Column, source, decimal: 
             dates, bad = parse_dates(text)
             rows.reject(bad, "bad_date", "'{value}' is not a date (YYYY-MM-DD)", source, value=text)
             return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None)
+        if col.name == "code" or col.name.endswith("_code"):
+            # A cell holding `CV368\r\nCV368` is two codes glued by a line break, never one code.
+            broken = text.astype("string").str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False)
+            rows.reject(broken.to_numpy(dtype=bool), "bad_code", "{value!r} holds a line break or a control "
+                        "character: not a code (use 'extract' or 'replace' to keep one)", source, value=text)
         if col.choices is not None:
             wrong = text.notna() & ~text.isin(col.choices)
             rows.reject(wrong, "bad_choice", "'{value}' is not one of " + ", ".join(col.choices), source, value=text)

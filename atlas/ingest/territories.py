@@ -21,7 +21,15 @@ from atlas.ingest.fields import file_of
 from atlas.ingest.frames import FILE_COLUMN, ROW_COLUMN
 from atlas.ingest.lookup import apply_lookup
 from atlas.ingest.report import REJECTED, REPAIRED, BuildReport
-from atlas.ingest.rows import StepRows, drop_duplicates, duplicates_in_step, map_fields, read_step, require
+from atlas.ingest.rows import (
+    StepRows,
+    drop_duplicates,
+    duplicates_in_step,
+    map_fields,
+    read_step,
+    require,
+    source_column,
+)
 from atlas.package import Problem
 
 # Large membership tests use object dtype: pandas' Arrow strings rebuild the looked-up set on every ``isin``.
@@ -47,7 +55,8 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
         results.append(territory_step(config, step, i, report, [r for r in results if r.mode == "add"]))
     added = [r for r in results if r.mode == "add"]
     columns = [c.name for c in schema.TERRITORIES.columns]
-    optional = [c.name for c in schema.TERRITORIES.optional_columns if any(c.name in r.mapped for r in results)]
+    optional = [c.name for c in config.table("territories").optional_columns
+                if any(c.name in r.mapped for r in results)]
     frame = pd.concat([r.mapped for r in added], ignore_index=True) if added else \
         pd.DataFrame(columns=[FILE_COLUMN, ROW_COLUMN, *columns])
     frame = frame.reindex(columns=[FILE_COLUMN, ROW_COLUMN, *columns, *optional])
@@ -55,7 +64,8 @@ def build_territories(config: Config, report: BuildReport, steps) -> tuple[pd.Da
     for result in results:
         if result.mode == "update":
             frame = _apply_update(frame, result, report)
-    frame = _check_parents(frame, report)
+    declared = {f"{d.id}_code": d.id for d in config.declared_levels}  # links to the declared levels
+    frame = _check_parents(frame, report, declared)
     frame = _inherit_parents(frame)
     referenced_only = {r.level for r in results if r.keep == "referenced"}
     frame = _keep_referenced(frame, referenced_only)
@@ -87,7 +97,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
     constants = {"level": {"value": level}}
     if "vintage" in step and mode == "add":
         constants["vintage"] = {"value": step["vintage"]}
-    mapped = map_fields(rows, step, schema.TERRITORIES, constants)
+    mapped = map_fields(rows, step, config.table("territories"), constants)
     if "code" not in mapped:
         raise IngestError(Problem(config.name, f"{rows.name}: fields.code is required"))
     shapes = None
@@ -102,6 +112,7 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         mapped = _check_inside_parent(config, rows, mapped, step["inside_parent"], earlier)
     required = ["code"] if mode == "update" else [c.name for c in schema.TERRITORIES.columns if c.required]
     require(rows, mapped, required)
+    _check_declared_code(rows, mapped, step, config)
     if "combine" in step:
         mapped = _combine(rows, mapped, step["combine"])
     mapped = duplicates_in_step(rows, mapped, ["level", "code"], step.get("duplicates", "reject"))
@@ -111,6 +122,18 @@ def territory_step(config: Config, step: dict, index: int, report: BuildReport,
         shapes = shapes.loc[~rows.rejected]
         shapes = shapes[~(shapes.geometry.is_empty | shapes.geometry.isna())]
     return TerritoryStep(kept, level, mode, step.get("keep", "all"), shapes)
+
+
+def _check_declared_code(rows: StepRows, mapped: pd.DataFrame, step: dict, config: Config) -> None:
+    """A declared level's codes must follow its ``code_pattern`` (a zone d'emploi is 4 digits…)."""
+    level = step["level"]
+    declared = next((d for d in config.declared_levels if d.id == level and d.code_pattern), None)
+    if declared is None:
+        return
+    matches = mapped["code"].astype("string").str.fullmatch(declared.code_pattern).fillna(True).to_numpy(dtype=bool)
+    pattern = declared.code_pattern.replace("{", "{{").replace("}", "}}")  # the message is str.format-ted
+    rows.reject(~matches, "bad_code", "code '{code}' does not follow the pattern " + pattern + " of level '"
+                + level + "'", source_column(step.get("fields", {}).get("code", "code"), "code"), code=mapped["code"])
 
 
 def _combine(rows: StepRows, mapped: pd.DataFrame, rule: dict) -> pd.DataFrame:
@@ -254,10 +277,10 @@ def _apply_update(frame: pd.DataFrame, result: TerritoryStep, report: BuildRepor
     return frame
 
 
-def _check_parents(frame: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
+def _check_parents(frame: pd.DataFrame, report: BuildReport, declared: dict[str, str]) -> pd.DataFrame:
     """Empty parent codes that are not territories of the package, reporting each."""
     codes = {level: set(group) for level, group in frame.groupby("level")["code"]}
-    for column, level in PARENT_LEVELS.items():
+    for column, level in {**PARENT_LEVELS, **{c: lvl for c, lvl in declared.items() if c in frame.columns}}.items():
         values = frame[column]
         unknown = values.notna() & ~values.astype(object).isin(codes.get(level, set()))
         for file, row, value in zip(frame.loc[unknown, FILE_COLUMN], frame.loc[unknown, ROW_COLUMN],
@@ -290,7 +313,7 @@ def _inherit_parents(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _keep_referenced(frame: pd.DataFrame, levels: set[str]) -> pd.DataFrame:
     for level in levels:
-        column = next(c for c, lvl in PARENT_LEVELS.items() if lvl == level)
-        used = set(frame[column].dropna())
+        column = f"{level}_code"  # a built-in parent column, or a declared level's link column
+        used = set(frame[column].dropna()) if column in frame.columns else set()
         frame = frame.loc[(frame["level"] != level) | frame["code"].astype(object).isin(used)]
     return frame

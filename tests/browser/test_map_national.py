@@ -7,18 +7,13 @@ Skipped while data/ is not a real package of at least 1,500 quarters. The app ru
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, free_port, screenshot
+from tests.conftest import ROOT, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,29 +30,10 @@ def national_package() -> bool:
 
 
 @pytest.fixture(scope="module")
-def national_server():
+def national_server(embedded_server):
     if not national_package():
         pytest.skip("data/ is not the real national package")
-    port = free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(DATA), "ATLAS_BASEMAP": "aucun", "ATLAS_PORT": str(port)}
-    with tempfile.TemporaryFile() as log:  # a pipe nobody reads would block the server once full
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5)
-                break
-            except OSError:
-                if process.poll() is not None or time.time() > deadline:
-                    process.kill()
-                    log.seek(0)
-                    pytest.fail(f"the app did not start on data/: {log.read().decode()[-2000:]}")
-                time.sleep(0.5)
-        yield base
-        process.terminate()
-        process.wait(timeout=30)
+    return embedded_server
 
 
 def indicator_id(label_start: str) -> str:

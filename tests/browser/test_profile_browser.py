@@ -54,16 +54,18 @@ def test_profile_evolution_dropdown_updates_chart(page, live_server, service):
     assert "chômage" in page.inner_text("#profile-evolution-table")
 
 
-def test_profile_csv_download(page, live_server, service):
+def test_profile_csv_download_in_both_forms(page, live_server, service):
+    """The key figures as « CSV (tableur, format français) » and « CSV (machine) »: same numbers."""
+    from tests.browser.test_share_and_exports import download_both, same_numbers
+
     code = _quarter(service)
     page.goto(f"{live_server}/qpv/{code}", wait_until="networkidle")
-    with page.expect_download() as download:
-        page.click("#profile-csv-button")
-    path = download.value.path()
-    with open(path, encoding="utf-8-sig") as handle:
-        head = handle.readline()
-    assert head.startswith("section,indicator,label")
-    assert download.value.suggested_filename == f"atlas-qpv-{code}-chiffres-cles.csv"
+    french, machine, names = download_both(page, "profile-csv")
+    assert names == (f"atlas-qpv-{code}-chiffres-cles_tableur.csv", f"atlas-qpv-{code}-chiffres-cles.csv")
+    assert list(machine.columns[:3]) == ["section", "indicator", "label"]
+    assert list(french.columns[:3]) == ["Rubrique", "Indicateur (identifiant)", "Libellé"]
+    same_numbers(french["Valeur"], machine["value"], decimals=0)
+    assert set(french["Statut"].dropna()) <= {"publiée", "provisoire", "secret statistique", "non disponible"}
 
 
 def test_profile_print_view(page, live_server, service):

@@ -63,12 +63,12 @@ def real_package_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def real_site():
+def real_site(request):
     folder = real_package_dir()
-    env = {k: v for k, v in os.environ.items() if k != "ATLAS_DATA_DIR"}
-    if folder.resolve() != EMBEDDED_DATA_DIR.resolve():
-        env["ATLAS_DATA_DIR"] = str(folder)
-    env["ATLAS_BASEMAP"] = "aucun"
+    if folder.resolve() == EMBEDDED_DATA_DIR.resolve():
+        yield request.getfixturevalue("embedded_server"), folder  # one national server for the whole session
+        return
+    env = {**os.environ, "ATLAS_DATA_DIR": str(folder), "ATLAS_BASEMAP": "aucun"}
     with served_app(env, str(folder)) as base:
         yield base, folder
 

@@ -96,3 +96,35 @@ def test_an_extract_that_does_not_match_says_so(tmp_path, make_config):
     assert (no_match.row, no_match.column) == (2, "code")
     assert "'quartier 7' does not match the pattern" in no_match.message
     assert [i.row for i in report.issues if i.kind == "missing_value"] == [2]  # then rejected: a code is required
+
+
+def test_a_code_holding_a_line_break_is_not_a_code(tmp_path, make_config):
+    (tmp_path / "cv.csv").write_bytes(b'code,nom\nCV367,Foix\n"CV368\r\nCV368",Pamiers\n')
+    make_config(tmp_path, """
+    [[territories]]
+    name = "contrats"
+    level = "contrat_de_ville"
+    vintage = "CV 2015"
+    file = "cv.csv"
+    fields = { code = "code", name = "nom" }
+    """)
+    package, report = build(load_config(tmp_path / "sources.toml"), tmp_path / "out", progress=False)
+    assert list(package.territories.query("level == 'contrat_de_ville'")["code"]) == ["CV367"]
+    issue = next(i for i in report.issues if i.kind == "bad_code")
+    assert (issue.file, issue.row, issue.column) == ("cv.csv", 2, "code")
+    assert issue.message.startswith("'CV368\\r\\nCV368' holds a line break")
+
+
+def test_suffix_is_refused_where_there_is_no_id_to_rename(tmp_path, make_config):
+    make_config(tmp_path, """
+    [[territories]]
+    name = "communes"
+    level = "commune"
+    vintage = "COG 2018"
+    rows = [{ code = "09122", name = "Foix" }]
+    fields = { code = "code", name = "name" }
+    duplicates = "suffix"
+    """)
+    with pytest.raises(IngestError, match=r"territories\[3\] \(communes\): duplicates = 'suffix' renames repeated "
+                                          r"ids, which only commitments and credits have"):
+        load_config(tmp_path / "sources.toml")

@@ -8,6 +8,7 @@ import pytest
 
 from atlas.ingest.config import load_config
 from atlas.ingest.pipeline import build
+from atlas.validation import territories_named_by_code
 from tests.ingest.conftest import CONFIGS, REPO
 
 pytestmark = pytest.mark.realdata
@@ -63,3 +64,22 @@ def test_same_indicator_ids_at_every_level_and_no_invented_france_years(national
     assert {s["id"] for s in package.manifest["sources"]} >= {
         "anct-qpv-2015", "insee-filosofi-qpv", "sdes-rpls-qpv", "insee-filosofi-territoires", "anct-ci-ville",
         "barometre-resultats"}
+
+
+def test_every_territory_has_a_name_and_france_metropolitaine_is_named(national):
+    package, report, _ = national
+    assert report.counts["named_by_code"] == {}
+    assert territories_named_by_code(package.territories).empty
+    terr = package.territories.set_index(["level", "code"])
+    # EPCI named by INSEE's label of their SIREN, or after their commune when no file at hand names them.
+    assert terr.loc[("epci", "249740101"), "name"] == "CA Territoire de la Côte Ouest (TCO)"
+    assert terr.loc[("epci", "200027548"), "name"] == "Intercommunalité incluant Kourou"
+    # INSEE's national reference values are those of France métropolitaine, never shown as « France ».
+    assert terr.loc[("france", "FRM"), "name"] == "France métropolitaine"
+    france = package.observations[package.observations["level"] == "france"]
+    filosofi = france["indicator"].isin(["revenu-disponible-median", "taux-pauvrete", "indice-gini", "rapport-s80-s20"])
+    assert set(france.loc[filosofi, "code"]) == {"FRM"} and "FRM" not in set(france.loc[~filosofi, "code"])
+    sums = package.indicators.set_index("id")["aggregation"]
+    assert sums["population"] == "sum" and sums["logements-sociaux"] == "sum"
+    assert sums.drop(["population", "logements-sociaux"]).isna().all()
+    assert package.manifest["qpv_coverage"] == {"QPV 2015": "france"}

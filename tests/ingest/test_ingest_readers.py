@@ -222,3 +222,16 @@ def test_ods_spreadsheet_is_read_as_text(tmp_path):
     frame = read(tmp_path, "communes.ods")
     assert frame[["code", "nom", "pop"]].values.tolist() == [["09", "Ariège", "153153"], ["9", "Foix", "2.5"]]
     assert frame["_row"].tolist() == [1, 2]
+
+
+def test_old_binary_xls_workbook_is_read_as_text(tmp_path):
+    import xlwt  # a test dependency (pyproject: test extra)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Communes")
+    for r, row in enumerate([["code", "nom", "pop"], ["09", "Ariège", 153153], [9, "Foix", 2.5]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "communes.xls"))
+    frame = read(tmp_path, "communes.xls")
+    assert frame[["code", "nom", "pop"]].values.tolist() == [["09", "Ariège", "153153"], ["9", "Foix", "2.5"]]
+    assert frame["_row"].tolist() == [1, 2]

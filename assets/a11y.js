@@ -140,8 +140,8 @@
     root.querySelectorAll(".leaflet-control-zoom a").forEach(function (button) {
       Object.keys(MAP_ZOOM_LABELS).forEach(function (cls) {
         if (!button.classList.contains(cls)) return;
-        setAttr(button, "title", MAP_ZOOM_LABELS[cls]);
-        setAttr(button, "aria-label", MAP_ZOOM_LABELS[cls]);
+        setAttr(button, "title", t(MAP_ZOOM_LABELS[cls]));
+        setAttr(button, "aria-label", t(MAP_ZOOM_LABELS[cls]));
       });
     });
   }

@@ -18,7 +18,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, clientside_callback
 from flask import Response, request
 
-from atlas.i18n import _
+from atlas.i18n import LANGUAGE_PARAM, _
 from atlas.mapdata import MapRequest
 from atlas.mapexport import EXPORT_PATH, FORMATS, build_scene, export_filename, parse_view, view_text
 from atlas.mapexport_render import render_png, render_svg
@@ -46,10 +46,11 @@ def requested_export() -> tuple[MapRequest, tuple | None] | Response:
     if len(request.query_string) > MAX_QUERY_LENGTH:
         return _refusal(400, _("Adresse de carte trop longue."))
     if any(len(request.args.getlist(k)) > 1 for k in request.args) or \
-            not set(request.args) <= PARAMETERS | {VIEW_PARAMETER}:
+            not set(request.args) <= PARAMETERS | {VIEW_PARAMETER, LANGUAGE_PARAM}:
         return _refusal(400, _("Paramètres de carte invalides."))
     svc = service()
     params = dict(request.args.items())
+    params.pop(LANGUAGE_PARAM, None)  # the language of the legend (set for the request by app.py), not of the map
     view = None
     if VIEW_PARAMETER in params:
         view = parse_view(params.pop(VIEW_PARAMETER))

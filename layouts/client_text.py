@@ -25,7 +25,7 @@ CLIENT_TEXTS = (
     N_("Première page"), N_("Page précédente"), N_("Page suivante"), N_("Dernière page"), N_("Année"),
     N_("Valeur"), N_(" (minimum)"), N_("Numéro de page"), N_("Filtrer la colonne « {name} »"),
     N_("Filtrer la colonne"), N_("Respecter la casse"), N_("Respecter la casse (colonne « {name} »)"),
-    N_("Tableau défilant horizontalement"),
+    N_("Tableau défilant horizontalement"), N_("Zoom avant"), N_("Zoom arrière"),
     # The embed dialog (assets/atlas_embed.js)
     N_("Code copié."), N_("Copie refusée par le navigateur : sélectionnez le code et copiez-le."),
     N_("Sélectionnez le code et copiez-le."),

@@ -42,7 +42,7 @@ class DeclaredLevel:
     @property
     def reference_phrase(self) -> str:
         """« Écart à sa zone d'emploi »: the declared phrase, else a neutral one (French genders vary)."""
-        return self.phrase or f"son territoire de niveau « {self.label} »"
+        return self.phrase or _("son territoire de niveau « {label} »").format(label=self.label)
 
     def to_manifest(self) -> dict:
         entry = {"id": self.id, "label": self.label, "plural": self.plural, "parents": list(self.parents)}

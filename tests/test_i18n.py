@@ -258,3 +258,27 @@ def test_the_router_renders_a_page_and_its_header_in_the_language_of_the_request
         assert i18n.current_language() == "fr"  # no Referer: the source language, never the last request's
         page, header = render("/barometre", None, "")
     assert "Baromètre de l'action publique" in str(page)
+
+
+def test_levels_and_themes_read_in_the_visitors_language_declared_ones_included(monkeypatch):
+    from atlas import levels, themes
+
+    monkeypatch.setattr(levels, "_registered", {})  # the registrations of this test stay in it
+    monkeypatch.setattr(themes, "_registered", {})
+
+    manifest = {"levels": [{"id": "zone_emploi", "label": "Zone d'emploi", "plural": "zones d'emploi",
+                            "label_en": "Employment zone", "parents": ["departement"]},
+                           {"id": "bassin_vie", "label": "Bassin de vie", "plural": "bassins de vie"}],
+                "themes": [{"id": "mobilite", "label": "Mobilité"}]}
+    levels.register(manifest)
+    themes.register(manifest)
+    assert (levels.label("epci"), levels.plural("region"), levels.label("zone_emploi")) == (
+        "Intercommunalité (EPCI)", "régions", "Zone d'emploi")
+    with i18n.use_language("en"):
+        assert levels.label("epci") == "Intermunicipality (EPCI)"
+        assert levels.name("qpv") == "Priority neighbourhood"
+        assert levels.plural("departement") == "departments"
+        assert levels.label("zone_emploi") == "Employment zone"  # the package's own English label
+        assert levels.label("bassin_vie") == "Bassin de vie"  # none given: the package's French label
+        assert themes.label("sante") == "Health"
+        assert themes.labels()["mobilite"] == "Mobilité"  # a declared theme keeps the package's label

@@ -214,6 +214,18 @@ def test_route_sends_both_formats_with_french_names(client, service):
     assert plain.mimetype == "image/svg+xml" and territory_fills(ET.fromstring(plain.data))
 
 
+
+def test_route_draws_the_legend_in_the_language_of_the_address_or_of_the_page(client, service):
+    req = MapRequest.build(service, level="qpv")
+    french = client.get(export_href(req, "svg")).data.decode()
+    english = client.get(export_href(req, "svg") + "&lang=en").data.decode()
+    from_page = client.get(export_href(req, "svg"), headers={"Referer": "http://localhost/?lang=en"}).data.decode()
+    assert "Secret statistique" in french and "Statistical confidentiality" not in french
+    assert "Statistical confidentiality" in english and "Secret statistique" not in english
+    assert from_page == english  # a download from an English page, without ?lang=, is English too
+    assert client.get(export_href(req, "svg") + "&lang=en&lang=fr").status_code == 400  # one value only
+
+
 BAD = [
     ("indicateur=inconnu", 404), ("niveau=pays", 404), ("indicateur=TAUX_PAUVRETE", 404),
     ("", 400), ("annee=abc", 400), ("inconnu=1", 400), ("mode=gap&mode=value", 400),

@@ -128,6 +128,11 @@ class MapRequest:
         return f"{self.classes_key()}-{self.year}"
 
 
+def operation_label(operation) -> str:
+    """« différence » / « rapport » in the visitor's language ('' for anything else)."""
+    return _(OPERATIONS[operation]) if operation in OPERATIONS else ""
+
+
 def _choice(value, allowed, default):
     """``value`` if it is exactly one of ``allowed`` (strings compared as they are, case included)."""
     return value if isinstance(value, str) and value in allowed else default

@@ -26,7 +26,7 @@ from atlas import categories, levels
 from atlas.formatting import format_date, format_number
 from atlas.i18n import _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload
-from atlas.mapdata import OPERATIONS, SCHEMES, MapRequest
+from atlas.mapdata import SCHEMES, MapRequest, operation_label
 from atlas.mapexport_geometry import FrameGeometry, ProjectedLevel, projected_level, viewed_level
 from atlas.maplegend import MapLegend, map_legend, territory_noun
 from atlas.service import AtlasService
@@ -152,14 +152,14 @@ def export_text(request: MapRequest, payload: MapPayload, meta: dict, manifest: 
     level = levels.label(request.level)
     if payload.reference is not None:
         mode = _("écart à {phrase} ({operation})").format(phrase=payload.reference.phrase,
-                                                          operation=OPERATIONS.get(payload.operation or "", ""))
+                                                          operation=operation_label(payload.operation))
         classes = _("Classes : écarts répartis symétriquement autour de l'absence d'écart, seuils calculés sur "
                     "tous les territoires et toutes les années.")
     else:
         mode = _("valeurs")
         over = _("toutes les années") if request.fixed else _("l'année {year}").format(year=year)
         classes = _("Classes : {scheme}, seuils calculés sur {over} et sur l’ensemble des {noun} ({count}).").format(
-            scheme=SCHEMES[request.scheme].lower(), over=over, count=format_number(payload.count, 0),
+            scheme=_(SCHEMES[request.scheme]).lower(), over=over, count=format_number(payload.count, 0),
             noun=territory_noun(request.level))
     footer = (
         _("Source : {source}, millésime {vintage}. Licence : {licence}.").format(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from atlas import levels
 from atlas.i18n import N_, _
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload, class_labels
-from atlas.mapdata import OPERATIONS
+from atlas.mapdata import operation_label
 
 TERRITORY_NOUNS = {"qpv": N_("quartiers"), "commune": N_("communes"), "epci": N_("intercommunalités"),
                    "departement": N_("départements"), "region": N_("régions")}
@@ -65,7 +65,7 @@ def reference_sentence(payload: MapPayload, year: int) -> str | None:
 def legend_title(payload: MapPayload, year: int) -> str:
     if payload.reference is not None:
         return _("Écart à {phrase} ({operation}) — {label}, {year}").format(
-            phrase=payload.reference.phrase, operation=OPERATIONS.get(payload.operation or "", ""),
+            phrase=payload.reference.phrase, operation=operation_label(payload.operation),
             label=payload.label, year=year)
     return f"{payload.label} — {year}"
 

@@ -224,6 +224,11 @@ def test_route_draws_the_legend_in_the_language_of_the_address_or_of_the_page(cl
     assert "Statistical confidentiality" in english and "Secret statistique" not in english
     assert from_page == english  # a download from an English page, without ?lang=, is English too
     assert client.get(export_href(req, "svg") + "&lang=en&lang=fr").status_code == 400  # one value only
+    gap = MapRequest.build(service, level="region", mode="gap", scheme="jenks", fixed=False)
+    english_gap = client.get(export_href(gap, "svg") + "&lang=en").data.decode()
+    assert "(difference)" in english_gap and "différence" not in english_gap
+    plain = client.get(export_href(MapRequest.build(service, level="region", scheme="jenks"), "svg") + "&lang=en")
+    assert "natural breaks (jenks)" in plain.data.decode() and "seuils naturels" not in plain.data.decode()
 
 
 BAD = [

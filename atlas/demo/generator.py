@@ -688,7 +688,8 @@ def _manifest(seed: int) -> dict:
         "period": {"first_year": YEARS[0], "last_year": YEARS[-1]},
         "presentation": DEMO_PRESENTATION,
         "sources": [
-            {"id": "atlas-demo", "title": "Valeurs illustratives générées par python -m atlas build-demo",
+            {"id": "atlas-demo",
+             "title": "Valeurs illustratives générées par le générateur de démonstration de l'Atlas QPV",
              "publisher": "Atlas QPV", "licence": "Licence Ouverte 2.0", "vintage": "2026"},
             {"id": "ign-admin-express", "title": "Codes, noms et centroïdes des communes (ADMIN EXPRESS COG 2018)",
              "publisher": "IGN / INSEE", "licence": "Licence Ouverte 2.0", "vintage": "2018",

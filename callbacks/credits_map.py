@@ -18,17 +18,20 @@ import dash
 from flask import request
 
 from atlas import credits_state as st
+from atlas.inputs import MAX_QUERY
 from callbacks import credits as page
 from callbacks.cache import package_fingerprint
-from callbacks.map_files import MAX_QUERY_LENGTH, json_response, not_found
+from callbacks.map_files import json_response, not_found
 from callbacks.state import service
 
 KINDS = ("points", "symbols")
 
 
 def layer_file(fingerprint: str, kind: str):
-    if kind not in KINDS or fingerprint != package_fingerprint() or len(request.query_string) > MAX_QUERY_LENGTH:
+    if kind not in KINDS or fingerprint != package_fingerprint() or len(request.query_string) > MAX_QUERY:
         return not_found()
+    # The page's own bound: a valid selection (every programme, an 80-character accented carrier) can run past the
+    # colour files' 400 characters once percent-encoded.
     given = request.query_string.decode("ascii", "replace")
     filters, _leverage = st.state_from_query(page.choices(), service().is_known, "?" + given)
     if page.map_query(filters) != ("?" + given if given else ""):

@@ -209,6 +209,10 @@ def test_map_layers_are_fetched_from_canonical_addresses_only(client, service):
         assert answer.get_json()["features"], kind  # the demo has located lines and territories for P147
     every = client.get(points_url.split("?")[0]).get_json()
     assert len(every["features"]) >= len(client.get(points_url).get_json()["features"])
+    # A long but valid selection (an accented 80-character carrier, percent-encoded to ~480 characters) is served.
+    carrier = "é" * 80
+    long_url = cc.update_summary(years[0], years[-1], ["P147"], None, None, None, carrier)[9]
+    assert len(long_url.split("?")[1]) > 400 and client.get(long_url).status_code == 200
     # Anything but the canonical query of a valid selection is refused before any computation.
     for tampered in (points_url.replace("P147", "p147"), points_url + "&x=1", points_url.replace("points", "lines"),
                      points_url.replace("/geo/credits/", "/geo/credits/0"), points_url + "," + "P147" * 200):

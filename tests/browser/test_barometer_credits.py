@@ -10,9 +10,10 @@ pytestmark = pytest.mark.browser
 
 
 def choose(page, dropdown_id: str, text: str) -> None:
+    """Open the dropdown and click the option showing ``text`` (typing then Enter raced the filtering under load
+    and could pick the first option instead)."""
     page.click(f"#{dropdown_id}")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
+    page.locator(".dash-dropdown-option", has_text=text).first.click()
 
 
 def test_barometer_filters_update_the_url_and_survive_a_reload(page, live_server):

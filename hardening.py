@@ -71,12 +71,29 @@ def install_security_headers(app, frame_ancestors: list[str]) -> Talisman:
             if frame_ancestors:
                 response.headers.pop("X-Frame-Options", None)
         response.headers.pop("Server", None)
+        if response.status_code == 200:
+            response.headers.update(static_cache_headers(request.path, request.args))
         return response
 
     # Flask runs after-request functions in reverse order of registration: first in the list runs last, after
     # Talisman has written its headers (registered after it, this would run first and be overwritten).
     app.server.after_request_funcs.setdefault(None, []).insert(0, finish_headers)
     return talisman
+
+
+def static_cache_headers(path: str, args) -> dict[str, str]:
+    """How long a browser may keep a static file without asking again.
+
+    Dash names assets with their modification time (``?m=``), so such a URL never changes content: kept for a year,
+    like Dash's own component suites. The favicon's ``?v=`` is Dash's version, not the file's: kept a day. Without
+    these headers the browser asked again on every page, and fetched the 15 KB favicon on every history change
+    (each map change writes the address).
+    """
+    if path.startswith("/assets/") and args.get("m"):
+        return {"Cache-Control": "public, max-age=31536000, immutable"}
+    if path == "/_favicon.ico":
+        return {"Cache-Control": "public, max-age=86400"}
+    return {}
 
 
 def install_real_404s(app, owned_prefixes=OWNED_PREFIXES) -> None:

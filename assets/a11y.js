@@ -161,10 +161,14 @@
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    window.requestAnimationFrame(function () {
+    // When the browser is idle: the repairs read layout (scroll widths) and must not delay the frame that shows
+    // what the visitor asked for (a re-coloured map, a new chart); the timeout bounds the wait on a busy page.
+    var run = function () {
       scheduled = false;
       repair();
-    });
+    };
+    if (window.requestIdleCallback) window.requestIdleCallback(run, { timeout: 300 });
+    else window.setTimeout(run, 50);
   }
 
   /* Charts and map panes redraw thousands of nodes and never hold a Dash control: their changes are ignored. */

@@ -11,6 +11,10 @@
         // Map: instant re-colouring and the controls that need no server.
         mapWithYear: function (year) { return window.dash_clientside.atlasMap.withYear(year, MAP_LAYER); },
         mapPaint: function (state) { return window.dash_clientside.atlasMap.paint(state, MAP_LAYER); },
+        mapPrefetch: function (indicator, level, mode, reference, operation, scheme, fixed) {
+            return window.dash_clientside.atlasMap.prefetch(indicator, level, mode, reference, operation, scheme,
+                fixed, MAP_LAYER);
+        },
         mapPlay: function (n, years, current) { return window.dash_clientside.atlasMap.play(n, years, current); },
         mapTogglePlay: function (n, disabled) { return window.dash_clientside.atlasMap.togglePlay(n, disabled); },
         mapOpenFeature: function (click, level) { return window.dash_clientside.atlasMap.openFeature(click, level); },

@@ -292,6 +292,9 @@
   }
 
   const requests = {};  // the latest colouring asked for, per layer: older answers are dropped
+  // Per layer, what the prefetch needs of the colouring on screen: the path of its colour files
+  // (/geo/map/<package fingerprint>/classes.json), its indicator and level, and the reference gap mode would use.
+  const onScreen = {};
 
   function loadValues(id, template, year) {
     fetchJson(valuesUrl(template, year)).then((doc) => {
@@ -306,6 +309,10 @@
   function paint(state, id) {
     const nu = window.dash_clientside.no_update;
     if (!state || !state.view || !state.classes_url) { return nu; }
+    const [path, query] = state.classes_url.split("?");
+    const params = new URLSearchParams(query);
+    onScreen[id] = { path: path, indicator: params.get("indicateur"), level: params.get("niveau"),
+      gapReference: state.gap_reference };
     const previous = states[id];
     if (previous && previous.view.key === state.view.key && previous.view.url === state.view.url) {
       // Same colouring (e.g. the page built again from its address): only the year may differ.
@@ -321,6 +328,36 @@
       restyle(id);
       loadValues(id, state.values_url, year);
     });
+    return nu;
+  }
+
+  // The classes file the server is about to name, fetched while its callback runs (the answer and the file then
+  // travel side by side instead of one after the other). The URL is built from the controls' values as
+  // MapRequest.query writes it (atlas/mapdata.py), under the path of the colouring on screen (kept here, not read
+  // from the map-state store: an input or state the server's callback writes would make Dash wait for it). When the server
+  // corrects a choice (an indicator absent from the level, a gap without reference) the guess is one unused
+  // file: paint() only ever applies the file the server names.
+  function prefetch(indicator, level, mode, reference, operation, scheme, fixed, id) {
+    const nu = window.dash_clientside.no_update;
+    const text = (v) => typeof v === "string" && v.length > 0 && v.length <= 80;
+    const shown = onScreen[id];
+    if (!shown || !text(indicator) || !text(level) || !text(scheme)
+        || (mode !== "value" && mode !== "gap")) { return nu; }
+    const params = new URLSearchParams();
+    params.set("indicateur", indicator);
+    params.set("niveau", level);
+    params.set("mode", mode);
+    params.set("classes", scheme);
+    params.set("fixes", Array.isArray(fixed) && fixed.indexOf("fixed") >= 0 ? "1" : "0");
+    if (mode === "gap") {
+      // Switching to gap mode: no reference chosen yet, the server will take the indicator's first one.
+      const sameMap = indicator === shown.indicator && level === shown.level;
+      const chosen = text(reference) ? reference : (sameMap ? shown.gapReference : null);
+      if (!text(chosen) || !text(operation)) { return nu; }
+      params.set("reference", chosen);
+      params.set("operation", operation);
+    }
+    fetchJson(shown.path + "?" + params.toString());
     return nu;
   }
 
@@ -388,7 +425,7 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    atlasMap: { paint: paint, withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature,
+    atlasMap: { paint: paint, prefetch: prefetch, withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature,
       queryToSearch: queryToSearch, viewToUrl: viewToUrl },
   });
 })();

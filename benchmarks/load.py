@@ -5,7 +5,11 @@
 A realistic mix, as browsers produce it: page views (``GET`` of the page, then the router callback that builds
 it) of the map, quarter profiles (Zipf-distributed over the quarters), the barometer and credits; map changes
 (indicator, level or year callbacks); geometry downloads (``/geo``, with and without a cached ETag);
-search-as-you-type. Each virtual user waits for its answer before sending the next request (closed loop).
+search-as-you-type. What a browser fetches around those requests follows them, as recorded from Chromium: a
+page view also fetches ``/_dash-layout`` and ``/_dash-dependencies``; a map colouring (a change, or the map page's
+first build) fetches its ``classes.json`` and ``values.json`` unless this user already holds them (they are
+immutable, the browser keeps them); a year change fetches that year's ``values.json``. Each virtual user waits
+for its answer before sending the next request (closed loop).
 Bounded by ``--duration`` and ``--max-requests``; loopback only. Prints JSON: requests/s, p50/p95/p99 overall
 and per kind, errors, status counts, CPU per request of the server and of the load generator, machine load.
 """
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
@@ -35,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 MIX = {"page /": 8, "router /": 8, "page /qpv": 8, "router /qpv": 8, "page /barometre": 4, "router /barometre": 4,
        "page /credits": 4, "router /credits": 4, "map indicator": 14, "map year": 12, "geo": 6, "geo 304": 6,
        "search": 10, "healthz": 4}
+# Requests that follow another one as the browser sends them (see ``user``), reported with the mix.
+FOLLOWERS = ("dash layout", "dash dependencies", "map files")
 
 
 def free_port() -> int:
@@ -128,7 +135,7 @@ class Scenario:
         if kind in ("geo", "geo 304"):
             path = random.choice(self.geo_paths)
             etag = self.etags.get(path) if kind == "geo 304" else None
-            return "GET", path, None, {"Accept-Encoding": "gzip", **({"If-None-Match": etag} if etag else {})}
+            return "GET", path, None, {"If-None-Match": etag} if etag else {}
         if kind == "search":
             name = random.choice(self.names)
             query = name[: random.randint(2, max(2, len(name)))]
@@ -138,26 +145,80 @@ class Scenario:
         return "GET", "/healthz", None, {}
 
 
+def found(document, key: str) -> list:
+    """Every value of ``key`` anywhere in a decoded JSON document."""
+    if isinstance(document, dict):
+        return [v for k, v in document.items() if k == key] + [x for v in document.values() for x in found(v, key)]
+    if isinstance(document, list):
+        return [x for v in document for x in found(v, key)]
+    return []
+
+
+def with_year(template: str, year: int) -> str:
+    """The values file of ``year`` from a colouring's values URL (as assets/atlas_map.js builds it)."""
+    path, _, query = template.partition("?")
+    params = dict(parse_qsl(query))
+    params["annee"] = str(year)
+    return f"{path}?{urlencode(params)}"
+
+
+async def fetch(client: httpx.AsyncClient, kind: str, method: str, path: str, payload: dict | None,
+                headers: dict, results: list) -> tuple[object, bytes, str]:
+    """(status, body of a callback's answer, ETag) of one request, recorded in ``results``."""
+    start = time.perf_counter()
+    content, etag = b"", ""
+    try:
+        if method == "POST":  # a callback: the browser reads its answer
+            response = await client.request(method, path, json=payload, headers=headers)
+            content = response.content
+        else:
+            # Read the body as it travels (gzipped): decompressing 20 MB of geometry is the browser's work, not
+            # the server's, and it would take the load generator's share of the two cores.
+            async with client.stream(method, path, headers={"Accept-Encoding": "gzip", **headers}) as response:
+                async for _ in response.aiter_raw():
+                    pass
+        status, etag = response.status_code, response.headers.get("ETag", "")
+    except httpx.HTTPError as exc:
+        status = type(exc).__name__
+    results.append((kind, status, time.perf_counter() - start))
+    return status, content, etag
+
+
 async def user(client: httpx.AsyncClient, scenario: Scenario, deadline: float, results: list, budget: list,
                mix: dict[str, int]) -> None:
     kinds, weights = list(mix), list(mix.values())
+    held: set[str] = set()  # immutable colour files this user's browser already keeps
+    template = ""  # the values URL of the colouring on screen
     while time.perf_counter() < deadline and budget[0] > 0:
         budget[0] -= 1
         kind = random.choices(kinds, weights)[0]
         method, path, payload, headers = scenario.request(kind)
-        start = time.perf_counter()
-        try:
-            # Read the body as it travels (gzipped): decompressing 20 MB of geometry is the browser's work, not
-            # the server's, and it would take the load generator's share of the two cores.
-            async with client.stream(method, path, json=payload, headers=headers) as response:
-                async for _ in response.aiter_raw():
-                    pass
-            status = response.status_code
-            if kind == "geo" and status == 200:
-                scenario.etags[path] = response.headers.get("ETag", "")
-        except httpx.HTTPError as exc:
-            status = type(exc).__name__
-        results.append((kind, status, time.perf_counter() - start))
+        status, content, etag = await fetch(client, kind, method, path, payload, headers, results)
+        if kind == "geo" and status == 200:
+            scenario.etags[path] = etag
+        follow: list[tuple[str, str]] = []
+        if len(mix) == 1:  # --only: that one request, nothing the browser would fetch around it
+            continue
+        if kind.startswith("page "):
+            follow += [("dash layout", "/_dash-layout"), ("dash dependencies", "/_dash-dependencies")]
+        if status == 200 and content and kind in ("router /", "map indicator", "map year"):
+            document = json.loads(content)
+            classes, values = found(document, "classes_url"), found(document, "values_url")
+            if classes and values:
+                template = values[0]
+                follow += [("map files", classes[0]), ("map files", values[0])]
+            elif kind == "map year" and template:
+                follow.append(("map files", with_year(template, payload_year(payload))))
+        for follow_kind, url in follow:
+            if follow_kind == "map files" and url in held:
+                continue
+            if follow_kind == "map files":
+                held.add(url)
+            await fetch(client, follow_kind, "GET", url, None, {}, results)
+
+
+def payload_year(payload: dict) -> int:
+    return next(i["value"] for i in payload["inputs"] + payload["state"] if i["id"] == "map-year")
 
 
 async def drive(base: str, scenario: Scenario, users: int, seconds: float, max_requests: int,
@@ -177,7 +238,7 @@ def summarise(results: list, elapsed: float) -> dict:
 
     times = [t for _, _, t in results]
     by_kind = {}
-    for kind in MIX:
+    for kind in (*MIX, *FOLLOWERS):
         mine = [t for k, _, t in results if k == kind]
         if mine:
             by_kind[kind] = {"requests": len(mine), "p50_ms": round(percentile(mine, 50) * 1000, 1),

@@ -7,9 +7,11 @@ headless Chromium, for each map level asked (default: qpv and commune):
   the wall clock) and when the geometry had arrived;
 - bytes of the first load (as transferred) and of the geometry, and whether any geometry file was
   fetched twice;
-- indicator, mode and reference changes, twice (server caches cold, then warm): time from the change to
-  re-coloured polygons, bytes of the callbacks and colour files it caused, and whether any polygon was
-  re-created (they must be re-coloured in place);
+- indicator, mode and reference changes, three times: ``cold`` (the server's caches cold: the first
+  visitor), ``warm`` (a fresh browser on warm server caches: every later visitor) and ``revisit`` (that
+  same page again, holding the colour files it fetched): time from the change to re-coloured polygons,
+  bytes of the callbacks and colour files it caused, and whether any polygon was re-created (they must be
+  re-coloured in place);
 - year changes (re-coloured in the browser).
 Changes are made as a person's would be, through the controls' values (``dash_clientside.set_props``).
 ``--versus-naive`` also serves a plain Dash + Plotly choropleth on the same geometry (benchmarks/naive_map.py)
@@ -105,6 +107,18 @@ class Traffic:
         return [e for e in self.entries[mark:] if "_dash-update-component" in e["url"] or "/geo/map/" in e["url"]]
 
 
+def later_visitor(page, base: str, traffic: Traffic, level: str, count: int):
+    """A new browser context (no cache) showing the map at ``level``, in place of ``page``'s."""
+    browser = page.context.browser
+    page.context.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    fresh = context.new_page()
+    fresh.on("requestfinished", traffic.on_finished)
+    fresh.goto(f"{base}/?niveau={level}&vue=46.6,2.4,6", wait_until="networkidle")
+    fresh.evaluate(FIRST_PAINT, count)
+    return fresh
+
+
 def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: int) -> dict:
     from atlas.mapdata import MapRequest, references_for
 
@@ -142,9 +156,13 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
         return {**outcome, "bytes": sum(e["bytes"] for e in calls), "server_ms": sum(e["server_ms"] for e in calls)}
 
     runs: dict[str, list[dict]] = {}
-    # Two passes over the same changes: the first finds the server's caches cold (first visitor),
-    # the second warm (every later visitor: the cache is shared by the workers).
-    for cycle in ("cold", "warm"):
+    # Three passes over the same changes: ``cold`` finds the server's caches cold (the first visitor);
+    # ``warm`` runs in a fresh browser (every later visitor: the server's cache is shared by the workers, but
+    # this browser holds no colour file yet); ``revisit`` repeats them in that same page, which already holds
+    # the colour files it fetched (coming back to an indicator).
+    for cycle in ("cold", "warm", "revisit"):
+        if cycle == "warm":
+            page = later_visitor(page, base, traffic, level, count)
         runs[f"indicator_{cycle}"] = [change("map-indicator", indicators[i % len(indicators)])
                                       for i in range(repeat)]
         if gap_indicator:
@@ -167,6 +185,7 @@ def measure_level(page, base: str, traffic: Traffic, level: str, svc, repeat: in
             "p50_server_ms": round(statistics.median(r["server_ms"] for r in items), 1),
             "layers_recreated": any(r["recreated"] for r in items)}
     result["geometry_fetched_twice"] = len(geometry) != len(set(geometry))
+    page.context.close()
     return result
 
 

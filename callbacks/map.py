@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update, set_props
 
 from atlas import settings
 from atlas.feedback import feedback_href
@@ -88,9 +88,14 @@ def install_geometry_preload(server) -> None:
 
 
 def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
-    """What assets/atlas_map.js applies in place; it fetches the classes and values files it names."""
+    """What assets/atlas_map.js applies in place; it fetches the classes and values files it names.
+
+    ``gap_reference`` is the reference a switch to gap mode would use for this indicator and level (the browser
+    prefetches that colouring's classes while the server answers).
+    """
+    references = references_for(service(), request.indicator, request.level)
     return {"view": payload.browser_view(url), "year": request.year, "classes_url": classes_url(request),
-            "values_url": values_url(request)}
+            "values_url": values_url(request), "gap_reference": references[0].level if references else None}
 
 
 @cached("map-widest-gaps")
@@ -161,6 +166,13 @@ def filter_indicators(theme, ministry, level, current):
     return options, current if current in values else values[0]
 
 
+# The controls that choose a colouring, in the order of ``request_from_controls`` (the year apart): the map's
+# callback and the browser's prefetch of the colour file read the same ones.
+COLOURING_CONTROLS = [Input("map-indicator", "value"), Input("map-level", "value"), Input("map-mode", "value"),
+                      Input("map-reference", "value"), Input("map-operation", "value"), Input("map-scheme", "value"),
+                      Input("map-fixed", "value")]
+
+
 @callback(
     Output("map-state", "data"),
     Output("map-choropleth", "url"),
@@ -173,17 +185,9 @@ def filter_indicators(theme, ministry, level, current):
     Output("map-query", "data"),
     Output("map-gap-options", "hidden"),
     Output("map-mode", "options"),
-    Output("map-mode", "value"),
     Output("map-reference", "options"),
-    Output("map-reference", "value"),
     Output("map-class-options", "hidden"),
-    Input("map-indicator", "value"),
-    Input("map-level", "value"),
-    Input("map-mode", "value"),
-    Input("map-reference", "value"),
-    Input("map-operation", "value"),
-    Input("map-scheme", "value"),
-    Input("map-fixed", "value"),
+    *COLOURING_CONTROLS,
     Input("map-basemap", "value"),
     State("map-year", "value"),
     State("map-choropleth", "url"),
@@ -192,10 +196,28 @@ def filter_indicators(theme, ministry, level, current):
 @pure_response
 def update_map(indicator, level, mode, reference, operation, scheme, fixed, basemap, year, current_url):
     request = request_from_controls(indicator, level, year, mode, reference, operation, scheme, fixed)
-    return map_outputs(request, basemap_from(basemap), current_url, wanted_mode=mode, wanted_reference=reference)
+    for component, props in control_corrections(request, mode, reference).items():
+        set_props(component, props)
+    return map_outputs(request, basemap_from(basemap), current_url)
 
 
-def map_outputs(request: MapRequest, basemap: str, current_url: str | None, wanted_mode=None, wanted_reference=None):
+def control_corrections(request: MapRequest, wanted_mode, wanted_reference) -> dict[str, dict]:
+    """The controls whose value the validated request changed (a gap asked for an indicator without reference,
+    an unknown reference), with the value to show.
+
+    They are sent as side updates (``set_props``), not as declared outputs: a declared output that is also an input
+    of the browser's prefetch of the colour file (``mapPrefetch``) makes Dash hold that prefetch until this
+    callback has answered, which is the round trip it exists to overlap.
+    """
+    corrections = {}
+    if wanted_mode != request.mode:
+        corrections["map-mode"] = {"value": request.mode}
+    if request.reference is not None and wanted_reference != request.reference:
+        corrections["map-reference"] = {"value": request.reference}
+    return corrections
+
+
+def map_outputs(request: MapRequest, basemap: str, current_url: str | None):
     """Everything that changes with the indicator or options (a plain function, for tests).
 
     Colours travel in ``map-state`` and are applied to the polygons already drawn; the geometry URL
@@ -221,9 +243,7 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None, want
         urlencode(query),
         request.mode != "gap",
         layout.mode_options(references, payload.categorical),
-        no_update if wanted_mode == request.mode else request.mode,
         layout.reference_options(references),
-        no_update if wanted_reference == request.reference or request.reference is None else request.reference,
         payload.categorical,
     )
 
@@ -233,6 +253,14 @@ clientside_callback(
     ClientsideFunction("atlas", "mapWithYear"),
     Output("map-painted", "data", allow_duplicate=True),
     Input("map-year", "value"),
+    prevent_initial_call=True,
+)
+
+# The classes file the server's answer will name, fetched beside that answer rather than after it.
+clientside_callback(
+    ClientsideFunction("atlas", "mapPrefetch"),
+    Output("map-painted", "data", allow_duplicate=True),
+    *COLOURING_CONTROLS,
     prevent_initial_call=True,
 )
 

@@ -174,7 +174,7 @@ def test_callbacks_offer_the_aggregates(svc, dash_app):
     try:
         outputs = update_map("taux_pauvrete", "qpv", "gap", "qpv_france", "difference", "quantiles", [True],
                              None, 2018, None)
-        options = outputs[12]  # map-reference.options
+        options = outputs[11]  # map-reference.options
         assert {o["value"] for o in options} == {"qpv_departement", "qpv_france"}
         assert "L'ensemble des QPV de France (rapport des sommes)" in {o["label"] for o in options}
         assert "ensemble des QPV de France" in text_of(outputs[4])  # the legend names the reference

@@ -30,6 +30,17 @@ def test_security_headers_on_pages_and_callbacks(client):
         assert "Server" not in headers  # no version banner
 
 
+def test_static_files_are_kept_by_the_browser_only_when_their_address_names_their_content(client):
+    page = client.get("/").get_data(as_text=True)
+    asset = page[page.index("/assets/"):].split('"')[0]  # as Dash writes it: /assets/<file>?m=<modification time>
+    assert "?m=" in asset
+    assert client.get(asset).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    unversioned = client.get(asset.split("?")[0]).headers.get("Cache-Control", "")
+    assert "immutable" not in unversioned and "max-age=31536000" not in unversioned
+    assert client.get("/_favicon.ico?v=1").headers["Cache-Control"] == "public, max-age=86400"
+    assert "max-age" not in client.get("/").headers.get("Cache-Control", "")  # the page itself is asked for again
+
+
 def test_every_inline_script_of_the_index_is_allowed_by_its_hash(client):
     import base64
     import hashlib

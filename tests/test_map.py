@@ -255,7 +255,30 @@ def test_map_outputs_keep_the_layers_when_the_level_is_unchanged(service):
     again = map_callbacks.map_outputs(replace(req, indicator="taux_pauvrete"), "osm", url)
     assert again[1] is map_callbacks.no_update and again[2] is map_callbacks.no_update  # same geometry: no re-creation
     assert again[0]["view"]["key"] != state["view"]["key"]
-    assert [o["value"] for o in again[12]] == ["region", "france"]
+    assert [o["value"] for o in again[11]] == ["region", "france"]
+
+
+def test_controls_the_request_corrected_are_named_with_their_shown_value(service):
+    asked = request(service, indicator="revenu_median", level="departement", mode="gap", reference="france")
+    assert map_callbacks.control_corrections(asked, "gap", "france") == {}
+    # An unknown reference: the map shows the default one and the radio buttons must say so.
+    fallback = request(service, indicator="revenu_median", level="departement", mode="gap", reference="lune")
+    corrected = {"map-reference": {"value": fallback.reference}}
+    assert map_callbacks.control_corrections(fallback, "gap", "lune") == corrected
+    plain = request(service, indicator="revenu_median", level="departement")
+    assert map_callbacks.control_corrections(plain, "GAP", None) == {"map-mode": {"value": "value"}}
+
+
+def test_the_colour_file_prefetch_is_not_held_behind_the_map_callback(dash_app):
+    """Dash runs a callback only once no pending callback can still write one of its inputs or states: if the map's
+    server callback wrote a control the prefetch reads, the prefetch would wait for its answer and overlap nothing."""
+    mine = [d for d in dash_app._callback_list if "mapPrefetch" in str(d.get("clientside_function"))]
+    assert len(mine) == 1
+    reads = {f"{i['id']}.{i['property']}" for i in mine[0]["inputs"] + mine[0]["state"]}
+    assert {"map-indicator.value", "map-mode.value", "map-reference.value"} <= reads
+    server = next(key for key in dash_app.callback_map if "map-state.data" in key)
+    written = {part.split("@")[0] for part in server.strip(".").split("...")}
+    assert not reads & written
 
 
 def test_year_outputs_say_the_year_and_keep_the_basemap(service):

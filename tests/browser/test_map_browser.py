@@ -144,6 +144,21 @@ def painted(page, previous_key=None):
     return page.evaluate("() => window.__atlasPainted.key")
 
 
+def started_at(page) -> float:
+    return page.evaluate("() => { performance.setResourceTimingBufferSize(5000); return performance.now(); }")
+
+
+def colour_file_beside_the_answer(page, since: float) -> bool:
+    """Whether the change made at ``since`` fetched exactly one classes file, and started it before the answer of
+    the map's callback arrived (the browser prefetches it instead of waiting for the answer to name it)."""
+    entries = page.evaluate("""(since) => performance.getEntriesByType('resource')
+        .filter(e => e.startTime >= since).map(e => ({name: e.name, start: e.startTime, end: e.responseEnd}))""",
+                            since)
+    answers = sorted((e for e in entries if "_dash-update-component" in e["name"]), key=lambda e: e["start"])
+    classes = [e for e in entries if "/classes.json" in e["name"]]
+    return bool(answers) and len(classes) == 1 and classes[0]["start"] < answers[0]["end"]
+
+
 def test_indicator_mode_and_reference_changes_recolour_the_same_layers(page, live_server):
     geometry_requests = []
     page.on("request", lambda r: geometry_requests.append(r.url) if "/geo/qpv." in r.url else None)
@@ -160,16 +175,22 @@ def test_indicator_mode_and_reference_changes_recolour_the_same_layers(page, liv
             && layers[layers.length - 1] === window.__probe.last
             && Array.from(paths).every(p => p.dataset.probe === '1'); }"""
     before = page.evaluate(FILLS)
+    since = started_at(page)
     choose(page, "map-indicator", "Revenu disponible")
     key = painted(page, key)
     assert page.evaluate(FILLS) != before and page.evaluate(unchanged)
+    assert colour_file_beside_the_answer(page, since)
+    since = started_at(page)
     page.get_by_label("Écart", exact=True).check()
     key = painted(page, key)
     assert "Écart à sa commune" in page.inner_text("#map-legend") and page.evaluate(unchanged)
+    assert colour_file_beside_the_answer(page, since)  # the reference the server will take was known
     gap_fills = page.evaluate(FILLS)
+    since = started_at(page)
     choose(page, "map-reference", "La France")
     key = painted(page, key)
     assert page.evaluate(FILLS) != gap_fills and page.evaluate(unchanged)
+    assert colour_file_beside_the_answer(page, since)
     assert "Écart à la France" in page.inner_text("#map-legend")
     assert "celle de la France" in page.inner_text("#map-comparison-note")
     assert len(geometry_requests) == 1

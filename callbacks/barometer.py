@@ -22,6 +22,7 @@ from atlas.i18n import _
 from atlas.schema import MINISTRIES, ministry_label
 from atlas.themes import labels as theme_labels
 from callbacks.cache import cached, package_fingerprint
+from callbacks.figures import figure_update
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import barometer as ui
@@ -414,7 +415,7 @@ def update_choices(ministry, theme, territory, end, indicator, measure, scope):
 def update_commitments(ministry, theme, territory, end, scope):
     filters = filters_of(ministry=ministry, theme=theme, territory=territory, end=end, scope=scope)
     view = render_commitments(filters, filters.scope)
-    return view.summary, view.figure, view.rows, view.table
+    return view.summary, figure_update(view.figure), view.rows, view.table
 
 
 @callback(Output("baro-map-layer", "hideout"), Output("baro-map-caption", "children"),
@@ -436,7 +437,7 @@ def update_map(measure, end):
 def update_series(indicator, territory, start, end, frequency):
     chart = render_series(filters_of(indicator=indicator, territory=territory, start=start, end=end,
                                      frequency=frequency))
-    return (chart.figure, chart.frequency_options, chart.frequency, chart.table, chart.config,
+    return (figure_update(chart.figure), chart.frequency_options, chart.frequency, chart.table, chart.config,
             *note_outputs(chart.note))
 
 
@@ -447,4 +448,4 @@ def update_series(indicator, territory, start, end, frequency):
 def update_territory_sections(ministry, theme, territory, start, end):
     filters = filters_of(ministry=ministry, theme=theme, territory=territory, start=start, end=end)
     figure, table, note = render_coverage(filters)
-    return render_summary(filters), figure, table, *note_outputs(note)
+    return render_summary(filters), figure_update(figure), table, *note_outputs(note)

@@ -26,6 +26,7 @@ from atlas.themes import labels as theme_labels
 from callbacks import csv_download
 from callbacks.barometer import map_geometry, package_token, sources_text
 from callbacks.cache import cached, package_fingerprint
+from callbacks.figures import figure_update, figure_updates
 from callbacks.router import register_page
 from callbacks.state import service
 from layouts import credits as ui
@@ -368,7 +369,7 @@ def sync_url(start, end, programmes, ministries, themes, territory, carrier, lev
           Output("cred-lines-caption", "children"),
           *FILTERS, prevent_initial_call=True)
 def update_summary(*values):
-    return render_summary(filters_of(*values)).outputs()
+    return figure_updates(render_summary(filters_of(*values)).outputs())
 
 
 @callback(Output("cred-lines-table", "data"), Output("cred-lines-table", "page_count"),
@@ -393,7 +394,7 @@ def update_lines(page, sort_by, *values):
           prevent_initial_call=True)
 def update_leverage(level, indicator, *values):
     summary_block, fig, table, note = render_leverage(filters_of(*values), leverage_of(level, indicator))
-    return summary_block, fig, table, *note_outputs(note)
+    return summary_block, figure_update(fig), table, *note_outputs(note)
 
 
 # ---------------------------------------------------------------- downloads

@@ -25,6 +25,7 @@ from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, Prof
 from atlas.wellbeing import GOALPOSTS, side_by_side, variant_for, wellbeing_history
 from callbacks import csv_download
 from callbacks.cache import cached
+from callbacks.figures import figure_updates
 from callbacks.router import register_page
 from callbacks.state import feedback_url, service
 from layouts import compare as cmp
@@ -202,7 +203,7 @@ def update_evolution(indicator, code):
     indicator = known_indicator(svc, indicator)
     if territory is None or indicator is None:
         return no_update, no_update
-    return profile_sections.evolution_parts(evolution_panel(svc, places_of(svc, territory), indicator))
+    return figure_updates(profile_sections.evolution_parts(evolution_panel(svc, places_of(svc, territory), indicator)))
 
 
 @callback(Output("embed-choices", "data"), Output("embed-choice", "options"),

@@ -18,6 +18,7 @@ from callbacks import credits as cred
 from callbacks import csv_download
 from callbacks.cache import cache
 from callbacks.router import page_for
+from tests.patches import shown
 from tests.planted import PAYLOAD, planted_package
 from tests.test_routes import text_of
 
@@ -129,6 +130,7 @@ def test_a_commitment_without_target_renders(planted):
     figure, _options, frequency, table, *_rest = baro.update_series("taux_pauvrete", "departement:93", None, None,
                                                                     None)
     assert frequency == "annual" and "2023" in text_of(table)
+    figure = shown(figure)
     assert [t.name for t in figure.data][-1] == "Engagement (référence → cible)"
     assert list(figure.data[-1].text) == ["Référence"]  # drawn without a target point
 

@@ -10,6 +10,7 @@ import pytest
 from atlas import barometer as bar
 from atlas import barometer_series as series
 from atlas import barometer_state as st
+from tests.patches import shown
 from tests.test_routes import text_of
 
 B, T = date(2021, 12, 31), date(2024, 12, 31)
@@ -208,11 +209,13 @@ def test_callbacks_as_plain_functions(service):
     from callbacks import barometer as cb
 
     _summary, fig, rows, _table = cb.update_commitments("travail", None, "departement:93", None, "toutes")
+    fig = shown(fig)
     assert rows and all(r["ministere"] == "Travail" for r in rows)
     assert "Source" in fig.layout.annotations[-1].text or any("Source" in a.text for a in fig.layout.annotations)
     years = bar.package_years(service)
     fig, freq_options, frequency, _table, config, *_note = cb.update_series("taux_chomage", "departement:93", years[0],
                                                                    years[-1], "monthly")
+    assert shown(fig).data  # the series is drawn
     values = [o["value"] for o in freq_options]
     assert frequency in values and "annual" in values
     assert config["toImageButtonOptions"]["filename"].startswith("serie-taux-chomage")

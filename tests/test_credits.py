@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from atlas import credits as cr
 from atlas import credits_state as st
+from tests.patches import shown
 from tests.tiny import tiny_package
 
 
@@ -144,7 +144,7 @@ def test_callbacks_as_plain_functions(service):
     summary, fig, _table, *_note = cc.update_leverage(choices.default_level, choices.default_indicator, years[0],
                                                       years[-1], None, None, None, None, None)
     assert "Plus de crédits" in text_of(summary)
-    assert any("Source" in (a.text or "") for a in go.Figure(fig).layout.annotations)
+    assert any("Source" in (a.text or "") for a in shown(fig).layout.annotations)
     assert cc.sync_url(years[0], years[-1], ["P147"], None, None, "france:FR", "", choices.default_level,
                        choices.default_indicator) == "?programme=P147"
     sent = cc.lines_csv(years[-1], years[-1], ["P147"], None, None, "departement:93", None)

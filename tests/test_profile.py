@@ -12,6 +12,7 @@ from atlas.profile import build_profile, gap_phrase, profile_frame, value_text
 from atlas.profile_credits import CREDIT_SCOPES, credits_by_year, credits_for, measures_for
 from atlas.profile_map import map_geometry
 from layouts.sparkline import sparkline_svg
+from tests.patches import shown
 from tests.test_routes import text_of
 
 
@@ -187,6 +188,7 @@ def test_callbacks_as_plain_functions(service, known):
 
     code = known[0]
     figure, table = cb.update_evolution("taux_chomage", code)
+    figure = shown(figure)
     assert figure.layout.title.text == service.indicator("taux_chomage")["label_fr"]
     assert any("Source :" in a.text for a in figure.layout.annotations)
     assert "Taux de chômage" in text_of(table)

@@ -195,6 +195,12 @@ def status_chart(fig: go.Figure, table) -> html.Div:
 # -------------------------------------------------------------------- series
 
 
+def series_name(name: str, level: str) -> str:
+    """« Seine-Saint-Denis (département) »; the country is named alone (« France », not « France (france) »)."""
+    kind = level_name(level)
+    return name if kind.casefold() == str(name).casefold() else f"{name} ({kind.lower()})"
+
+
 def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, source: str) -> go.Figure:
     if frame.empty:
         return empty_figure(_("Pas de valeur pour cet indicateur sur ce territoire et cette période."), source)
@@ -210,7 +216,7 @@ def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, sour
                  for p, v, s in zip(part["period"], part["value"], part["status"], strict=True)]
         name = part["name"].iloc[0]
         fig.add_scatter(x=list(x), y=part["value"], mode="lines+markers" if len(part) <= 24 else "lines",
-                        name=f"{name} ({level_name(level).lower()})",
+                        name=series_name(name, level),
                         line={**line_style(i), "width": 2.5 if i == 0 else 1.8},
                         text=texts, hovertemplate="%{text}<extra>" + name.replace("%", "%%") + "</extra>")
     note = commitment_trace(fig, commitment, frequency, unit, decimals) if commitment else None

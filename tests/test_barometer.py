@@ -239,3 +239,10 @@ def test_downloads_as_plain_functions(service):
     assert sent.filename("machine") == "engagements-barometre.csv" and len(sent.frame)
     sent = cb.series_csv("taux_chomage", "france:FR", years[0], years[-1], "annual")
     assert len(sent.frame) and set(sent.frame["frequency"]) == {"annual"}
+
+
+def test_series_legend_names_the_level_unless_it_is_the_name():
+    from layouts.barometer import series_name
+
+    assert series_name("Seine-Saint-Denis", "departement") == "Seine-Saint-Denis (département)"
+    assert series_name("France", "france") == "France"

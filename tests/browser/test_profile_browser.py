@@ -52,6 +52,11 @@ def test_profile_evolution_dropdown_updates_chart(page, live_server, service):
     page.wait_for_function(
         "() => document.querySelector('#profile-evolution-graph').innerText.includes('chômage')", timeout=10_000)
     assert "chômage" in page.inner_text("#profile-evolution-table")
+    # The new figure came as a patch (callbacks/figures.py): the template on screen stayed, no stale layout key.
+    drawn = page.evaluate("""() => { const gd = document.querySelector('#profile-evolution-graph .js-plotly-plot');
+        return {template: Object.keys((gd.layout.template || {}).data || {}), traces: gd.data.length,
+                title: gd.layout.title.text}; }""")
+    assert drawn["template"] == ["bar", "scatter"] and drawn["traces"] >= 1 and "chômage" in drawn["title"]
 
 
 def test_profile_csv_download_in_both_forms(page, live_server, service):

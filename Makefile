@@ -39,9 +39,11 @@ redis:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	else echo "redis-server not found: the Redis cache test will be skipped."; fi
 
+# Two workers, a test file each at a time (files share their browser visits and servers): the suite waits on
+# Chromium far more than it computes (7.5 min of CPU in 14 min serially; 8.7 min with two workers).
 test: $(STAMP) browser redis
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # Unit tests and callbacks called as plain functions: no browser, no real data, no fuzzing, no server process.
 test-fast: $(STAMP)

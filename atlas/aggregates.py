@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from atlas.formatting import format_number
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.places import Place
 
 SCOPES = ("departement", "france")
@@ -264,7 +264,7 @@ def comparison_aggregates(service, territories, years: dict[str, int | None]) ->
             wanted = years.get(indicator) or max(by_year)
             found = min(by_year, key=lambda y: (abs(y - wanted), y))
             aggregate = by_year[found]
-            rows.append({"indicator": indicator, "label": meta["label_fr"], "unit": meta["unit"],
+            rows.append({"indicator": indicator, "label": indicator_label(meta), "unit": meta["unit"],
                          "decimals": int(meta["decimals"]), "year": wanted, "value_year": found,
                          "role": place.role, "code": place.code, "value": aggregate.value,
                          "status": aggregate.status, "note": aggregate.note})

@@ -12,7 +12,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.barometer import FREQUENCY_ORDER, ancestors, is_missing, period_end
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 
 # ------------------------------------------------------------------- series
 
@@ -84,8 +84,9 @@ def indicator_summary(service, level: str, code: str, *, ministry: str | None = 
             continue
         first_year, last_year = int(serie.index[0]), int(serie.index[-1])
         first, last = float(serie.iloc[0]), float(serie.iloc[-1])
-        rows.append({"indicator": meta.id, "label": meta.label_fr, "ministry": meta.ministry, "theme": meta.theme,
-                     "kind": meta.kind, "unit": meta.unit, "decimals": int(meta.decimals), "polarity": meta.polarity,
+        rows.append({"indicator": meta.id, "label": indicator_label(meta), "ministry": meta.ministry,
+                     "theme": meta.theme, "kind": meta.kind, "unit": meta.unit, "decimals": int(meta.decimals),
+                     "polarity": meta.polarity,
                      "first_year": first_year, "first_value": first, "last_year": last_year, "last_value": last,
                      "change": last - first, "trend": trend(first, last, meta.polarity), "source": meta.source,
                      "vintage": meta.vintage})
@@ -133,7 +134,7 @@ def coverage_table(service, level: str, code: str, *, ministry: str | None = Non
             serie = serie[(year >= years[0]) & (year <= years[1])]
         if serie.empty:
             continue
-        parts.append(serie.assign(indicator=meta.id, label=meta.label_fr, ministry=meta.ministry,
+        parts.append(serie.assign(indicator=meta.id, label=indicator_label(meta), ministry=meta.ministry,
                                   source=meta.source, vintage=meta.vintage))
     cols = ["indicator", "label", "ministry", "period", "beneficiaries", "eligible", "coverage", "source", "vintage"]
     if not parts:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from atlas import schema
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.values import (  # noqa: F401 - territory_table is part of this module's API
     comparable_across_territories,
     indicator_row,
@@ -135,7 +135,7 @@ def comparison_rows(service, territories: list[tuple[str, str]], indicators: lis
         marks = mark_best_worst({k: (v if y == year else None) for k, (v, _, y) in picked.items()}, polarity)
         for (level, code), (value, status, value_year) in picked.items():
             rows.append({
-                "indicator": ind, "label": meta["label_fr"], "theme": meta["theme"], "unit": meta["unit"],
+                "indicator": ind, "label": indicator_label(meta), "theme": meta["theme"], "unit": meta["unit"],
                 "decimals": int(meta["decimals"]), "polarity": meta["polarity"], "source": meta["source"],
                 "vintage": meta["vintage"], "year": year, "level": level, "code": code, "value": value,
                 "status": status, "value_year": value_year, "mark": marks[(level, code)],

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from atlas import barometer_state
 from atlas.compare import parse_selection
-from atlas.i18n import LANGUAGE_PARAM, N_, _
+from atlas.i18n import LANGUAGE_PARAM, N_, _, indicator_label
 from atlas.mapdata import MapRequest
 
 MAX_QUERY_CHARS = 2000
@@ -183,7 +183,7 @@ def compare_choices(service, territories: list[tuple[str, str]], indicators: lis
     names = ", ".join(service.territory_name(level, code) or code for level, code in territories)
     choices = []
     for indicator in indicators:
-        label = service.indicator(indicator)["label_fr"]
+        label = indicator_label(service.indicator(indicator))
         choices.append({"label": _("Graphique « {indicator} »").format(indicator=label),
                         "path": embed_address("/embed/graphique/comparer/evolution",
                                               {CODES_PARAM: codes, INDICATOR_PARAM: indicator}),
@@ -196,7 +196,7 @@ def profile_choices(svc, code: str, evolution: str | None, has_credits: bool, na
     choices = [{"label": _("Fiche du quartier (chiffres clés)"), "path": f"/embed/qpv/{code}",
                 "title": _("Chiffres clés du quartier {name} — Atlas QPV").format(name=name), "height": CARD_HEIGHT}]
     if evolution:
-        label = svc.indicator(evolution)["label_fr"]
+        label = indicator_label(svc.indicator(evolution))
         choices.append({"label": _("Graphique d'évolution ({indicator})").format(indicator=label),
                         "path": embed_address("/embed/graphique/qpv/evolution",
                                               {QUARTER_PARAM: code, INDICATOR_PARAM: evolution}),

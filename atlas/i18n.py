@@ -36,6 +36,24 @@ def current_language() -> str:
     return _current_language.get()
 
 
+def indicator_label(meta) -> str:
+    """A catalogued indicator's label in the visitor's language: the package's ``label_en`` in English when it has
+    one, its ``label_fr`` otherwise. Both are the package's own texts, never translated by the interface.
+
+    ``meta`` is a catalogue row as the atlas passes them around: a dict, a pandas Series or an ``itertuples`` row.
+    Exports and the API keep both columns; this is for what a page shows.
+    """
+    def field(name: str) -> str | None:
+        value = meta.get(name) if hasattr(meta, "get") else getattr(meta, name, None)
+        return value if isinstance(value, str) and value.strip() else None
+
+    if current_language() == "en":
+        english = field("label_en")
+        if english:
+            return english
+    return field("label_fr") or ""
+
+
 def normalise(language) -> str:
     """A supported language code; anything else (hostile or unknown) is the source language."""
     return language if isinstance(language, str) and language in LANGUAGES else SOURCE_LANGUAGE

@@ -18,7 +18,7 @@ import pandas as pd
 
 from atlas import aggregates, categories
 from atlas.formatting import format_value
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.mapdata import AGGREGATE_REFERENCES, MapRequest, Reference, parent_codes, reference_of
 from atlas.service import AtlasService
 
@@ -228,7 +228,7 @@ def category_payload(service: AtlasService, request: MapRequest, codes: tuple[st
     meta = service.indicator(request.indicator)
     shown, status, _decimals, years, _used = shown_matrix(service, request, codes)
     return MapPayload(
-        key=request.classes_key(), level=request.level, indicator=request.indicator, label=str(meta["label_fr"]),
+        key=request.classes_key(), level=request.level, indicator=request.indicator, label=indicator_label(meta),
         unit="", decimals=0, polarity="neutral", vintage=str(meta["vintage"]), mode="value", operation=None,
         reference=None, reference_years={}, years=tuple(years),
         classes=tuple(category_classes(shown, status, len(classes))), breaks=(), breaks_by_year=None,
@@ -263,7 +263,7 @@ def map_payload(service: AtlasService, request: MapRequest, codes: tuple[str, ..
     colors = tuple(palette[::-1]) if polarity == "higher_is_better" else tuple(palette)
     reference = reference_of(service, request) if gap else None
     return MapPayload(
-        key=request.classes_key(), level=request.level, indicator=request.indicator, label=str(meta["label_fr"]),
+        key=request.classes_key(), level=request.level, indicator=request.indicator, label=indicator_label(meta),
         unit=gap_unit(str(meta["unit"]), request.operation) if gap else str(meta["unit"]), decimals=decimals,
         polarity=polarity, vintage=str(meta["vintage"]), mode="gap" if gap else "value",
         operation=request.operation if gap else None, reference=reference,

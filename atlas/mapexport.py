@@ -24,7 +24,7 @@ from PIL import ImageFont
 
 from atlas import categories, levels
 from atlas.formatting import format_date, format_number
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.mapclasses import MISSING_COLOR, SECRET_COLOR, MapPayload
 from atlas.mapdata import SCHEMES, MapRequest, operation_label
 from atlas.mapexport_geometry import FrameGeometry, ProjectedLevel, projected_level, viewed_level
@@ -171,7 +171,7 @@ def export_text(request: MapRequest, payload: MapPayload, meta: dict, manifest: 
                 today.isoformat())),
     )
     return ExportText(
-        title=field("label_fr", request.indicator), subtitle=f"{level} — {year} — {mode}",
+        title=indicator_label(meta) or request.indicator, subtitle=f"{level} — {year} — {mode}",
         legend=map_legend(payload, year), footer=footer,
         illustrative=_("Données illustratives : elles ne décrivent aucun territoire réel.") if illustrative else None)
 

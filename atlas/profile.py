@@ -27,7 +27,7 @@ import pandas as pd
 from atlas import categories
 from atlas.aggregates import aggregate_places, aggregate_series
 from atlas.formatting import format_number, format_value
-from atlas.i18n import _, ngettext
+from atlas.i18n import _, indicator_label, ngettext
 from atlas.places import (
     AGGREGATE_ROLES,
     BENCHMARK_ORDER,
@@ -301,7 +301,7 @@ def key_figure(service, places: dict[str, Place], indicator: str, aggregates: di
     line_role = None if classes else next((r for r in drawable if r in series_of
                                            and sum(v is not None for _, v, _ in series_of[r]) >= 2), None)
     draft = KeyFigure(
-        indicator=indicator, label=meta["label_fr"], unit=meta["unit"], decimals=int(meta["decimals"]),
+        indicator=indicator, label=indicator_label(meta), unit=meta["unit"], decimals=int(meta["decimals"]),
         polarity=meta["polarity"], source=meta["source"], vintage=meta["vintage"], year=year, values=values,
         unpublished=tuple(unpublished), series=series, reference=series_of[line_role] if line_role else (),
         reference_place=everywhere[line_role] if line_role else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, indicator_label
 from atlas.places import split_codes
 
 # The scopes shown on a profile, with their French labels.
@@ -109,7 +109,7 @@ def measures_for(service, code: str) -> pd.DataFrame:
         meta = service.indicator(indicator)
         value = last["value"]
         rows.append({
-            "indicator": indicator, "label": meta["label_fr"], "unit": meta["unit"],
+            "indicator": indicator, "label": indicator_label(meta), "unit": meta["unit"],
             "decimals": int(meta["decimals"]), "period": str(last["period"]),
             "beneficiaries": int(last["beneficiaries"]),
             "eligible": None if pd.isna(last["eligible"]) else int(last["eligible"]),

@@ -18,7 +18,7 @@ from atlas import barometer_series as series
 from atlas import barometer_state as st
 from atlas import inputs
 from atlas.formatting import format_date, format_number
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.schema import MINISTRIES, ministry_label
 from atlas.themes import labels as theme_labels
 from callbacks.cache import cached, package_fingerprint
@@ -182,7 +182,7 @@ def territory_options(search, value) -> list[dict]:
 
 def indicator_options(ministry, theme) -> list[dict]:
     frame = st.indicator_choices(service(), ministry, theme)
-    return [{"label": f"{r.label_fr} ({bar.kind_label(r.kind).lower()})", "value": r.id}
+    return [{"label": f"{indicator_label(r)} ({bar.kind_label(r.kind).lower()})", "value": r.id}
             for r in frame.itertuples(index=False)]
 
 
@@ -253,7 +253,7 @@ def render_commitments(filters: st.BarometerFilters, scope) -> CommitmentsView:
     token = package_token()
     frame = commitments_view(token, filters.ministry, filters.theme, filters.territory_value, filters.end, scope)
     catalogue = service().indicators
-    labels = dict(zip(catalogue["id"], catalogue["label_fr"], strict=True))
+    labels = {row.id: indicator_label(row) for row in catalogue.itertuples(index=False)}
     counts = bar.status_counts(frame)
     return CommitmentsView(ui.status_summary(frame), ui.status_figure(counts, commitments_source()),
                            ui.commitment_rows(frame, labels), ui.status_table(counts))
@@ -307,7 +307,7 @@ def render_series(filters: st.BarometerFilters) -> SeriesView:
                                        "scale": 2}}
     note = None if len(shown) else _(
         "Ce jeu de données n'a pas de valeur de « {indicator} » pour {territory} ni pour les territoires qui le "
-        "contiennent entre {start} et {end}.").format(indicator=meta["label_fr"],
+        "contiennent entre {start} et {end}.").format(indicator=indicator_label(meta),
                                                       territory=svc.territory_name(level, code) or code,
                                                       start=filters.start, end=filters.end)
     return SeriesView(fig, ui.frequency_options(available), frequency, ui.series_table(shown, meta), config, note)

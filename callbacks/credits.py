@@ -20,7 +20,7 @@ from atlas import credits_state as st
 from atlas import leverage as lv
 from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.formatting import format_euros, format_number
-from atlas.i18n import _, ngettext
+from atlas.i18n import _, indicator_label, ngettext
 from atlas.schema import FUNDERS, ministry_label
 from atlas.themes import labels as theme_labels
 from callbacks import csv_download
@@ -199,7 +199,7 @@ def static_options(token: str) -> dict:
         for code, name in sorted(names.items()):
             territories.append({"label": name if level == "france" else f"{prefix}{name} ({code})",
                                 "value": f"{level}:{code}"})
-    labels = dict(zip(svc.indicators["id"], svc.indicators["label_fr"], strict=True))
+    labels = {row.id: indicator_label(row) for row in svc.indicators.itertuples(index=False)}
     return {
         "years": list(offered.years),
         "programmes": [{"label": cr.programme_label(p), "value": p} for p in offered.programmes],
@@ -294,7 +294,7 @@ def leverage_render(token: str, key: dict, level: str, indicator: str) -> tuple:
     note = None if len(table) else _(
         "Pas assez de territoires ({territories}) avec des crédits, des habitants de QPV connus et deux valeurs "
         "annuelles de « {indicator} » entre {start} et {end} : choisissez un autre indicateur, une autre échelle ou "
-        "une période plus longue.").format(territories=level_plural(level), indicator=meta["label_fr"],
+        "une période plus longue.").format(territories=level_plural(level), indicator=indicator_label(meta),
                                           start=years[0], end=years[1])
     return (leverage_ui.quadrant_summary(lv.quadrant_counts(table), meta["polarity"]) if len(table) else None, fig,
             leverage_ui.leverage_table(table, meta), note)

@@ -17,7 +17,7 @@ from flask import Response, request
 from atlas import embeds as spec
 from atlas import profile as model
 from atlas.compare import parse_selection, trend_frame
-from atlas.i18n import _, current_language
+from atlas.i18n import _, current_language, indicator_label
 from atlas.levels import label as level_label
 from atlas.mapdata import MapRequest, parse_search
 from atlas.places import places_of
@@ -93,7 +93,7 @@ def _quarter_evolution(svc, query: dict):
     panel = profile_callbacks.evolution_panel(svc, places_of(svc, territory), indicator)
     figure, table = profile_sections.evolution_parts(panel)
     meta = panel.meta
-    return (f"{meta['label_fr']} — {profile.name}", [(str(meta["source"]), str(meta["vintage"]))],
+    return (f"{indicator_label(meta)} — {profile.name}", [(str(meta["source"]), str(meta["vintage"]))],
             [graph("embed-chart", figure, filename=f"evolution-{profile.code}-{indicator}",
                    description=_("Évolution de l'indicateur dans le quartier et ses territoires de référence ; les "
                                  "valeurs figurent dans le tableau qui suit.")), table])
@@ -119,7 +119,7 @@ def _compared_evolution(svc, query: dict):
     names = compare_callbacks.names_for(svc, territories)
     frame = trend_frame(svc, territories, indicator)
     figure = compare_layout.trend_figure(frame, meta, names, territories)
-    return (str(meta["label_fr"]), [(str(meta["source"]), str(meta["vintage"]))],
+    return (indicator_label(meta), [(str(meta["source"]), str(meta["vintage"]))],
             [compare_layout.without_values(frame, names, territories),
              graph("embed-chart", figure, filename=f"comparaison-{indicator}",
                    description=_("Évolution de l'indicateur dans les territoires comparés ; les valeurs figurent dans "
@@ -142,7 +142,7 @@ def _barometer_series(svc, query: dict):
     filters = spec.barometer_filters(svc, query)
     indicator = barometer.pick(filters.indicator, barometer.indicator_options(filters.ministry, filters.theme))
     view = barometer.render_series(replace(filters, indicator=indicator))
-    title = svc.indicator(indicator)["label_fr"] if indicator else _("Indicateurs des ministères")
+    title = indicator_label(svc.indicator(indicator)) if indicator else _("Indicateurs des ministères")
     sources = [(barometer.indicator_source(indicator), "")] if indicator else [(barometer.commitments_source(), "")]
     if view.note:  # nothing to draw: the sentence says why, without an empty chart
         return f"{title} — {_barometer_where(svc, filters)}", sources, [html.P(view.note, className="muted")]
@@ -199,7 +199,7 @@ def build_map(svc, params: dict, search: str):
     subtitle = f"{level}, {request.year}" + (_(" — écart à la référence") if request.mode == "gap" else "")
     page = map_callbacks.build_page(svc, {}, search)
     query = (search or "").lstrip("?")
-    return layout.embed_frame(_chrome(svc, str(meta["label_fr"]), subtitle,
+    return layout.embed_frame(_chrome(svc, indicator_label(meta), subtitle,
                                       [(str(meta["source"]), str(meta["vintage"]))],
                                       "/" + (f"?{query}" if query else ""), _("Ouvrir la carte complète")),
                               html.Div(page, className="embed-map"))

@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from atlas import settings
 from atlas.feedback import feedback_href
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload, widest_gaps
 from atlas.mapdata import SCHEMES, MapRequest, parse_search, references_for
@@ -130,7 +130,7 @@ def map_report(request: MapRequest) -> str | None:
     meta = svc.indicator(request.indicator)
     return feedback_href(feedback_url(), "/?" + urlencode(request.query()),
                          _("Carte — {level}").format(level=level_label(request.level)),
-                         f"{meta['label_fr']} ({request.indicator})", request.year)
+                         f"{indicator_label(meta)} ({request.indicator})", request.year)
 
 
 def build_page(svc, params: dict, search: str):

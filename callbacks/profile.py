@@ -18,7 +18,7 @@ from atlas import profile_credits as credits_model
 from atlas.compare import comparison_rows, search_for, trend_frame
 from atlas.csvexport import CsvTable, indicator_decimals
 from atlas.embeds import profile_choices
-from atlas.i18n import _
+from atlas.i18n import _, indicator_label
 from atlas.places import places_of
 from atlas.profile_map import map_geometry
 from atlas.views import CreditsPanel, EvolutionPanel, PageMeta, PeersPanel, ProfileView, WellbeingPanel
@@ -86,7 +86,7 @@ def credits_source(svc, lines: pd.DataFrame) -> str:
 def wellbeing_panel(svc, keys: list, names: dict, code: str | None = None) -> WellbeingPanel:
     results, marks = side_by_side(svc, keys)
     variant = variant_for(svc)
-    meta = {role: (svc.indicator(ind)["label_fr"], svc.indicator(ind)["unit"], int(svc.indicator(ind)["decimals"]))
+    meta = {role: (indicator_label(svc.indicator(ind)), svc.indicator(ind)["unit"], int(svc.indicator(ind)["decimals"]))
             for role, ind in variant.inputs.items()}
     history = tuple(wellbeing_history(svc, "qpv", code)) if code and variant.available else ()
     return WellbeingPanel(variant, results, names, marks, history, {r: meta[r] for r in meta if r in GOALPOSTS})

@@ -9,7 +9,7 @@ from dash import dash_table, dcc, html
 from atlas import barometer as bar
 from atlas.contrast import text_colour_on
 from atlas.formatting import format_date, format_number, format_period, format_value
-from atlas.i18n import N_, _, ngettext
+from atlas.i18n import N_, _, indicator_label, ngettext
 from atlas.schema import ministry_label, status_label
 from layouts.charts import csv_downloads, label_value, style_figure, wrap
 from layouts.french_ui import table_filter_options
@@ -226,7 +226,7 @@ def series_figure(frame: pd.DataFrame, meta: dict, commitment: dict | None, sour
         fig.update_xaxes(tickformat="%m/%Y")
     fig.update_yaxes(title=unit if unit not in ("", "ratio", "indice") else None)
     fig.update_layout(hovermode="closest")
-    title = _("{indicator} — série {frequency}").format(indicator=meta.get("label_fr", ""),
+    title = _("{indicator} — série {frequency}").format(indicator=indicator_label(meta),
                                                        frequency=bar.frequency_label(frequency).lower())
     if note:
         title += f"<br><sup>{note}</sup>"
@@ -281,7 +281,7 @@ def series_table(frame: pd.DataFrame, meta: dict) -> html.Table:
             for r in frame.itertuples(index=False)]
     return html_table([("territoire", _("Territoire")), ("periode", _("Période")), ("valeur", _("Valeur")),
                        ("statut", _("Remarque"))], rows,
-                      _("{indicator} : valeurs du graphique").format(indicator=meta.get("label_fr", "")),
+                      _("{indicator} : valeurs du graphique").format(indicator=indicator_label(meta)),
                       numeric={"valeur"})
 
 

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from atlas.compare import MAX_TERRITORIES, search_for, with_added, without
 from atlas.formatting import format_number, format_value
-from atlas.i18n import N_, _, ngettext
+from atlas.i18n import N_, _, indicator_label, ngettext
 from atlas.levels import name as level_name
 from atlas.schema import UNAVAILABLE_STATUS_LABELS_FR
 from atlas.themes import label as theme_label
@@ -257,7 +257,7 @@ def trend_figure(frame: pd.DataFrame, meta: dict, names: dict, territories: list
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5}, text=text, connectgaps=False,
             hovertemplate=label_value("%{x}", "%{text}") + "<extra>%{fullData.name}</extra>",
         ))
-    style_figure(fig, title=f"{meta['label_fr']}", source=f"{meta['source']}, {meta['vintage']}")
+    style_figure(fig, title=indicator_label(meta), source=f"{meta['source']}, {meta['vintage']}")
     fig.update_layout(showlegend=True)  # a single curve is named too
     legend_and_source_below(fig, len(fig.data))
     fig.update_xaxes(dtick=1, title=None)
@@ -288,7 +288,7 @@ def trend_table(frame: pd.DataFrame, meta: dict, names: dict, territories: list[
                        data.at[y, "status"] if y in data.index else "missing", meta["unit"], int(meta["decimals"]))
             for y in years]))
     return html.Details(className="chart-table", children=[
-        html.Summary(_("Données du graphique « {indicator} »").format(indicator=meta["label_fr"])),
+        html.Summary(_("Données du graphique « {indicator} »").format(indicator=indicator_label(meta))),
         html.Table([html.Thead(html.Tr([html.Th(_("Territoire"), scope="col")]
                                        + [html.Th(str(y), scope="col", className="num") for y in years])),
                     html.Tbody(rows)], className="data-table"),
@@ -302,7 +302,7 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
         meta = metas[indicator]
         if frame.empty or frame["value"].isna().all():
             out.append(html.Div(className="trend trend-empty", children=[
-                html.H3(meta["label_fr"]),
+                html.H3(indicator_label(meta)),
                 html.P(_("Aucune valeur annuelle publiée pour ces territoires : pas de courbe à tracer."),
                        className="muted")]))
             continue
@@ -310,7 +310,7 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
             graph({"type": "compare-trend", "indicator": indicator}, trend_figure(frame, meta, names, territories),
                   filename=f"comparaison-{indicator}",
                   description=_("Évolution de « {indicator} » pour les territoires comparés ; les valeurs figurent "
-                                "dans le tableau qui suit.").format(indicator=meta["label_fr"])),
+                                "dans le tableau qui suit.").format(indicator=indicator_label(meta))),
             without_values(frame, names, territories),
             trend_table(frame, meta, names, territories),
         ]))
@@ -320,7 +320,7 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
 
 
 def indicator_options(indicators: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{theme_label(row.theme)} — {row.label_fr}", "value": row.id}
+    return [{"label": f"{theme_label(row.theme)} — {indicator_label(row)}", "value": row.id}
             for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
 
 

@@ -9,7 +9,7 @@ from dash import html
 
 from atlas import leverage as lv
 from atlas.formatting import format_number, format_value
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, indicator_label
 from layouts.charts import style_figure
 from layouts.credits import chart
 from layouts.widgets import (
@@ -68,7 +68,7 @@ def leverage_figure(table: pd.DataFrame, meta: dict, level: str, years: tuple[in
     direction = "" if polarity == "neutral" else (_(" ↑ mieux") if better_up else _(" ↓ mieux"))
     fig.update_yaxes(title=_("Évolution {start}–{end} ({unit}){direction}").format(
         start=years[0], end=years[1], unit=change_unit or _("valeur"), direction=direction))
-    title = _("Crédits et évolution de « {indicator} » par {level}").format(indicator=meta.get("label_fr", ""),
+    title = _("Crédits et évolution de « {indicator} » par {level}").format(indicator=indicator_label(meta),
                                                                             level=level_name(level).lower())
     fig = style_figure(fig, title=title, source=source, height=460)
     return source_below(legend_on_top(fig, len(fig.data), per_row=2))

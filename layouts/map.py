@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from atlas.embeds import map_choices
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, indicator_label
 from atlas.levels import label as level_label
 from atlas.mapclasses import MapPayload
 from atlas.mapdata import MODES, OPERATIONS, SCHEMES, MapRequest, Reference
@@ -77,7 +77,7 @@ def indicator_options(indicators: pd.DataFrame, theme: str | None = None, minist
         frame = frame[frame["theme"] == theme]
     if ministry:
         frame = frame[frame["ministry"] == ministry]
-    return [{"label": f"{row.label_fr} ({theme_label(row.theme)})", "value": row.id}
+    return [{"label": f"{indicator_label(row)} ({theme_label(row.theme)})", "value": row.id}
             for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
 
 

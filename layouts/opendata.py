@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from dash import dash_table, html
 
 from atlas.formatting import format_number
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, indicator_label
 from atlas.levels import label as level_label
 from atlas.schema import MINISTRIES, ministry_label
 from atlas.themes import label as theme_label_of
@@ -105,10 +105,11 @@ def data_page(manifest: dict, exports, indicators, map_levels: list[str], access
                  "territoires, l'unité, la source, le millésime et la licence.")),
         dash_table.DataTable(
             id="data-catalogue",
-            data=catalogue[["label_fr", "theme_label", "ministry_label", "unit", "source", "vintage", "licence_text",
-                            "csv"]].to_dict("records"),
+            data=catalogue.assign(label=[indicator_label(row) for row in catalogue.itertuples(index=False)])[
+                ["label", "theme_label", "ministry_label", "unit", "source", "vintage", "licence_text",
+                 "csv"]].to_dict("records"),
             columns=[
-                {"name": _("Indicateur"), "id": "label_fr"}, {"name": _("Thème"), "id": "theme_label"},
+                {"name": _("Indicateur"), "id": "label"}, {"name": _("Thème"), "id": "theme_label"},
                 {"name": _("Ministère"), "id": "ministry_label"}, {"name": _("Unité"), "id": "unit"},
                 {"name": _("Source"), "id": "source"}, {"name": _("Millésime"), "id": "vintage"},
                 {"name": _("Licence"), "id": "licence_text"},

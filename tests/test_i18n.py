@@ -282,3 +282,44 @@ def test_levels_and_themes_read_in_the_visitors_language_declared_ones_included(
         assert levels.label("bassin_vie") == "Bassin de vie"  # none given: the package's French label
         assert themes.label("sante") == "Health"
         assert themes.labels()["mobilite"] == "Mobilité"  # a declared theme keeps the package's label
+
+
+def test_indicator_labels_come_from_the_package_in_the_visitor_language():
+    from collections import namedtuple
+
+    import pandas as pd
+
+    meta = {"label_fr": "Taux de pauvreté", "label_en": "Poverty rate"}
+    Row = namedtuple("Row", ["label_fr", "label_en"])
+    for shape in (meta, pd.Series(meta), Row(**meta)):
+        assert i18n.indicator_label(shape) == "Taux de pauvreté"
+        with i18n.use_language("en"):
+            assert i18n.indicator_label(shape) == "Poverty rate"
+    for missing in ({"label_fr": "Taux", "label_en": ""}, {"label_fr": "Taux", "label_en": float("nan")},
+                    {"label_fr": "Taux"}):
+        with i18n.use_language("en"):
+            assert i18n.indicator_label(missing) == "Taux"  # no English in the package: its French label
+
+
+def test_pages_show_the_package_label_of_their_language(dash_app, service):
+    """The map's indicator list, legend and state, the profile and the comparison, in French and in English."""
+    from callbacks import map as map_callbacks
+    from callbacks.router import page_for
+    from tests.test_routes import text_of
+
+    meta = service.indicator("taux_pauvrete")
+    french, english = meta["label_fr"], meta["label_en"]
+    assert french != english and english
+    code = service.codes("qpv")[0]
+    for language, shown, hidden in (("fr", french, english), ("en", english, french)):
+        search = "?indicateur=taux_pauvrete" + ("&lang=en" if language == "en" else "")
+        with dash_app.server.test_request_context("/"), i18n.use_language(language):
+            request = map_callbacks.MapRequest.build(service, indicator="taux_pauvrete")
+            outputs = map_callbacks.map_outputs(request, "aucun", None)
+            assert outputs[0]["view"]["label"] == shown  # the tooltip's and the legend's title
+            assert shown in text_of(outputs[4])
+            pages = [str(page_for("/", search)), str(page_for(f"/qpv/{code}", search)),
+                     str(page_for("/comparer", f"?codes=qpv:{code}&indicateurs=taux_pauvrete"
+                                  + ("&lang=en" if language == "en" else "")))]
+        for page in pages:
+            assert shown in page and hidden not in page, (language, page[:300])

@@ -163,6 +163,9 @@ def test_english_page_shows_no_french_outside_data(page, live_server, service, n
     left = french_left("\n".join([shown["text"], *chart]), data)
     if name in ("map", "profile", "barometer"):
         screenshot(page, f"english-{name}")
+    if name == "map":  # the package's English label of the indicator shown, not its French one
+        meta = service.indicator(service.presentation.map_indicator)
+        assert meta["label_en"] in normalised(shown["text"]) and meta["label_fr"] not in normalised(shown["text"])
     assert not left, f"French on {path}?lang=en:\n" + "\n".join(left[:30])
     assert errors == []
 

@@ -38,9 +38,6 @@ LISTED_LEVELS = ("france", "region", "departement", "contrat_de_ville")
 SEARCH_LIMIT = 20
 
 
-# ------------------------------------------------------------------ helpers
-
-
 def package_token() -> str:
     """The package's fingerprint: part of every cache key (shared caches may outlive a package swap)."""
     return package_fingerprint()

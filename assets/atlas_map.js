@@ -334,8 +334,8 @@
   // The classes file the server is about to name, fetched while its callback runs (the answer and the file then
   // travel side by side instead of one after the other). The URL is built from the controls' values as
   // MapRequest.query writes it (atlas/mapdata.py), under the path of the colouring on screen (kept here, not read
-  // from the map-state store: an input or state the server's callback writes would make Dash wait for it). When the server
-  // corrects a choice (an indicator absent from the level, a gap without reference) the guess is one unused
+  // from the map-state store: an input or state the server's callback writes would make Dash wait for it). When
+  // the server corrects a choice (an indicator absent from the level, a gap without reference) the guess is one unused
   // file: paint() only ever applies the file the server names.
   function prefetch(indicator, level, mode, reference, operation, scheme, fixed, id) {
     const nu = window.dash_clientside.no_update;
@@ -425,7 +425,8 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    atlasMap: { paint: paint, prefetch: prefetch, withYear: withYear, play: play, togglePlay: togglePlay, openFeature: openFeature,
+    atlasMap: { paint: paint, prefetch: prefetch, withYear: withYear, play: play, togglePlay: togglePlay,
+      openFeature: openFeature,
       queryToSearch: queryToSearch, viewToUrl: viewToUrl },
   });
 })();

@@ -87,13 +87,12 @@ def install_geometry_preload(server) -> None:
         return response
 
 
-def browser_state(request: MapRequest, payload: MapPayload, url: str) -> dict:
+def browser_state(request: MapRequest, payload: MapPayload, url: str, references: tuple) -> dict:
     """What assets/atlas_map.js applies in place; it fetches the classes and values files it names.
 
-    ``gap_reference`` is the reference a switch to gap mode would use for this indicator and level (the browser
-    prefetches that colouring's classes while the server answers).
+    ``gap_reference`` is the reference a switch to gap mode would use for this indicator and level (the first of
+    its ``references``): the browser prefetches that colouring's classes while the server answers.
     """
-    references = references_for(service(), request.indicator, request.level)
     return {"view": payload.browser_view(url), "year": request.year, "classes_url": classes_url(request),
             "values_url": values_url(request), "gap_reference": references[0].level if references else None}
 
@@ -115,10 +114,12 @@ def page_content(request: MapRequest, view: dict, basemap: str) -> layout.MapPag
     svc = service()
     payload = classes_of(request)
     layers = map_layers(request.level)
+    references = references_for(svc, request.indicator, request.level)
     return layout.MapPageContent(
-        request=request, payload=payload, state=browser_state(request, payload, layers.choropleth), layers=layers,
+        request=request, payload=payload, state=browser_state(request, payload, layers.choropleth, references),
+        layers=layers,
         indicator_options=layout.indicator_options(svc.indicators, available=svc.indicators_at(request.level)),
-        levels=svc.map_levels(), years=svc.years, references=references_for(svc, request.indicator, request.level),
+        levels=svc.map_levels(), years=svc.years, references=references,
         meta=svc.indicator(request.indicator), view=view, basemap=basemap, gaps=gaps_block(request, payload),
         report=map_report(request))
 
@@ -232,7 +233,7 @@ def map_outputs(request: MapRequest, basemap: str, current_url: str | None):
     if basemap != DEFAULT_BASEMAP:
         query["fond"] = basemap
     return (
-        browser_state(request, payload, layers.choropleth),
+        browser_state(request, payload, layers.choropleth, references),
         no_update if same_level else layers.choropleth,
         no_update if same_level else layers.hideout(),
         no_update if same_level else layers.background,

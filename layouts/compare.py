@@ -320,8 +320,8 @@ def trends(frames: dict, metas: dict, names: dict, territories: list[tuple[str, 
 
 
 def indicator_options(indicators: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{theme_label(row.theme)} — {indicator_label(row)}", "value": row.id}
-            for row in indicators.sort_values(["theme", "label_fr"]).itertuples()]
+    rows = sorted(indicators.itertuples(), key=lambda row: (row.theme, indicator_label(row).casefold()))
+    return [{"label": f"{theme_label(row.theme)} — {indicator_label(row)}", "value": row.id} for row in rows]
 
 
 def _search_block(view: CompareView) -> html.Div:

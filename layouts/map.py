@@ -77,8 +77,8 @@ def indicator_options(indicators: pd.DataFrame, theme: str | None = None, minist
         frame = frame[frame["theme"] == theme]
     if ministry:
         frame = frame[frame["ministry"] == ministry]
-    return [{"label": f"{indicator_label(row)} ({theme_label(row.theme)})", "value": row.id}
-            for row in frame.sort_values(["theme", "label_fr"]).itertuples()]
+    rows = sorted(frame.itertuples(), key=lambda row: (row.theme, indicator_label(row).casefold()))
+    return [{"label": f"{indicator_label(row)} ({theme_label(row.theme)})", "value": row.id} for row in rows]
 
 
 def reference_options(references: tuple[Reference, ...]) -> list[dict]:

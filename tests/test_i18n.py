@@ -323,3 +323,17 @@ def test_pages_show_the_package_label_of_their_language(dash_app, service):
                                   + ("&lang=en" if language == "en" else "")))]
         for page in pages:
             assert shown in page and hidden not in page, (language, page[:300])
+
+
+def test_indicator_lists_are_in_the_order_of_the_labels_they_show(service):
+    from layouts import compare, map
+
+    for language in ("fr", "en"):
+        with i18n.use_language(language):
+            for options in (map.indicator_options(service.indicators), compare.indicator_options(service.indicators)):
+                themes = [service.indicator(o["value"])["theme"] for o in options]
+                labels = [i18n.indicator_label(service.indicator(o["value"])).casefold() for o in options]
+                assert themes == sorted(themes)
+                for theme in set(themes):
+                    within = [label for t, label in zip(themes, labels, strict=True) if t == theme]
+                    assert within == sorted(within), (language, theme)

@@ -291,7 +291,8 @@ def test_year_outputs_say_the_year_and_keep_the_basemap(service):
 def test_classes_and_values_files_are_immutable_and_exact(client, dash_app, service):
     req = request(service, indicator="taux_pauvrete", mode="gap", reference="departement", year=2019)
     with dash_app.server.test_request_context():
-        state = map_callbacks.browser_state(req, map_callbacks.classes_of(req), "/geo/qpv.x.geojson")
+        state = map_callbacks.browser_state(req, map_callbacks.classes_of(req), "/geo/qpv.x.geojson",
+                                            references_for(service, req.indicator, req.level))
     classes = client.get(state["classes_url"], headers={"Accept-Encoding": "gzip"})
     assert classes.status_code == 200 and "immutable" in classes.headers["Cache-Control"]
     document = json.loads(gzip.decompress(classes.data))
